@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+// PLACEHOLDER: replaced by the real implementation.
+#include "commands.h"
+#include "diag.h"
+
+int cmd_check(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	return usage_error("'check' is not implemented yet");
+}
