@@ -20,7 +20,14 @@
  * the section's existing relocations).  Only the contents pointer of a
  * section changes when its data is replaced or grown.
  */
-#ifndef SCPATCH_ELF_H
+/*
+ * This file shadows the system's <elf.h> when tools/scpatch is on the -I
+ * path: when libelf.h (half-read, before its own declarations) asks for
+ * <elf.h>, hand it the real one.
+ */
+#if defined(_LIBELF_H) && !defined(ELF_F_DIRTY)
+#include_next <elf.h>
+#elif !defined(SCPATCH_ELF_H)
 #define SCPATCH_ELF_H
 
 #include <gelf.h>
