@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between the passes of `scpatch check` (check.c, check_tramp.c). */
+#ifndef SCPATCH_CHECK_H
+#define SCPATCH_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+struct sc_file;
+struct sc_entry;
+struct sc_ref;
+struct srcpos_file;
+
+/* One file being checked. */
+struct check_file {
+	const char *path;
+	bool linked;			/* ET_EXEC or ET_DYN */
+	struct sc_file *sc;
+	struct sc_entry *entries;	/* owned by sc */
+	size_t nentries;
+	struct sc_ref *refs;		/* owned by sc */
+	size_t nrefs;
+	struct sc_ref **by_field;	/* refs sorted by (section, field) */
+	bool *in_table;			/* per ref: an entry covers it */
+	size_t unannotated;		/* sites that no entry covers */
+	size_t ntramps;			/* trampolines defined here */
+	struct srcpos_file *pos;	/* NULL without debug information */
+	struct file_counts counts;
+};
+
+/* Where a finding is, in the terms of sites.h. */
+struct check_place {
+	const char *section;
+	unsigned section_index;
+	uint64_t offset;		/* in section */
+	uint64_t addr;			/* linked files */
+	const char *func;
+	uint64_t func_offset;
+};
+
+/* Report one finding; where may be NULL for a finding about the file. */
+void check_emit(struct check_file *c, enum report_rule rule,
+		const struct check_place *where, const char *name,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Verify that every trampoline the file defines can be retargeted with
+ * one aligned store.  Returns 0, or -1 after printing an error. */
+int check_trampolines(struct check_file *c);
+
+#endif
