@@ -83,9 +83,9 @@ struct sc_entry {
 	const char *table_section;
 	uint64_t table_pos;
 
-	/* The instruction at the site.  insn.addr is the instruction's first
-	 * byte (prefixes included: the -fno-plt rewrite writes `67 e8`), so
-	 * the site address (opcode) may be insn.addr + 1.  insn_ok is false
+	/* The instruction decoded at the site address, which is its opcode
+	 * byte (E8, E9 or 0F): a prefix such as the 67 that the -fno-plt
+	 * rewrite writes (`67 e8 rel32`) lies before it.  insn_ok is false
 	 * when the bytes at the site do not decode as a direct call, jmp or
 	 * jcc with a 4-byte displacement (stale or broken table). */
 	struct insn insn;
