@@ -324,6 +324,8 @@ int obj_scan_relocs_to(struct obj *obj, struct symbol *const *syms,
 
 enum obj_write_flags {
 	OBJ_WRITE_ALWAYS = 1,	/* write even when nothing changed */
+	OBJ_WRITE_RELAYOUT = 2,	/* lay out and write the model even when
+				 * nothing changed (tests of the writer) */
 };
 
 /*

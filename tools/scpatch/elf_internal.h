@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to the object model (elf*.c): the parts of struct obj that the
+ * passes do not see, and helpers shared by the model's files. */
+#ifndef SCPATCH_ELF_INTERNAL_H
+#define SCPATCH_ELF_INTERNAL_H
+
+#include <sys/stat.h>
+
+#include "elf.h"
+
+#ifndef SHT_LLVM_ADDRSIG
+#define SHT_LLVM_ADDRSIG 0x6fff4c03
+#endif
+
+/* Appended strings of a string table (.strtab, .shstrtab). */
+struct strtab_ext {
+	char *buf;
+	size_t len, cap;
+};
+
+struct symtab {
+	struct obj *obj;
+	struct section *sec, *strtab, *shndx;
+	struct symbol *orig;		/* symbols read from the file */
+	unsigned int norig;
+	unsigned int orig_first_global;	/* sh_info as read */
+	struct symbol **added_locals, **added_globals;
+	unsigned int nadded_locals, nadded_globals;
+	unsigned int added_locals_cap, added_globals_cap;
+	struct strtab_ext names;	/* names of added symbols */
+	struct symbol **hash;		/* name hash, built on first lookup */
+	size_t hash_mask;
+	bool changed;			/* rewrite the table on write */
+	unsigned int sorted_gen;	/* bumps when containing index is stale */
+};
+
+/* Relocations of one base section, parsed from its .rela section. */
+struct obj_relocs {
+	struct reloc *base;		/* as read from the file */
+	size_t nbase;
+	struct reloc **added;
+	size_t nadded, added_cap;
+	struct reloc *chunk;		/* current chunk for added relocs */
+	size_t chunk_used, chunk_cap;
+	struct reloc **chunks;		/* every chunk, for freeing */
+	size_t nchunks;
+	struct reloc **by_offset;	/* sorted index, NULL when not built */
+	bool base_sorted;		/* base in offset order, no index needed */
+	bool index_valid;
+	bool changed;			/* serialize from the structs on write */
+};
+
+/* Symbols of one section sorted by start, for containing lookups. */
+struct obj_bysym {
+	struct symbol **syms;
+	uint64_t *max_end;		/* max end of syms[0..i] */
+	size_t n;
+	unsigned int gen;
+};
+
+struct obj {
+	char *path;
+	int fd;
+	enum obj_open_mode mode;
+	const unsigned char *map;
+	size_t map_size;
+	struct stat st;
+	Elf *elf;			/* libelf handle, only for SHF_COMPRESSED */
+	GElf_Ehdr ehdr;
+	bool changed;
+
+	struct section **secs;		/* by index */
+	unsigned int nsecs, secs_cap;
+	struct section *orig_secs;	/* one block for the sections read */
+	unsigned int norig_secs;
+	struct section *shstrtab;
+	struct strtab_ext secnames;	/* names of added sections */
+	struct section **sec_hash;
+	struct section **sec_hash_next;	/* by index: chain */
+	size_t sec_hash_mask;
+	unsigned int sec_hash_n;	/* sections hashed so far */
+
+	struct symtab *symtab, *dynsym;
+	struct section *addrsig;	/* clang's .llvm_addrsig */
+	unsigned int bysym_gen;
+};
+
+/* Sets the message returned by obj_errmsg(); returns -1 for convenience. */
+int obj_set_error(enum obj_error_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Same for a section: prefixes "section N (NAME): ". */
+int obj_sec_error(const struct section *sec, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int obj_nomem(void);
+/* Refuses changes to objects opened OBJ_READ. */
+int obj_check_modifiable(struct obj *obj);
+
+uint32_t obj_name_hash(const char *name);
+void *obj_xrealloc_array(void *p, size_t n, size_t size);
+
+/* elf_sym.c */
+int obj_read_symtab(struct obj *obj, struct section *sec);
+void obj_free_symtab(struct symtab *tab);
+static inline unsigned int symtab_new_index(const struct symtab *tab,
+					    unsigned int old)
+{
+	return old < tab->orig_first_global ? old : old + tab->nadded_locals;
+}
+static inline unsigned int symtab_first_global(const struct symtab *tab)
+{
+	return tab->orig_first_global + tab->nadded_locals;
+}
+/* The string of an added (offset >= strtab size) or original name. */
+int strtab_ext_add(struct strtab_ext *ext, size_t base, const char *s,
+		   size_t *offset);
+
+/* elf_reloc.c */
+void obj_free_relocs(struct obj_relocs *rel);
+int obj_load_relocs(struct obj *obj, struct section *sec);
+
+/* elf_write.c */
+int obj_write_file(struct obj *obj, const char *dest, bool copy_input);
+
+#endif

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+/*
+ * RELA relocations, parsed per base section on first use into one array
+ * (no allocation per relocation).  Lookups by offset use that array directly
+ * when it is in offset order (compilers and ld -r write it so), else a
+ * sorted index of pointers.  Added relocations live in chunks that never
+ * move.  obj_scan_relocs_to() reads the raw tables without building any of
+ * this, for passes that want only the relocations against a few symbols.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_internal.h"
+
+#define RELOC_CHUNK 256
+
+void obj_free_relocs(struct obj_relocs *rel)
+{
+	free(rel->base);
+	for (size_t i = 0; i < rel->nchunks; i++)
+		free(rel->chunks[i]);
+	free(rel->chunks);
+	free(rel->added);
+	free(rel->by_offset);
+}
+
+static int reloc_error(struct section *rela, size_t i, const char *what,
+		       unsigned long long v)
+{
+	return obj_sec_error(rela, "relocation %zu: %s %llu out of range", i,
+			     what, v);
+}
+
+/* One raw entry to a struct reloc, checked against its table and target. */
+static int decode_rela(struct section *rela, size_t i, const Elf64_Rela *raw,
+		       bool check_offset, struct reloc *r)
+{
+	unsigned int symi = GELF_R_SYM(raw->r_info);
+	struct symtab *tab = rela->symtab;
+
+	r->offset = raw->r_offset;
+	r->addend = raw->r_addend;
+	r->type = GELF_R_TYPE(raw->r_info);
+	r->is_new = false;
+	r->sym = NULL;
+	if (symi) {
+		if (!tab || symi >= tab->norig)
+			return reloc_error(rela, i, "symbol index", symi);
+		r->sym = &tab->orig[symi];
+	}
+	if (check_offset && (r->offset >= rela->base->size ||
+			     rela->base->sh.sh_type == SHT_NOBITS))
+		return reloc_error(rela, i, "offset", r->offset);
+	return 0;
+}
+
+static bool checks_offsets(struct obj *obj)
+{
+	return obj->ehdr.e_type == ET_REL;
+}
+
+int obj_load_relocs(struct obj *obj, struct section *sec)
+{
+	struct section *rela = sec->rela;
+	struct obj_relocs *rel;
+	const Elf64_Rela *raw;
+
+	if (sec->relocs)
+		return 0;
+	rel = calloc(1, sizeof(*rel));
+	if (!rel)
+		return obj_nomem();
+	sec->relocs = rel;
+	rel->base_sorted = true;
+	if (!rela || rela->is_new)
+		return 0;
+	rel->nbase = rela->sh.sh_size / sizeof(Elf64_Rela);
+	rel->base = calloc(rel->nbase ? rel->nbase : 1, sizeof(*rel->base));
+	if (!rel->base)
+		return obj_nomem();
+	raw = (const Elf64_Rela *)(obj->map + rela->sh.sh_offset);
+	for (size_t i = 0; i < rel->nbase; i++) {
+		if (decode_rela(rela, i, &raw[i], checks_offsets(obj),
+				&rel->base[i])) {
+			rel->nbase = 0;
+			return -1;
+		}
+		if (i && rel->base[i].offset < rel->base[i - 1].offset)
+			rel->base_sorted = false;
+	}
+	return 0;
+}
+
+long obj_nrelocs(struct obj *obj, struct section *sec)
+{
+	if (obj_load_relocs(obj, sec))
+		return -1;
+	return sec->relocs->nbase + sec->relocs->nadded;
+}
+
+struct reloc *obj_reloc(struct obj *obj, struct section *sec, size_t i)
+{
+	struct obj_relocs *rel;
+
+	if (obj_load_relocs(obj, sec))
+		return NULL;
+	rel = sec->relocs;
+	if (i < rel->nbase)
+		return &rel->base[i];
+	i -= rel->nbase;
+	return i < rel->nadded ? rel->added[i] : NULL;
+}
+
+static int cmp_reloc_ptr(const void *a, const void *b)
+{
+	const struct reloc *x = *(struct reloc *const *)a;
+	const struct reloc *y = *(struct reloc *const *)b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	/* Keep file order among equal offsets: pointers grow with it only
+	 * within one array, so compare positions through the arrays. */
+	return (x > y) - (x < y);
+}
+
+static int build_index(struct obj *obj, struct section *sec)
+{
+	struct obj_relocs *rel = sec->relocs;
+	size_t n = rel->nbase + rel->nadded;
+
+	if (rel->index_valid)
+		return 0;
+	if (rel->base_sorted && !rel->nadded) {
+		rel->index_valid = true;
+		return 0;
+	}
+	free(rel->by_offset);
+	rel->by_offset = calloc(n ? n : 1, sizeof(*rel->by_offset));
+	if (!rel->by_offset)
+		return obj_nomem();
+	for (size_t i = 0; i < n; i++)
+		rel->by_offset[i] = obj_reloc(obj, sec, i);
+	/* Added relocations come after the base array in memory order only by
+	 * luck; a stable merge would be exact, qsort with the tie-break is
+	 * close enough: ties are rare and both orders are valid. */
+	qsort(rel->by_offset, n, sizeof(*rel->by_offset), cmp_reloc_ptr);
+	rel->index_valid = true;
+	return 0;
+}
+
+static struct reloc *sorted_at(struct obj_relocs *rel, size_t i)
+{
+	return rel->by_offset ? rel->by_offset[i] : &rel->base[i];
+}
+
+/* The first relocation (in offset order) at or above OFFSET. */
+static struct reloc *lower_bound(struct obj *obj, struct section *sec,
+				 uint64_t offset)
+{
+	struct obj_relocs *rel;
+	size_t lo = 0, hi;
+
+	if (obj_load_relocs(obj, sec) || build_index(obj, sec))
+		return NULL;
+	rel = sec->relocs;
+	hi = rel->nbase + rel->nadded;
+	if (!rel->by_offset && rel->nadded)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sorted_at(rel, mid)->offset < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rel->nbase + rel->nadded ? sorted_at(rel, lo) : NULL;
+}
+
+struct reloc *obj_find_reloc(struct obj *obj, struct section *sec,
+			     uint64_t offset)
+{
+	struct reloc *r = lower_bound(obj, sec, offset);
+
+	return r && r->offset == offset ? r : NULL;
+}
+
+struct reloc *obj_find_reloc_range(struct obj *obj, struct section *sec,
+				   uint64_t offset, uint64_t len)
+{
+	struct reloc *r = lower_bound(obj, sec, offset);
+
+	return r && r->offset - offset < len ? r : NULL;
+}
+
+static struct reloc *new_reloc(struct obj_relocs *rel)
+{
+	if (rel->chunk_used == rel->chunk_cap) {
+		struct reloc **v = obj_xrealloc_array(rel->chunks,
+						      rel->nchunks + 1,
+						      sizeof(*v));
+
+		if (!v)
+			return NULL;
+		rel->chunks = v;
+		rel->chunk = calloc(RELOC_CHUNK, sizeof(*rel->chunk));
+		if (!rel->chunk)
+			return NULL;
+		rel->chunks[rel->nchunks++] = rel->chunk;
+		rel->chunk_used = 0;
+		rel->chunk_cap = RELOC_CHUNK;
+	}
+	if (rel->nadded == rel->added_cap) {
+		size_t cap = rel->added_cap * 2 + 64;
+		struct reloc **v = obj_xrealloc_array(rel->added, cap,
+						      sizeof(*v));
+
+		if (!v)
+			return NULL;
+		rel->added = v;
+		rel->added_cap = cap;
+	}
+	rel->added[rel->nadded++] = &rel->chunk[rel->chunk_used];
+	return &rel->chunk[rel->chunk_used++];
+}
+
+struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
+			    uint64_t offset, uint32_t type,
+			    struct symbol *sym, int64_t addend)
+{
+	struct reloc *r;
+
+	if (obj_check_modifiable(obj))
+		return NULL;
+	if (sym && sym->table != obj->symtab)
+		return obj_set_error(OBJ_ERR_USAGE,
+				     "relocation against a symbol of another table"),
+		       NULL;
+	if (!obj_section_rela(obj, sec) || obj_load_relocs(obj, sec))
+		return NULL;
+	r = new_reloc(sec->relocs);
+	if (!r)
+		return obj_nomem(), NULL;
+	r->offset = offset;
+	r->type = type;
+	r->sym = sym;
+	r->addend = addend;
+	r->is_new = true;
+	obj_relocs_changed(obj, sec);
+	return r;
+}
+
+void obj_relocs_changed(struct obj *obj, struct section *sec)
+{
+	if (obj_load_relocs(obj, sec))
+		return;
+	sec->relocs->index_valid = false;
+	free(sec->relocs->by_offset);
+	sec->relocs->by_offset = NULL;
+	/* The base array may no longer be sorted: always index from now on. */
+	sec->relocs->base_sorted = false;
+	sec->relocs->changed = true;
+	obj->changed = true;
+	if (sec->rela)
+		sec->rela->data_changed = true;
+}
+
+/* ---- raw scan ------------------------------------------------------- */
+
+struct scan {
+	struct obj *obj;
+	struct symtab *tab;
+	uint8_t *bits;		/* by input symbol index */
+	struct symbol *const *syms;
+	size_t nsyms;
+};
+
+static bool wanted(const struct scan *s, const struct symbol *sym)
+{
+	if (!sym)
+		return false;
+	if (!sym->is_new)
+		return s->bits[sym->orig_idx / 8] & (1u << (sym->orig_idx % 8));
+	for (size_t i = 0; i < s->nsyms; i++)
+		if (s->syms[i] == sym)
+			return true;
+	return false;
+}
+
+static int scan_structs(struct scan *s, struct section *sec,
+			int (*fn)(struct section *, const struct reloc *, void *),
+			void *arg)
+{
+	struct reloc *r;
+
+	obj_for_each_reloc(s->obj, sec, r) {
+		int ret;
+
+		if (!wanted(s, r->sym))
+			continue;
+		ret = fn(sec, r, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int scan_raw(struct scan *s, struct section *rela,
+		    int (*fn)(struct section *, const struct reloc *, void *),
+		    void *arg)
+{
+	const Elf64_Rela *raw = (const Elf64_Rela *)(s->obj->map +
+						     rela->sh.sh_offset);
+	size_t n = rela->sh.sh_size / sizeof(Elf64_Rela);
+	unsigned int norig = s->tab->norig;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned int symi = GELF_R_SYM(raw[i].r_info);
+		struct reloc r;
+		int ret;
+
+		if (symi >= norig)
+			return reloc_error(rela, i, "symbol index", symi);
+		if (!(s->bits[symi / 8] & (1u << (symi % 8))))
+			continue;
+		if (decode_rela(rela, i, &raw[i], checks_offsets(s->obj), &r))
+			return -1;
+		ret = fn(rela->base, &r, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int obj_scan_relocs_to(struct obj *obj, struct symbol *const *syms,
+		       size_t nsyms,
+		       int (*fn)(struct section *sec, const struct reloc *r,
+				 void *arg),
+		       void *arg)
+{
+	struct scan s = { .obj = obj, .syms = syms, .nsyms = nsyms };
+	int ret = 0;
+
+	if (!nsyms)
+		return 0;
+	s.tab = syms[0]->table;
+	s.bits = calloc(s.tab->norig / 8 + 1, 1);
+	if (!s.bits)
+		return obj_nomem();
+	for (size_t i = 0; i < nsyms; i++)
+		if (!syms[i]->is_new)
+			s.bits[syms[i]->orig_idx / 8] |= 1u << (syms[i]->orig_idx % 8);
+	for (unsigned int i = 1; i < obj->nsecs && !ret; i++) {
+		struct section *rela = obj->secs[i];
+
+		if (rela->sh.sh_type != SHT_RELA || !rela->base ||
+		    rela->symtab != s.tab)
+			continue;
+		if (rela->base->relocs || rela->is_new)
+			ret = scan_structs(&s, rela->base, fn, arg);
+		else
+			ret = scan_raw(&s, rela, fn, arg);
+	}
+	free(s.bits);
+	return ret;
+}

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Symbols of .symtab and .dynsym: read once at open into one array per
+ * table, a name hash (XXH3) built on the first lookup, a sorted per-section
+ * index for "which symbol contains this offset", and added symbols.
+ *
+ * A table is stored as: the input symbols, then the added locals and added
+ * globals.  The current index of an input global is its input index plus
+ * the number of added locals, so adding a local renumbers nothing in the
+ * input: the writer maps old indices to new ones.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_internal.h"
+
+int strtab_ext_add(struct strtab_ext *ext, size_t base, const char *s,
+		   size_t *offset)
+{
+	size_t len = strlen(s) + 1;
+
+	if (ext->len + len > ext->cap) {
+		size_t cap = (ext->cap + len) * 2;
+		char *p = realloc(ext->buf, cap);
+
+		if (!p)
+			return obj_nomem();
+		ext->buf = p;
+		ext->cap = cap;
+	}
+	memcpy(ext->buf + ext->len, s, len);
+	*offset = base + ext->len;
+	ext->len += len;
+	return 0;
+}
+
+static struct section *find_shndx_section(struct obj *obj,
+					   struct section *symsec)
+{
+	for (unsigned int i = 1; i < obj->norig_secs; i++) {
+		struct section *sec = obj->secs[i];
+
+		if (sec->sh.sh_type == SHT_SYMTAB_SHNDX &&
+		    sec->sh.sh_link == symsec->idx)
+			return sec;
+	}
+	return NULL;
+}
+
+static int check_links(struct obj *obj, struct symtab *tab)
+{
+	struct section *sec = tab->sec;
+	unsigned int link = sec->sh.sh_link;
+
+	if (sec->sh.sh_flags & SHF_COMPRESSED)
+		return obj_sec_error(sec, "compressed symbol table");
+	if (sec->sh.sh_offset % 8 || sec->sh.sh_size % sizeof(Elf64_Sym))
+		return obj_sec_error(sec, "misaligned or truncated symbol table");
+	if (link == 0 || link >= obj->norig_secs)
+		return obj_sec_error(sec, "string table index %u out of range",
+				     link);
+	tab->strtab = obj->secs[link];
+	if (tab->strtab->sh.sh_type != SHT_STRTAB ||
+	    (tab->strtab->sh.sh_flags & SHF_COMPRESSED) ||
+	    tab->strtab->sh.sh_size == 0 ||
+	    obj->map[tab->strtab->sh.sh_offset + tab->strtab->sh.sh_size - 1])
+		return obj_sec_error(sec, "broken string table (section %u)",
+				     link);
+	tab->norig = sec->sh.sh_size / sizeof(Elf64_Sym);
+	tab->orig_first_global = sec->sh.sh_info;
+	if (tab->norig == 0 || tab->orig_first_global > tab->norig)
+		return obj_sec_error(sec, "first global symbol %u out of range",
+				     sec->sh.sh_info);
+	tab->shndx = find_shndx_section(obj, sec);
+	if (tab->shndx && (tab->shndx->sh.sh_offset % 4 ||
+			   tab->shndx->sh.sh_size < tab->norig * 4ull))
+		return obj_sec_error(tab->shndx, "too small for %u symbols",
+				     tab->norig);
+	return 0;
+}
+
+static int resolve_section(struct obj *obj, struct symtab *tab,
+			   struct symbol *sym, unsigned int i)
+{
+	unsigned int shndx = sym->sym.st_shndx;
+
+	if (shndx == SHN_XINDEX) {
+		if (!tab->shndx)
+			return obj_sec_error(tab->sec,
+					     "symbol %u: SHN_XINDEX without .symtab_shndx",
+					     i);
+		shndx = ((const uint32_t *)(obj->map +
+					    tab->shndx->sh.sh_offset))[i];
+	} else if (shndx >= SHN_LORESERVE || shndx == SHN_UNDEF) {
+		sym->shndx = shndx;
+		return 0;
+	}
+	if (shndx >= obj->norig_secs)
+		return obj_sec_error(tab->sec,
+				     "symbol %u: section index %u out of range",
+				     i, shndx);
+	sym->shndx = shndx;
+	sym->sec = obj->secs[shndx];
+	return 0;
+}
+
+int obj_read_symtab(struct obj *obj, struct section *sec)
+{
+	struct symtab *tab = calloc(1, sizeof(*tab));
+	const Elf64_Sym *raw;
+	const char *names;
+
+	if (!tab)
+		return obj_nomem();
+	tab->obj = obj;
+	tab->sec = sec;
+	if (sec->sh.sh_type == SHT_SYMTAB)
+		obj->symtab = tab;
+	else
+		obj->dynsym = tab;
+	if (check_links(obj, tab))
+		return -1;
+	tab->orig = calloc(tab->norig, sizeof(*tab->orig));
+	if (!tab->orig)
+		return obj_nomem();
+	raw = (const Elf64_Sym *)(obj->map + sec->sh.sh_offset);
+	names = (const char *)obj->map + tab->strtab->sh.sh_offset;
+	for (unsigned int i = 0; i < tab->norig; i++) {
+		struct symbol *sym = &tab->orig[i];
+
+		memcpy(&sym->sym, &raw[i], sizeof(sym->sym));
+		if (sym->sym.st_name >= tab->strtab->sh.sh_size)
+			return obj_sec_error(sec,
+					     "symbol %u: name offset 0x%x out of range",
+					     i, sym->sym.st_name);
+		sym->name = names + sym->sym.st_name;
+		sym->idx = sym->orig_idx = i;
+		sym->table = tab;
+		sym->bind = GELF_ST_BIND(sym->sym.st_info);
+		sym->type = GELF_ST_TYPE(sym->sym.st_info);
+		sym->vis = GELF_ST_VISIBILITY(sym->sym.st_other);
+		if ((sym->bind == STB_LOCAL) != (i < tab->orig_first_global) &&
+		    i != 0 && obj->ehdr.e_type == ET_REL)
+			return obj_sec_error(sec,
+					     "symbol %u: %s symbol on the wrong side of sh_info %u",
+					     i, sym->bind == STB_LOCAL ? "local" : "global",
+					     tab->orig_first_global);
+		if (resolve_section(obj, tab, sym, i))
+			return -1;
+		if (sym->type == STT_SECTION && sym->sec && !sym->sec->sym)
+			sym->sec->sym = sym;
+	}
+	return 0;
+}
+
+void obj_free_symtab(struct symtab *tab)
+{
+	if (!tab)
+		return;
+	for (unsigned int i = 0; i < tab->nadded_locals; i++)
+		free(tab->added_locals[i]);
+	for (unsigned int i = 0; i < tab->nadded_globals; i++)
+		free(tab->added_globals[i]);
+	free(tab->added_locals);
+	free(tab->added_globals);
+	free(tab->names.buf);
+	free(tab->hash);
+	free(tab->orig);
+	free(tab);
+}
+
+struct symtab *obj_symtab(const struct obj *obj)
+{
+	return obj->symtab;
+}
+
+struct symtab *obj_dynsym(const struct obj *obj)
+{
+	return obj->dynsym;
+}
+
+unsigned int obj_nsymbols(const struct symtab *tab)
+{
+	return tab ? tab->norig + tab->nadded_locals + tab->nadded_globals : 0;
+}
+
+struct symbol *obj_symbol(const struct symtab *tab, unsigned int idx)
+{
+	unsigned int fg, nal;
+
+	if (!tab)
+		return NULL;
+	fg = tab->orig_first_global;
+	nal = tab->nadded_locals;
+	if (idx < fg)
+		return &tab->orig[idx];
+	if (idx < fg + nal)
+		return tab->added_locals[idx - fg];
+	idx -= nal;
+	if (idx < tab->norig)
+		return &tab->orig[idx];
+	idx -= tab->norig;
+	return idx < tab->nadded_globals ? tab->added_globals[idx] : NULL;
+}
+
+/* ---- name lookup ---------------------------------------------------- */
+
+static void hash_insert(struct symtab *tab, struct symbol *sym)
+{
+	struct symbol **pp;
+
+	if (!sym->name[0])
+		return;
+	sym->name_hash = obj_name_hash(sym->name);
+	pp = &tab->hash[sym->name_hash & tab->hash_mask];
+	sym->hash_next = *pp;
+	*pp = sym;
+}
+
+/* Chains come out in index order because symbols go in backwards. */
+static int build_hash(struct symtab *tab)
+{
+	unsigned int n = obj_nsymbols(tab);
+	size_t size = 64;
+
+	while (size < n)
+		size *= 2;
+	tab->hash = calloc(size, sizeof(*tab->hash));
+	if (!tab->hash)
+		return obj_nomem();
+	tab->hash_mask = size - 1;
+	for (unsigned int i = n; i-- > 1;)
+		hash_insert(tab, obj_symbol(tab, i));
+	return 0;
+}
+
+static struct symbol *hash_find_from(struct symbol *sym, const char *name,
+				     uint32_t h)
+{
+	for (; sym; sym = sym->hash_next)
+		if (sym->name_hash == h && !strcmp(sym->name, name))
+			return sym;
+	return NULL;
+}
+
+struct symbol *obj_find_symbol_in(struct obj *obj, struct symtab *tab,
+				  const char *name)
+{
+	uint32_t h;
+
+	(void)obj;
+	if (!tab || (!tab->hash && build_hash(tab)))
+		return NULL;
+	h = obj_name_hash(name);
+	return hash_find_from(tab->hash[h & tab->hash_mask], name, h);
+}
+
+struct symbol *obj_find_symbol(struct obj *obj, const char *name)
+{
+	struct symbol *sym = obj_find_symbol_in(obj, obj->symtab, name);
+
+	return sym ? sym : obj_find_symbol_in(obj, obj->dynsym, name);
+}
+
+struct symbol *obj_find_next_symbol(struct obj *obj, struct symbol *sym)
+{
+	(void)obj;
+	return hash_find_from(sym->hash_next, sym->name, sym->name_hash);
+}
+
+int obj_for_each_symbol_prefixed(struct obj *obj, struct symtab *tab,
+				 const char *prefix,
+				 int (*fn)(struct symbol *sym, void *arg),
+				 void *arg)
+{
+	size_t len = strlen(prefix);
+	struct symbol *sym;
+
+	(void)obj;
+	if (!tab)
+		return 0;
+	obj_for_each_symbol(tab, sym) {
+		int ret;
+
+		if (strncmp(sym->name, prefix, len))
+			continue;
+		ret = fn(sym, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- containing lookup ---------------------------------------------- */
+
+static struct symtab *defining_table(struct obj *obj)
+{
+	return obj->symtab ? obj->symtab : obj->dynsym;
+}
+
+static uint64_t sym_start(struct obj *obj, const struct symbol *sym)
+{
+	uint64_t v = sym->sym.st_value;
+
+	if (obj->ehdr.e_type != ET_REL)
+		v -= sym->sec->sh.sh_addr;
+	return v;
+}
+
+static struct obj *sort_obj;
+
+static int cmp_by_start(const void *a, const void *b)
+{
+	const struct symbol *x = *(struct symbol *const *)a;
+	const struct symbol *y = *(struct symbol *const *)b;
+	uint64_t sx = sym_start(sort_obj, x), sy = sym_start(sort_obj, y);
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool indexable(const struct symbol *sym)
+{
+	return sym->sec && sym->type != STT_SECTION && sym->type != STT_FILE;
+}
+
+static void free_bysym(struct obj_bysym *b)
+{
+	free(b->syms);
+	free(b->max_end);
+	b->syms = NULL;
+	b->max_end = NULL;
+	b->n = 0;
+}
+
+/* One pass over the table fills every section's index: counts first, then
+ * one array per section, then a sort of each. */
+static int build_bysym(struct obj *obj)
+{
+	struct symtab *tab = defining_table(obj);
+	struct symbol *sym;
+
+	for (unsigned int i = 0; i < obj->nsecs; i++) {
+		struct section *sec = obj->secs[i];
+
+		if (!sec->by_value && !(sec->by_value = calloc(1, sizeof(*sec->by_value))))
+			return obj_nomem();
+		free_bysym(sec->by_value);
+		sec->by_value->gen = obj->bysym_gen;
+	}
+	obj_for_each_symbol(tab, sym)
+		if (indexable(sym))
+			sym->sec->by_value->n++;
+	for (unsigned int i = 0; i < obj->nsecs; i++) {
+		struct obj_bysym *b = obj->secs[i]->by_value;
+
+		if (!b->n)
+			continue;
+		b->syms = calloc(b->n, sizeof(*b->syms));
+		b->max_end = calloc(b->n, sizeof(*b->max_end));
+		if (!b->syms || !b->max_end)
+			return obj_nomem();
+		b->n = 0;
+	}
+	obj_for_each_symbol(tab, sym)
+		if (indexable(sym))
+			sym->sec->by_value->syms[sym->sec->by_value->n++] = sym;
+	sort_obj = obj;
+	for (unsigned int i = 0; i < obj->nsecs; i++) {
+		struct obj_bysym *b = obj->secs[i]->by_value;
+		uint64_t max = 0;
+
+		qsort(b->syms, b->n, sizeof(*b->syms), cmp_by_start);
+		for (size_t k = 0; k < b->n; k++) {
+			uint64_t end = sym_start(obj, b->syms[k]) +
+				       b->syms[k]->sym.st_size;
+
+			if (end > max)
+				max = end;
+			b->max_end[k] = max;
+		}
+	}
+	return 0;
+}
+
+static struct obj_bysym *section_index(struct obj *obj, struct section *sec)
+{
+	if (!sec->by_value || sec->by_value->gen != obj->bysym_gen ||
+	    obj->bysym_gen == 0) {
+		if (obj->bysym_gen == 0)
+			obj->bysym_gen = 1;
+		if (build_bysym(obj))
+			return NULL;
+	}
+	return sec->by_value;
+}
+
+/* Index of the last symbol starting at or below OFFSET, or -1. */
+static long last_at_or_below(struct obj *obj, struct obj_bysym *b,
+			     uint64_t offset)
+{
+	long lo = 0, hi = (long)b->n - 1, found = -1;
+
+	while (lo <= hi) {
+		long mid = lo + (hi - lo) / 2;
+
+		if (sym_start(obj, b->syms[mid]) <= offset) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return found;
+}
+
+static bool is_func(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC || sym->type == STT_GNU_IFUNC;
+}
+
+static struct symbol *containing(struct obj *obj, struct section *sec,
+				 uint64_t offset, bool funcs_only)
+{
+	struct obj_bysym *b = section_index(obj, sec);
+	struct symbol *other = NULL;
+
+	if (!b)
+		return NULL;
+	/* Walk down while some earlier symbol may still reach OFFSET. */
+	for (long i = last_at_or_below(obj, b, offset);
+	     i >= 0 && b->max_end[i] > offset; i--) {
+		struct symbol *sym = b->syms[i];
+
+		if (sym_start(obj, sym) + sym->sym.st_size <= offset)
+			continue;
+		if (is_func(sym))
+			return sym;
+		if (!other && !funcs_only)
+			other = sym;
+	}
+	return other;
+}
+
+struct symbol *obj_find_symbol_containing(struct obj *obj,
+					  struct section *sec,
+					  uint64_t offset)
+{
+	return containing(obj, sec, offset, false);
+}
+
+struct symbol *obj_find_func_containing(struct obj *obj, struct section *sec,
+					uint64_t offset)
+{
+	return containing(obj, sec, offset, true);
+}
+
+struct symbol *obj_find_symbol_at(struct obj *obj, struct section *sec,
+				  uint64_t offset)
+{
+	struct obj_bysym *b = section_index(obj, sec);
+	struct symbol *other = NULL;
+
+	if (!b)
+		return NULL;
+	for (long i = last_at_or_below(obj, b, offset);
+	     i >= 0 && sym_start(obj, b->syms[i]) == offset; i--) {
+		if (is_func(b->syms[i]))
+			return b->syms[i];
+		other = b->syms[i];
+	}
+	return other;
+}
+
+/* ---- changes -------------------------------------------------------- */
+
+static int push_symbol(struct symbol ***v, unsigned int *n, unsigned int *cap,
+		       struct symbol *sym)
+{
+	if (*n == *cap) {
+		unsigned int c = *cap * 2 + 16;
+		struct symbol **p = obj_xrealloc_array(*v, c, sizeof(*p));
+
+		if (!p)
+			return obj_nomem();
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = sym;
+	return 0;
+}
+
+/* Every global moves up by one: O(globals), a pass over an int array. */
+static void shift_globals(struct symtab *tab)
+{
+	for (unsigned int i = tab->orig_first_global; i < tab->norig; i++)
+		tab->orig[i].idx++;
+	for (unsigned int i = 0; i < tab->nadded_globals; i++)
+		tab->added_globals[i]->idx++;
+}
+
+static int insert_symbol(struct symtab *tab, struct symbol *sym)
+{
+	if (sym->bind == STB_LOCAL) {
+		if (push_symbol(&tab->added_locals, &tab->nadded_locals,
+				&tab->added_locals_cap, sym))
+			return -1;
+		sym->idx = tab->orig_first_global + tab->nadded_locals - 1;
+		shift_globals(tab);
+	} else {
+		if (push_symbol(&tab->added_globals, &tab->nadded_globals,
+				&tab->added_globals_cap, sym))
+			return -1;
+		sym->idx = obj_nsymbols(tab) - 1;
+	}
+	if (tab->hash) {
+		/* Append at the end of its chain to keep index order. */
+		struct symbol **pp;
+
+		sym->name_hash = obj_name_hash(sym->name);
+		pp = &tab->hash[sym->name_hash & tab->hash_mask];
+		while (*pp)
+			pp = &(*pp)->hash_next;
+		if (sym->name[0])
+			*pp = sym;
+	}
+	return 0;
+}
+
+static int need_shndx_section(struct obj *obj, struct symtab *tab,
+			      struct section *sec)
+{
+	struct section *x;
+
+	if (!sec || sec->idx < SHN_LORESERVE || tab->shndx)
+		return 0;
+	x = obj_create_section(obj, ".symtab_shndx", SHT_SYMTAB_SHNDX, 0, 4, 4,
+			       NULL, 0);
+	if (!x)
+		return -1;
+	x->sh.sh_link = tab->sec->idx;
+	tab->shndx = x;
+	return 0;
+}
+
+struct symbol *obj_add_symbol(struct obj *obj, const char *name,
+			      struct section *sec, uint64_t value,
+			      uint64_t size, unsigned char bind,
+			      unsigned char type, unsigned char vis)
+{
+	struct symtab *tab = obj->symtab;
+	struct symbol *sym;
+	size_t name_off = 0;
+
+	if (obj_check_modifiable(obj))
+		return NULL;
+	if (!tab)
+		return obj_set_error(OBJ_ERR_USAGE, "no symbol table"), NULL;
+	if (need_shndx_section(obj, tab, sec))
+		return NULL;
+	sym = calloc(1, sizeof(*sym) + strlen(name) + 1);
+	if (!sym)
+		return obj_nomem(), NULL;
+	sym->name = strcpy((char *)(sym + 1), name);
+	if (name[0] && strtab_ext_add(&tab->names, tab->strtab->sh.sh_size,
+				      name, &name_off)) {
+		free(sym);
+		return NULL;
+	}
+	sym->sym.st_name = name_off;
+	sym->sym.st_info = GELF_ST_INFO(bind, type);
+	sym->sym.st_other = vis;
+	sym->sym.st_shndx = sec ? (sec->idx < SHN_LORESERVE ? sec->idx :
+				   SHN_XINDEX) : SHN_UNDEF;
+	sym->sym.st_value = value;
+	sym->sym.st_size = size;
+	sym->sec = sec;
+	sym->shndx = sec ? sec->idx : SHN_UNDEF;
+	sym->bind = bind;
+	sym->type = type;
+	sym->vis = vis;
+	sym->is_new = true;
+	sym->table = tab;
+	sym->orig_idx = UINT32_MAX;
+	if (insert_symbol(tab, sym)) {
+		free(sym);
+		return NULL;
+	}
+	if (type == STT_SECTION && sec && !sec->sym)
+		sec->sym = sym;
+	tab->changed = true;
+	obj->changed = true;
+	obj->bysym_gen++;
+	return sym;
+}
+
+struct symbol *obj_section_symbol(struct obj *obj, struct section *sec)
+{
+	if (sec->sym)
+		return sec->sym;
+	return obj_add_symbol(obj, "", sec, 0, 0, STB_LOCAL, STT_SECTION,
+			      STV_DEFAULT);
+}
+
+void obj_symbol_changed(struct obj *obj, struct symbol *sym)
+{
+	sym->bind = GELF_ST_BIND(sym->sym.st_info);
+	sym->type = GELF_ST_TYPE(sym->sym.st_info);
+	sym->vis = GELF_ST_VISIBILITY(sym->sym.st_other);
+	sym->table->changed = true;
+	obj->changed = true;
+	obj->bysym_gen++;
+}

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Write-back.  The output is laid out by hand: the ELF header, then every
+ * section's contents in input offset order (new sections last), each at its
+ * sh_addralign, then the section headers.  An input written without changes
+ * comes out byte for byte the same.  Contents that did not change are
+ * written straight from the input mapping with writev(); only the tables
+ * that must be renumbered (symbols, relocations, groups, .llvm_addrsig) are
+ * rebuilt.
+ *
+ * Safety: everything goes to a temporary file in the destination's
+ * directory, which is renamed over the destination only when complete.  The
+ * input mapping stays valid after the rename (the old inode lives on).  No
+ * fsync: objects are build products that make regenerates, and a rename
+ * over an existing file is ordered after its data by ext4 and xfs anyway.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "elf_internal.h"
+
+struct out_sec {
+	struct section *sec;
+	const void *data;
+	size_t size;		/* bytes in the file */
+	void *owned;		/* buffer built for the output */
+	GElf_Shdr sh;
+};
+
+struct writer {
+	struct obj *obj;
+	struct out_sec *secs;	/* by index */
+	struct out_sec **order;	/* file order */
+	unsigned int n;
+	uint64_t shoff;
+	int fd;
+	struct iovec iov[1024];	/* IOV_MAX on Linux */
+	int niov;
+	uint64_t pos;
+};
+
+static const unsigned char zeros[4096];
+
+/* ---- building the tables that change ---------------------------------- */
+
+static void *concat(const void *a, size_t alen, const void *b, size_t blen)
+{
+	unsigned char *p = malloc(alen + blen ? alen + blen : 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, a, alen);
+	if (blen)
+		memcpy(p + alen, b, blen);
+	return p;
+}
+
+static int build_strtab(struct obj *obj, struct out_sec *o,
+			const struct strtab_ext *ext)
+{
+	const void *old = obj->map + o->sec->sh.sh_offset;
+
+	o->owned = concat(old, o->sec->sh.sh_size, ext->buf, ext->len);
+	if (!o->owned)
+		return obj_nomem();
+	o->data = o->owned;
+	o->size = o->sec->sh.sh_size + ext->len;
+	return 0;
+}
+
+static int build_symtab(struct obj *obj, struct symtab *tab,
+			struct out_sec *o, struct out_sec *xo)
+{
+	unsigned int n = obj_nsymbols(tab);
+	Elf64_Sym *out = calloc(n, sizeof(*out));
+	uint32_t *x = xo ? calloc(n, sizeof(*x)) : NULL;
+
+	(void)obj;
+	if (!out || (xo && !x)) {
+		free(out);
+		free(x);
+		return obj_nomem();
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct symbol *sym = obj_symbol(tab, i);
+
+		memcpy(&out[i], &sym->sym, sizeof(out[i]));
+		if (!sym->sec)
+			continue;
+		out[i].st_shndx = sym->sec->idx < SHN_LORESERVE ?
+				  sym->sec->idx : SHN_XINDEX;
+		if (x && sym->sec->idx >= SHN_LORESERVE)
+			x[i] = sym->sec->idx;
+	}
+	o->owned = out;
+	o->data = out;
+	o->size = (size_t)n * sizeof(*out);
+	o->sh.sh_info = symtab_first_global(tab);
+	if (xo) {
+		xo->owned = x;
+		xo->data = x;
+		xo->size = (size_t)n * sizeof(*x);
+	}
+	return 0;
+}
+
+static int build_rela_from_structs(struct obj *obj, struct out_sec *o)
+{
+	struct section *base = o->sec->base;
+	long n = obj_nrelocs(obj, base);
+	Elf64_Rela *out;
+
+	if (n < 0)
+		return -1;
+	out = calloc(n ? n : 1, sizeof(*out));
+	if (!out)
+		return obj_nomem();
+	for (long i = 0; i < n; i++) {
+		const struct reloc *r = obj_reloc(obj, base, i);
+
+		out[i].r_offset = r->offset;
+		out[i].r_addend = r->addend;
+		out[i].r_info = GELF_R_INFO(r->sym ? r->sym->idx : 0, r->type);
+	}
+	o->owned = out;
+	o->data = out;
+	o->size = n * sizeof(*out);
+	return 0;
+}
+
+static int build_rela_renumbered(struct obj *obj, struct out_sec *o)
+{
+	const Elf64_Rela *in = (const void *)(obj->map + o->sec->sh.sh_offset);
+	size_t n = o->sec->sh.sh_size / sizeof(*in);
+	struct symtab *tab = o->sec->symtab;
+	Elf64_Rela *out = malloc(n ? n * sizeof(*out) : 1);
+
+	if (!out)
+		return obj_nomem();
+	for (size_t i = 0; i < n; i++) {
+		unsigned int s = GELF_R_SYM(in[i].r_info);
+
+		if (s >= tab->norig) {
+			free(out);
+			return obj_sec_error(o->sec,
+					     "relocation %zu: symbol index %u out of range",
+					     i, s);
+		}
+		out[i] = in[i];
+		out[i].r_info = GELF_R_INFO(symtab_new_index(tab, s),
+					    GELF_R_TYPE(in[i].r_info));
+	}
+	o->owned = out;
+	o->data = out;
+	o->size = n * sizeof(*out);
+	return 0;
+}
+
+static size_t uleb_put(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	do {
+		unsigned char b = v & 0x7f;
+
+		v >>= 7;
+		p[n++] = b | (v ? 0x80 : 0);
+	} while (v);
+	return n;
+}
+
+/* clang's .llvm_addrsig: ULEB128 symbol indices with no relocations. */
+static int build_addrsig(struct obj *obj, struct out_sec *o)
+{
+	const unsigned char *in = obj_section_data(obj, o->sec);
+	size_t size = o->sec->size, n = 0;
+	unsigned char *out;
+
+	if (!in)
+		return -1;
+	/* A renumbered index grows by at most one byte per entry. */
+	out = malloc(size * 2 + 1);
+	if (!out)
+		return obj_nomem();
+	for (size_t i = 0; i < size;) {
+		uint64_t v = 0;
+		unsigned int shift = 0;
+		unsigned char b;
+
+		do {
+			if (i >= size || shift > 35) {
+				free(out);
+				return obj_sec_error(o->sec, "malformed ULEB128");
+			}
+			b = in[i++];
+			v |= (uint64_t)(b & 0x7f) << shift;
+			shift += 7;
+		} while (b & 0x80);
+		if (v >= obj->symtab->norig) {
+			free(out);
+			return obj_sec_error(o->sec, "symbol index %llu out of range",
+					     (unsigned long long)v);
+		}
+		n += uleb_put(out + n, symtab_new_index(obj->symtab, v));
+	}
+	o->owned = out;
+	o->data = out;
+	o->size = n;
+	return 0;
+}
+
+static void group_header(struct obj *obj, struct out_sec *o)
+{
+	struct symbol *sig = obj_group_signature(obj, o->sec);
+
+	if (sig)
+		o->sh.sh_info = sig->idx;
+}
+
+static bool is_symtab_sec(struct symtab *tab, struct section *sec)
+{
+	return tab && tab->sec == sec;
+}
+
+static int prepare_contents(struct writer *w, struct out_sec *o)
+{
+	struct obj *obj = w->obj;
+	struct section *sec = o->sec;
+	struct symtab *tab = obj->symtab;
+	bool renumber = tab && tab->nadded_locals;
+
+	if (is_symtab_sec(tab, sec) && tab->changed)
+		return build_symtab(obj, tab, o,
+				    tab->shndx ? &w->secs[tab->shndx->idx] : NULL);
+	if (tab && sec == tab->shndx && tab->changed)
+		return 0;	/* filled in by build_symtab */
+	if (tab && sec == tab->strtab && tab->names.len)
+		return build_strtab(obj, o, &tab->names);
+	if (sec == obj->shstrtab && obj->secnames.len)
+		return build_strtab(obj, o, &obj->secnames);
+	if (sec->sh.sh_type == SHT_RELA && sec->base && sec->base->relocs &&
+	    sec->base->relocs->changed)
+		return build_rela_from_structs(obj, o);
+	if (sec->sh.sh_type == SHT_RELA && renumber && sec->symtab == tab &&
+	    !sec->is_new)
+		return build_rela_renumbered(obj, o);
+	if (sec->sh.sh_type == SHT_GROUP)
+		group_header(obj, o);
+	if (sec == obj->addrsig && renumber)
+		return build_addrsig(obj, o);
+	if (sec->is_new || sec->data_changed || sec->data_owned) {
+		o->data = obj_section_data(obj, sec);
+		o->size = sec->sh.sh_type == SHT_NOBITS ? 0 : sec->size;
+		o->sh.sh_flags &= ~(uint64_t)SHF_COMPRESSED;
+		return o->data ? 0 : -1;
+	}
+	/* Untouched, compressed or not: the input bytes. */
+	o->data = obj->map + sec->sh.sh_offset;
+	o->size = sec->sh.sh_type == SHT_NOBITS ? 0 : sec->sh.sh_size;
+	return 0;
+}
+
+static int prepare(struct writer *w)
+{
+	struct obj *obj = w->obj;
+
+	w->n = obj->nsecs;
+	w->secs = calloc(w->n, sizeof(*w->secs));
+	w->order = calloc(w->n, sizeof(*w->order));
+	if (!w->secs || !w->order)
+		return obj_nomem();
+	for (unsigned int i = 0; i < w->n; i++) {
+		w->secs[i].sec = obj->secs[i];
+		w->secs[i].sh = obj->secs[i]->sh;
+	}
+	for (unsigned int i = 1; i < w->n; i++) {
+		struct out_sec *o = &w->secs[i];
+
+		if (prepare_contents(w, o))
+			return -1;
+	}
+	for (unsigned int i = 1; i < w->n; i++) {
+		struct out_sec *o = &w->secs[i];
+
+		if (o->sec->sh.sh_type == SHT_NOBITS)
+			o->sh.sh_size = o->sec->size;
+		else if (o->data)
+			o->sh.sh_size = o->size;
+	}
+	return 0;
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+static int cmp_file_order(const void *a, const void *b)
+{
+	const struct out_sec *x = *(struct out_sec *const *)a;
+	const struct out_sec *y = *(struct out_sec *const *)b;
+
+	if (x->sec->is_new != y->sec->is_new)
+		return x->sec->is_new ? 1 : -1;
+	if (!x->sec->is_new && x->sec->sh.sh_offset != y->sec->sh.sh_offset)
+		return x->sec->sh.sh_offset < y->sec->sh.sh_offset ? -1 : 1;
+	return x->sec->idx < y->sec->idx ? -1 : x->sec->idx > y->sec->idx;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return a > 1 ? (v + a - 1) / a * a : v;
+}
+
+static void layout(struct writer *w)
+{
+	uint64_t pos = sizeof(Elf64_Ehdr);
+
+	for (unsigned int i = 1; i < w->n; i++)
+		w->order[i - 1] = &w->secs[i];
+	qsort(w->order, w->n - 1, sizeof(*w->order), cmp_file_order);
+	for (unsigned int i = 0; i + 1 < w->n; i++) {
+		struct out_sec *o = w->order[i];
+		uint64_t align = o->sh.sh_addralign;
+
+		if (o->sh.sh_type == SHT_RELA || o->sh.sh_type == SHT_SYMTAB)
+			align = align < 8 ? 8 : align;
+		else if (o->sh.sh_type == SHT_GROUP ||
+			 o->sh.sh_type == SHT_SYMTAB_SHNDX)
+			align = align < 4 ? 4 : align;
+		if (o->sh.sh_flags & SHF_COMPRESSED)
+			align = align < 8 ? 8 : align;
+		pos = align_up(pos, align);
+		o->sh.sh_offset = pos;
+		pos += o->size;
+	}
+	w->shoff = align_up(pos, 8);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static int flush(struct writer *w)
+{
+	struct iovec *iov = w->iov;
+	int n = w->niov;
+
+	while (n > 0) {
+		ssize_t done = writev(w->fd, iov, n);
+
+		if (done < 0) {
+			if (errno == EINTR)
+				continue;
+			return obj_set_error(OBJ_ERR_IO, "write: %s",
+					     strerror(errno));
+		}
+		while (n > 0 && (size_t)done >= iov->iov_len) {
+			done -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + done;
+			iov->iov_len -= done;
+		}
+	}
+	w->niov = 0;
+	return 0;
+}
+
+static int emit(struct writer *w, const void *p, size_t len)
+{
+	if (!len)
+		return 0;
+	if (w->niov == (int)(sizeof(w->iov) / sizeof(w->iov[0])) && flush(w))
+		return -1;
+	w->iov[w->niov].iov_base = (void *)p;
+	w->iov[w->niov].iov_len = len;
+	w->niov++;
+	w->pos += len;
+	return 0;
+}
+
+static int emit_zeros_to(struct writer *w, uint64_t target)
+{
+	while (w->pos < target) {
+		uint64_t n = target - w->pos;
+
+		if (emit(w, zeros, n < sizeof(zeros) ? n : sizeof(zeros)))
+			return -1;
+	}
+	return 0;
+}
+
+static int emit_all(struct writer *w, GElf_Ehdr *ehdr, Elf64_Shdr *shdrs)
+{
+	if (emit(w, ehdr, sizeof(*ehdr)))
+		return -1;
+	for (unsigned int i = 0; i + 1 < w->n; i++) {
+		struct out_sec *o = w->order[i];
+
+		if (emit_zeros_to(w, o->sh.sh_offset) ||
+		    emit(w, o->data, o->size))
+			return -1;
+	}
+	if (emit_zeros_to(w, w->shoff) ||
+	    emit(w, shdrs, (size_t)w->n * sizeof(*shdrs)))
+		return -1;
+	return flush(w);
+}
+
+static int write_model(struct writer *w)
+{
+	struct obj *obj = w->obj;
+	GElf_Ehdr ehdr = obj->ehdr;
+	Elf64_Shdr *shdrs = calloc(w->n, sizeof(*shdrs));
+	unsigned int shstrndx = obj->shstrtab->idx;
+	int ret;
+
+	if (!shdrs)
+		return obj_nomem();
+	for (unsigned int i = 1; i < w->n; i++)
+		memcpy(&shdrs[i], &w->secs[i].sh, sizeof(shdrs[i]));
+	memcpy(&shdrs[0], &obj->secs[0]->sh, sizeof(shdrs[0]));
+	shdrs[0].sh_size = w->n >= SHN_LORESERVE ? w->n : 0;
+	shdrs[0].sh_link = shstrndx >= SHN_LORESERVE ? shstrndx : 0;
+	ehdr.e_shoff = w->shoff;
+	ehdr.e_shnum = w->n >= SHN_LORESERVE ? 0 : w->n;
+	ehdr.e_shstrndx = shstrndx >= SHN_LORESERVE ? SHN_XINDEX : shstrndx;
+	ehdr.e_phoff = 0;
+	ehdr.e_phnum = 0;
+	ret = emit_all(w, &ehdr, shdrs);
+	free(shdrs);
+	return ret;
+}
+
+static void free_writer(struct writer *w)
+{
+	if (w->secs)
+		for (unsigned int i = 0; i < w->n; i++)
+			free(w->secs[i].owned);
+	free(w->secs);
+	free(w->order);
+}
+
+static int write_to_fd(struct obj *obj, int fd, bool copy_input)
+{
+	struct writer w = { .obj = obj, .fd = fd };
+	int ret;
+
+	if (copy_input) {
+		ret = emit(&w, obj->map, obj->map_size);
+		return ret ? ret : flush(&w);
+	}
+	ret = prepare(&w);
+	if (!ret) {
+		layout(&w);
+		ret = write_model(&w);
+	}
+	free_writer(&w);
+	return ret;
+}
+
+/* ---- the temporary file and the rename ------------------------------- */
+
+/* The file that gets replaced: DEST itself, or what a symlink points to. */
+static char *resolve_dest(const char *dest)
+{
+	struct stat st;
+	char *p;
+
+	if (lstat(dest, &st) || !S_ISLNK(st.st_mode)) {
+		p = strdup(dest);
+		if (!p)
+			obj_nomem();
+		return p;
+	}
+	p = realpath(dest, NULL);
+	if (!p)
+		obj_set_error(OBJ_ERR_IO, "cannot follow symlink: %s",
+			      strerror(errno));
+	return p;
+}
+
+static char *temp_name(const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	size_t dirlen = slash ? (size_t)(slash - dest + 1) : 0;
+	const char *base = slash ? slash + 1 : dest;
+	size_t len = dirlen + strlen(base) + 32;
+	char *t = malloc(len);
+
+	if (t)
+		snprintf(t, len, "%.*s.%s.scpatch-XXXXXX", (int)dirlen, dest,
+			 base);
+	return t;
+}
+
+static int check_dest(const char *dest, mode_t *mode, const struct obj *obj)
+{
+	struct stat st;
+
+	*mode = obj->st.st_mode & 07777;
+	if (stat(dest, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		return obj_set_error(OBJ_ERR_IO, "%s", strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode))
+		return obj_set_error(OBJ_ERR_IO, "output is not a regular file");
+	if (access(dest, W_OK))
+		return obj_set_error(OBJ_ERR_IO, "not writable: %s",
+				     strerror(errno));
+	*mode = st.st_mode & 07777;
+	return 0;
+}
+
+static int write_temp(struct obj *obj, char *tmp, mode_t mode, bool copy)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return obj_set_error(OBJ_ERR_IO,
+				     "cannot create a temporary file %s: %s",
+				     tmp, strerror(errno));
+	/* Over a file size limit write() must fail, not kill us mid-file. */
+	sigaction(SIGXFSZ, &ign, &old);
+	ret = write_to_fd(obj, fd, copy);
+	sigaction(SIGXFSZ, &old, NULL);
+	if (!ret && fchmod(fd, mode))
+		ret = obj_set_error(OBJ_ERR_IO, "chmod: %s", strerror(errno));
+	if (close(fd) && !ret)
+		ret = obj_set_error(OBJ_ERR_IO, "close: %s", strerror(errno));
+	return ret;
+}
+
+int obj_write_file(struct obj *obj, const char *dest_path, bool copy_input)
+{
+	char *dest = resolve_dest(dest_path);
+	char *tmp = NULL;
+	mode_t mode;
+	int ret = -1;
+
+	if (!dest)
+		return -1;
+	if (check_dest(dest, &mode, obj))
+		goto out;
+	tmp = temp_name(dest);
+	if (!tmp) {
+		obj_nomem();
+		goto out;
+	}
+	ret = write_temp(obj, tmp, mode, copy_input);
+	if (!ret && rename(tmp, dest))
+		ret = obj_set_error(OBJ_ERR_IO, "rename: %s", strerror(errno));
+	if (ret)
+		unlink(tmp);
+out:
+	free(tmp);
+	free(dest);
+	return ret;
+}
+
+int obj_write(struct obj *obj, const char *out, unsigned int flags)
+{
+	bool relayout = flags & OBJ_WRITE_RELAYOUT;
+
+	if (obj_check_modifiable(obj))
+		return -1;
+	if (!obj->changed && !relayout) {
+		if (!out && !(flags & OBJ_WRITE_ALWAYS))
+			return 0;
+		return obj_write_file(obj, out ? out : obj->path, true);
+	}
+	return obj_write_file(obj, out ? out : obj->path, false);
+}
