@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The registry: one list of images per process, each with its table.
+ * Registration only records the table bounds and the image's segments, so
+ * that start-up stays cheap however many sites there are; the table is
+ * decoded and sorted by key the first time an update needs it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "runtime.h"
+
+/* Statically initialised: usable from any constructor, in any order. */
+static pthread_mutex_t sc_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct sc_image *image_list;
+
+void sc_lock(void)
+{
+	pthread_mutex_lock(&sc_mutex);
+}
+
+void sc_unlock(void)
+{
+	pthread_mutex_unlock(&sc_mutex);
+}
+
+struct sc_image *sc_images(void)
+{
+	return image_list;
+}
+
+struct load_query {
+	uintptr_t addr;
+	struct sc_range *out;
+	int max, n;
+};
+
+static int prot_of(ElfW(Word) flags)
+{
+	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) |
+	       (flags & PF_X ? PROT_EXEC : 0);
+}
+
+static int collect_loads(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct load_query *q = data;
+	bool mine = false;
+	int n = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD || n == q->max)
+			continue;
+		q->out[n++] = (struct sc_range){ lo, lo + ph->p_memsz,
+						 prot_of(ph->p_flags) };
+		if (q->addr >= lo && q->addr < lo + ph->p_memsz)
+			mine = true;
+	}
+	if (!mine)
+		return 0;
+	q->n = n;
+	return 1;
+}
+
+/* The PT_LOAD segments of the image that contains addr; 0 if none does. */
+int sc_load_ranges(uintptr_t addr, struct sc_range *out, int max)
+{
+	struct load_query q = { addr, out, max, 0 };
+
+	dl_iterate_phdr(collect_loads, &q);
+	return q.n;
+}
+
+/* The range of r[0..n) that holds [addr, addr+len), or NULL. */
+const struct sc_range *sc_find_range(const struct sc_range *r, int n,
+				     uintptr_t addr, size_t len)
+{
+	for (int i = 0; i < n; i++)
+		if (addr >= r[i].lo && addr + len <= r[i].hi && addr + len > addr)
+			return &r[i];
+	return NULL;
+}
+
+SC_EXPORT void __scpatch_register(const struct static_call_site *start,
+				  const struct static_call_site *stop,
+				  const void *anchor)
+{
+	struct sc_image *img;
+
+	sc_init();
+	if (!start || stop <= start)
+		return;
+	img = calloc(1, sizeof(*img));
+	if (!img)
+		return;	/* its sites keep calling their trampolines */
+	img->anchor = anchor;
+	img->start = start;
+	img->stop = stop;
+	img->nloads = sc_load_ranges((uintptr_t)anchor, img->loads, SC_MAX_LOADS);
+	sc_lock();
+	img->next = image_list;
+	image_list = img;
+	sc_unlock();
+}
+
+SC_EXPORT void __scpatch_unregister(const void *anchor)
+{
+	struct sc_image **p, *img = NULL;
+
+	sc_lock();
+	for (p = &image_list; *p; p = &(*p)->next) {
+		if ((*p)->anchor == anchor) {
+			img = *p;
+			*p = img->next;
+			break;
+		}
+	}
+	sc_unlock();
+	if (img) {
+		free(img->sites);
+		free(img);
+	}
+}
+
+static bool is_code(const struct sc_image *img, uintptr_t addr, size_t len)
+{
+	const struct sc_range *r = sc_find_range(img->loads, img->nloads, addr, len);
+
+	return r && (r->prot & PROT_EXEC);
+}
+
+static bool is_readable(const struct sc_image *img, uintptr_t addr, size_t len)
+{
+	const struct sc_range *r = sc_find_range(img->loads, img->nloads, addr, len);
+
+	return r && (r->prot & PROT_READ);
+}
+
+/* The key of an entry, through its KEYREF slot when it has one; 0 when the
+ * slot lies outside the image (a broken table). */
+static uintptr_t entry_key(const struct sc_image *img,
+			   const struct static_call_site *e)
+{
+	uintptr_t raw = (uintptr_t)&e->key + (intptr_t)e->key;
+	uintptr_t key = raw & ~STATIC_CALL_SITE_FLAGS;
+
+	if (!(raw & STATIC_CALL_SITE_KEYREF))
+		return key;
+	if (!is_readable(img, key, sizeof(uintptr_t)) || (key & 7))
+		return 0;
+	return *(const uintptr_t *)key;
+}
+
+static int site_order(const void *a, const void *b)
+{
+	const struct sc_site *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->insn > y->insn) - (x->insn < y->insn);
+}
+
+/* Decodes the table once.  A site outside the image's executable segments
+ * is dropped: lld resolves references to discarded sections to the image
+ * base. */
+int sc_index_image(struct sc_image *img)
+{
+	size_t n = img->stop - img->start, kept = 0;
+	struct sc_site *sites;
+
+	if (img->indexed)
+		return 0;
+	sites = malloc((n ? n : 1) * sizeof(*sites));
+	if (!sites)
+		return -ENOMEM;
+	for (const struct static_call_site *e = img->start; e < img->stop; e++) {
+		uintptr_t insn = (uintptr_t)&e->addr + (intptr_t)e->addr;
+		uintptr_t key = entry_key(img, e);
+
+		if (!key || !is_code(img, insn, 5))
+			continue;
+		sites[kept++] = (struct sc_site){ key, insn, 0 };
+	}
+	qsort(sites, kept, sizeof(*sites), site_order);
+	img->sites = sites;
+	img->nsites = kept;
+	img->indexed = true;
+	return 0;
+}
+
+/* The sites of one key in one image: a run of the sorted index. */
+struct sc_site *sc_find_sites(struct sc_image *img, uintptr_t key, size_t *count)
+{
+	size_t lo = 0, hi = img->nsites, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->sites[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < img->nsites && img->sites[lo].key == key)
+		lo++;
+	*count = lo - first;
+	return img->sites + first;
+}
