@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writing the .static_call_sites fragments of a relocatable object through
+ * the object model: one fragment per text section with sites, sorted,
+ * SHF_LINK_ORDER to its text and in its COMDAT group; KEYREF slots for keys
+ * that do not bind locally; the anchor reference; existing tables (ours,
+ * objtool's, ld -r merged ones) reused and split so that a second run
+ * changes nothing.
+ */
+#ifndef SCPATCH_TABLE_H
+#define SCPATCH_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "elf.h"
+
+/* One wanted table entry; symbols are .symtab indices of the input. */
+struct table_site {
+	unsigned text;		/* section index of the code */
+	uint64_t site;		/* offset of the opcode */
+	unsigned key;		/* the __SCK__ symbol */
+	unsigned flags;		/* STATIC_CALL_SITE_TAIL or 0 */
+};
+
+/*
+ * Make OBJ's tables hold exactly SITES (sorted by (text, site), no
+ * duplicates; N may be 0 when only an old table is to be emptied).
+ * OLD_TABLES lists the section indices of the existing table sections.
+ * Leaves OBJ unchanged when the tables already are what they should be.
+ * Returns 0, or -1 after printing an error.
+ */
+int table_emit(struct obj *obj, const struct table_site *sites, size_t n,
+	       const unsigned *old_tables, size_t nold);
+
+/* Name of the section that holds the KEYREF slots. */
+#define KEYREF_SECTION ".data.rel.ro.static_call_keyref"
+
+#endif
