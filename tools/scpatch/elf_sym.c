@@ -371,7 +371,8 @@ static int build_bysym(struct obj *obj)
 		struct obj_bysym *b = obj->secs[i]->by_value;
 		uint64_t max = 0;
 
-		qsort(b->syms, b->n, sizeof(*b->syms), cmp_by_start);
+		if (b->n > 1)
+			qsort(b->syms, b->n, sizeof(*b->syms), cmp_by_start);
 		for (size_t k = 0; k < b->n; k++) {
 			uint64_t end = sym_start(obj, b->syms[k]) +
 				       b->syms[k]->sym.st_size;

@@ -308,6 +308,9 @@ static int cmp_file_order(const void *a, const void *b)
 		return x->sec->is_new ? 1 : -1;
 	if (!x->sec->is_new && x->sec->sh.sh_offset != y->sec->sh.sh_offset)
 		return x->sec->sh.sh_offset < y->sec->sh.sh_offset ? -1 : 1;
+	/* An empty section shares its offset with the next one: first. */
+	if (!x->sec->is_new && !x->size != !y->size)
+		return x->size ? 1 : -1;
 	return x->sec->idx < y->sec->idx ? -1 : x->sec->idx > y->sec->idx;
 }
 

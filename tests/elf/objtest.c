@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Test driver of the object model: performs one change per run, so that a
+ * script can compare the output with the input.  Errors come out as the tool
+ * prints them: "scpatch: FILE: message", exit 2.
+ *
+ *   objtest open FILE                 open read-only, print a summary
+ *   objtest modify FILE               open for changes, write nothing
+ *   objtest dump FILE                 sections, symbols, relocations
+ *   objtest rewrite IN OUT            lay out and write with no change
+ *   objtest copy IN OUT               unchanged: copy to OUT
+ *   objtest noop IN                   unchanged: write in place (nothing)
+ *   objtest add-local IN OUT NAME     add a local symbol in the first text
+ *   objtest add-global IN OUT NAME    add a global symbol
+ *   objtest add-section IN OUT        new section + relocations
+ *   objtest add-to-group IN OUT       new section + relocs in a COMDAT group
+ *   objtest grow IN OUT SEC N         append N zero bytes to SEC
+ *   objtest lookups FILE              check every lookup against a scan
+ *   objtest scan FILE PREFIX          relocations against PREFIX* symbols
+ * OUT may be "-" for in place.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf.h"
+
+static const char *in;
+
+static int fail(void)
+{
+	fprintf(stderr, "scpatch: %s: %s\n", in, obj_errmsg());
+	return 2;
+}
+
+static const char *out_arg(const char *s)
+{
+	return strcmp(s, "-") ? s : NULL;
+}
+
+static struct section *first_text(struct obj *obj)
+{
+	struct section *sec;
+
+	obj_for_each_section(obj, sec)
+		if ((sec->sh.sh_flags & SHF_EXECINSTR) && sec->size)
+			return sec;
+	return NULL;
+}
+
+static struct symbol *first_global(struct obj *obj)
+{
+	struct symbol *sym;
+
+	obj_for_each_symbol(obj_symtab(obj), sym)
+		if (sym->bind != STB_LOCAL && sym->sec)
+			return sym;
+	return NULL;
+}
+
+static int dump(struct obj *obj)
+{
+	struct section *sec;
+	struct symbol *sym;
+
+	obj_for_each_section(obj, sec) {
+		struct reloc *r;
+
+		printf("section %u %s type=%u size=%zu group=%s\n", sec->idx,
+		       sec->name, sec->sh.sh_type, sec->size,
+		       sec->group ? sec->group->name : "-");
+		if (sec->sh.sh_type == SHT_RELA || sec->sh.sh_type == SHT_NOBITS)
+			continue;
+		if (obj_nrelocs(obj, sec) < 0)
+			return -1;
+		obj_for_each_reloc(obj, sec, r)
+			printf("  reloc %#llx type=%u %s%+lld\n",
+			       (unsigned long long)r->offset, r->type,
+			       r->sym ? (r->sym->name[0] ? r->sym->name :
+					 r->sym->sec ? r->sym->sec->name : "?")
+				      : "0",
+			       (long long)r->addend);
+	}
+	obj_for_each_symbol(obj_symtab(obj), sym)
+		printf("symbol %u %s bind=%u type=%u sec=%s value=%#llx size=%llu\n",
+		       sym->idx, sym->name, sym->bind, sym->type,
+		       sym->sec ? sym->sec->name : "-",
+		       (unsigned long long)sym->sym.st_value,
+		       (unsigned long long)sym->sym.st_size);
+	return 0;
+}
+
+static int check(bool ok, const char *what)
+{
+	if (!ok)
+		printf("LOOKUP MISMATCH: %s\n", what);
+	return ok ? 0 : 1;
+}
+
+/* Every lookup against a brute-force answer. */
+static int lookups(struct obj *obj)
+{
+	struct symtab *tab = obj_symtab(obj);
+	struct section *sec;
+	struct symbol *sym;
+	int bad = 0;
+	long checked = 0;
+
+	obj_for_each_symbol(tab, sym) {
+		struct symbol *f = obj_find_symbol_in(obj, tab, sym->name);
+
+		if (!sym->name[0])
+			continue;
+		while (f && f != sym)
+			f = obj_find_next_symbol(obj, f);
+		bad += check(f == sym, sym->name);
+		if (sym->sec && sym->type == STT_FUNC && sym->sym.st_size) {
+			struct symbol *c = obj_find_func_containing(obj, sym->sec,
+						sym->sym.st_value + sym->sym.st_size - 1);
+
+			bad += check(c && c->sym.st_value <= sym->sym.st_value +
+				     sym->sym.st_size - 1 &&
+				     c->sym.st_value + c->sym.st_size >
+				     sym->sym.st_value + sym->sym.st_size - 1,
+				     "containing");
+		}
+		checked++;
+	}
+	obj_for_each_section(obj, sec) {
+		struct reloc *r, *prev = NULL;
+
+		bad += check(obj_find_section(obj, sec->name) != NULL, sec->name);
+		if (sec->sh.sh_type == SHT_RELA)
+			continue;
+		obj_for_each_reloc(obj, sec, r) {
+			struct reloc *f = obj_find_reloc(obj, sec, r->offset);
+			struct reloc *g = obj_find_reloc_range(obj, sec,
+							       r->offset, 1);
+
+			bad += check(f && f->offset == r->offset, "reloc");
+			bad += check(g && g->offset == r->offset, "range");
+			if (prev && prev->offset + 1 < r->offset)
+				bad += check(!obj_find_reloc_range(obj, sec,
+						prev->offset + 1,
+						r->offset - prev->offset - 1) ||
+					     obj_find_reloc_range(obj, sec,
+						prev->offset + 1,
+						r->offset - prev->offset - 1)->offset
+					     < r->offset, "gap");
+			prev = r;
+			checked++;
+		}
+	}
+	printf("checked %ld lookups, %d mismatches\n", checked, bad);
+	return bad ? 1 : 0;
+}
+
+static int print_hit(struct section *sec, const struct reloc *r, void *arg)
+{
+	(void)arg;
+	printf("%s+%#llx %s type=%u\n", sec->name,
+	       (unsigned long long)r->offset, r->sym->name, r->type);
+	return 0;
+}
+
+static int collect(struct symbol *sym, void *arg)
+{
+	struct symbol ***v = arg;
+
+	*(*v)++ = sym;
+	return 0;
+}
+
+static int scan(struct obj *obj, const char *prefix)
+{
+	struct symtab *tab = obj_symtab(obj);
+	struct symbol **syms = calloc(obj_nsymbols(tab) + 1, sizeof(*syms));
+	struct symbol **end = syms;
+	int ret;
+
+	obj_for_each_symbol_prefixed(obj, tab, prefix, collect, &end);
+	ret = obj_scan_relocs_to(obj, syms, end - syms, print_hit, NULL);
+	free(syms);
+	return ret;
+}
+
+static int add_section(struct obj *obj)
+{
+	struct section *text = first_text(obj), *sec;
+	struct symbol *g = first_global(obj), *ts;
+
+	sec = obj_create_section(obj, ".scpatch_test", SHT_PROGBITS,
+				 SHF_ALLOC | SHF_WRITE, 0, 8, NULL, 24);
+	if (!sec || !text || !(ts = obj_section_symbol(obj, text)))
+		return -1;
+	if (!obj_add_reloc(obj, sec, 0, R_X86_64_64, g ? g : ts, 0) ||
+	    !obj_add_reloc(obj, sec, 8, R_X86_64_PC32, ts, 4) ||
+	    !obj_add_reloc(obj, sec, 16, R_X86_64_NONE, NULL, 0))
+		return -1;
+	return 0;
+}
+
+/* A new section in the group of the first grouped text section. */
+static int add_to_group(struct obj *obj)
+{
+	struct section *sec, *text = NULL, *n;
+	struct symbol *ts;
+
+	obj_for_each_section(obj, sec)
+		if (sec->group && (sec->sh.sh_flags & SHF_EXECINSTR)) {
+			text = sec;
+			break;
+		}
+	if (!text) {
+		fprintf(stderr, "no grouped text section\n");
+		return -1;
+	}
+	n = obj_create_section(obj, ".scpatch_grouped", SHT_PROGBITS,
+			       SHF_ALLOC | SHF_LINK_ORDER, 0, 4, NULL, 8);
+	if (!n || obj_section_set_link(obj, n, text->idx) ||
+	    obj_group_add(obj, text->group, n) ||
+	    !(ts = obj_section_symbol(obj, text)) ||
+	    !obj_add_reloc(obj, n, 0, R_X86_64_PC32, ts, 0))
+		return -1;
+	printf("group %s signature %s\n", text->group->name,
+	       obj_group_signature(obj, text->group)->name);
+	return 0;
+}
+
+static int change(struct obj *obj, int argc, char **argv)
+{
+	const char *op = argv[1];
+
+	if (!strcmp(op, "add-local") || !strcmp(op, "add-global")) {
+		struct section *text = first_text(obj);
+
+		if (argc < 5 || !text)
+			return -1;
+		return obj_add_symbol(obj, argv[4], text, 0, 0,
+				      op[4] == 'l' ? STB_LOCAL : STB_GLOBAL,
+				      STT_NOTYPE, STV_DEFAULT) ? 0 : -1;
+	}
+	if (!strcmp(op, "add-section"))
+		return add_section(obj);
+	if (!strcmp(op, "add-to-group"))
+		return add_to_group(obj);
+	if (!strcmp(op, "grow")) {
+		struct section *sec;
+
+		if (argc < 6 || !(sec = obj_find_section(obj, argv[4]))) {
+			fprintf(stderr, "no section %s\n", argc < 6 ? "" : argv[4]);
+			return -1;
+		}
+		return obj_section_append(obj, sec, NULL, atol(argv[5])) < 0;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *op;
+	struct obj *obj;
+	unsigned int flags = 0;
+	int ret = 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: objtest OP FILE [OUT] [ARGS]\n");
+		return 2;
+	}
+	op = argv[1];
+	in = argv[2];
+	obj = obj_open(in, !strcmp(op, "open") || !strcmp(op, "dump") ||
+			   !strcmp(op, "lookups") || !strcmp(op, "scan") ?
+			   OBJ_READ : OBJ_MODIFY);
+	if (!obj)
+		return fail();
+	if (!strcmp(op, "open")) {
+		printf("%u sections, %u symbols, %u dynamic symbols\n",
+		       obj_nsections(obj), obj_nsymbols(obj_symtab(obj)),
+		       obj_nsymbols(obj_dynsym(obj)));
+	} else if (!strcmp(op, "dump")) {
+		ret = dump(obj);
+	} else if (!strcmp(op, "lookups")) {
+		ret = lookups(obj);
+		if (ret > 0) {
+			obj_close(obj);
+			return 1;
+		}
+	} else if (!strcmp(op, "scan")) {
+		ret = argc > 3 ? scan(obj, argv[3]) : -1;
+	} else if (!strcmp(op, "modify")) {
+		ret = 0;
+	} else if (!strcmp(op, "noop")) {
+		ret = obj_write(obj, NULL, 0);
+	} else if (argc < 4) {
+		fprintf(stderr, "objtest %s: missing OUT\n", op);
+		ret = 2;
+	} else {
+		if (!strcmp(op, "rewrite"))
+			flags = OBJ_WRITE_RELAYOUT;
+		ret = change(obj, argc, argv);
+		if (!ret)
+			ret = obj_write(obj, out_arg(argv[3]), flags);
+	}
+	if (ret < 0) {
+		ret = fail();
+	}
+	obj_close(obj);
+	return ret;
+}
