@@ -43,13 +43,14 @@ static void locate(struct check_file *c, struct finding *f,
 
 void check_emit(struct check_file *c, enum report_rule rule,
 		const struct check_place *where, const char *name,
-		const char *fmt, ...)
+		const char *detail, const char *fmt, ...)
 {
 	struct finding f = {
 		.rule = rule,
 		.object = c->path,
 		.linked = c->linked,
 		.name = name,
+		.detail = detail,
 	};
 	char *message = NULL;
 	va_list ap;
@@ -158,22 +159,23 @@ static void check_entry(struct check_file *c, const struct sc_entry *e)
 {
 	struct check_place where;
 	const char *problem;
-	char buf[256];
+	char buf[256], what[300];
 
 	entry_place(e, &where);
 	problem = entry_problem(c, e, buf, sizeof(buf));
 	if (problem) {
 		c->counts.invalid++;
+		snprintf(what, sizeof(what), "table entry %s", problem);
 		if (!e->section) {
-			check_emit(c, RULE_INVALID_SITE, NULL, e->name,
-				   "static call table entry for '%s' at %s+0x%llx %s",
-				   entry_name(e), e->table_section,
-				   (unsigned long long)e->table_pos, problem);
+			check_emit(c, RULE_INVALID_SITE, NULL, e->name, what,
+				   "invalid static call site '%s' (table entry "
+				   "at %s+0x%llx)", entry_name(e),
+				   e->table_section,
+				   (unsigned long long)e->table_pos);
 			return;
 		}
-		check_emit(c, RULE_INVALID_SITE, &where, e->name,
-			   "invalid static call site '%s': table entry %s",
-			   entry_name(e), problem);
+		check_emit(c, RULE_INVALID_SITE, &where, e->name, what,
+			   "invalid static call site '%s'", entry_name(e));
 		return;
 	}
 	if (e->aligned) {
@@ -181,7 +183,7 @@ static void check_entry(struct check_file *c, const struct sc_entry *e)
 		return;
 	}
 	c->counts.unaligned++;
-	check_emit(c, RULE_UNALIGNED_SITE, &where, e->name,
+	check_emit(c, RULE_UNALIGNED_SITE, &where, e->name, NULL,
 		   "unaligned static call site '%s'", entry_name(e));
 }
 
@@ -219,24 +221,24 @@ static void check_ref(struct check_file *c, const struct sc_ref *r)
 			return;
 		c->counts.other++;
 		check_emit(c, RULE_UNANNOTATED, &where, r->name,
-			   "static call site '%s' is not in the table "
-			   "(from an object that was not annotated?)", r->name);
+			   "from an object that scpatch did not annotate?",
+			   "static call site '%s' not in the table", r->name);
 		return;
 	}
 	if (r->kind == SC_REF_GOT_CALL) {
 		c->counts.other++;
 		check_emit(c, RULE_UNPATCHABLE_CALL, &where, r->name,
-			   "call to static call '%s' through the GOT was not "
-			   "rewritten (object not annotated?): never patched",
-			   r->name);
+			   "through the GOT, not rewritten (from an object "
+			   "that scpatch did not annotate?)",
+			   "unpatchable call to static call '%s'", r->name);
 		return;
 	}
 	if (r->kind == SC_REF_GOT_LOAD) {
 		c->counts.other++;
 		check_emit(c, RULE_UNPATCHABLE_CALL, &where, r->name,
-			   "'%s' loaded from the GOT into a register "
-			   "(clang -fno-plt): a call through it is never patched",
-			   r->tramp);
+			   "trampoline address loaded from the GOT into a "
+			   "register (clang -fno-plt)",
+			   "unpatchable call to static call '%s'", r->name);
 	}
 }
 
@@ -247,10 +249,10 @@ static void check_refs(struct check_file *c)
 	if (c->nentries || !c->unannotated)
 		return;
 	c->counts.other++;
-	check_emit(c, RULE_UNANNOTATED, NULL, NULL,
-		   "%zu call%s to static call trampolines but no %s table: "
-		   "never annotated by scpatch", c->unannotated,
-		   c->unannotated == 1 ? "" : "s", STATIC_CALL_SITES_SECTION);
+	check_emit(c, RULE_UNANNOTATED, NULL, NULL, "never annotated by scpatch",
+		   "%zu call%s to static call trampolines but no %s table",
+		   c->unannotated, c->unannotated == 1 ? "" : "s",
+		   STATIC_CALL_SITES_SECTION);
 }
 
 /* ---- one file ------------------------------------------------------------ */

@@ -41,10 +41,14 @@ struct check_place {
 	uint64_t func_offset;
 };
 
-/* Report one finding; where may be NULL for a finding about the file. */
+/*
+ * Report one finding; where may be NULL for a finding about the file.
+ * The formatted message says what and which; detail (may be NULL) why.
+ */
 void check_emit(struct check_file *c, enum report_rule rule,
 		const struct check_place *where, const char *name,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		const char *detail, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* Verify that every trampoline the file defines can be retargeted with
  * one aligned store.  Returns 0, or -1 after printing an error. */

@@ -65,15 +65,14 @@ static void check_one_tramp(struct tramp_scan *t, struct symbol *sym)
 	where.section_index = sec->idx;
 	where.offset = start;
 	where.addr = sym->sym.st_value;
-	where.func = sym->name;
 	field = find_jmp_rel32(data, start, end);
 	t->c->ntramps++;
 	if (field < 0) {
 		t->c->counts.other++;
 		check_emit(t->c, RULE_UNALIGNED_TRAMP, &where,
 			   sym->name + STATIC_CALL_TRAMP_PREFIX_LEN,
-			   "static call trampoline '%s' has no jmp rel32 to "
-			   "retarget", sym->name);
+			   "no jmp rel32 to retarget",
+			   "unpatchable static call trampoline '%s'", sym->name);
 		return;
 	}
 	aligned = field % 4 == 0;
@@ -86,11 +85,10 @@ static void check_one_tramp(struct tramp_scan *t, struct symbol *sym)
 	t->c->counts.other++;
 	where.offset = field - 1;
 	where.addr = sym->sym.st_value + (field - 1 - start);
-	where.func_offset = field - 1 - start;
 	check_emit(t->c, RULE_UNALIGNED_TRAMP, &where,
 		   sym->name + STATIC_CALL_TRAMP_PREFIX_LEN,
-		   "unaligned static call trampoline '%s': its jmp rel32 is "
-		   "not on a 4-byte boundary", sym->name);
+		   "its jmp rel32 is not on a 4-byte boundary",
+		   "unaligned static call trampoline '%s'", sym->name);
 }
 
 static int visit(struct symbol *sym, void *arg)

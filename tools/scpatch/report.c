@@ -125,6 +125,8 @@ static void print_finding(const struct finding *f)
 	if (f->src_file && f->func)
 		printf(" in %s+0x%llx", f->func,
 		       (unsigned long long)f->func_offset);
+	if (f->detail)
+		printf(": %s", f->detail);
 	putchar('\n');
 }
 
@@ -160,6 +162,7 @@ void report_finding(const struct finding *f)
 	s->f = *f;
 	s->f.object = copy(f->object);
 	s->f.message = copy(f->message);
+	s->f.detail = copy(f->detail);
 	s->f.section = copy(f->section);
 	s->f.func = copy(f->func);
 	s->f.name = copy(f->name);
@@ -228,6 +231,7 @@ static void json_finding(const struct finding *f)
 	json_field_str(true, "rule", rules[f->rule].id);
 	json_field_str(false, "level", rules[f->rule].level);
 	json_field_str(false, "message", f->message);
+	json_field_str(false, "detail", f->detail);
 	json_field_str(false, "name", f->name);
 	json_field_str(false, "section", f->section);
 	if (f->section) {
@@ -381,6 +385,8 @@ static void sarif_message(const struct finding *f)
 	if (!f->src_file && f->section)
 		fprintf(m, " (%s+0x%llx of %s)", f->section,
 			(unsigned long long)f->offset, f->object);
+	if (f->detail)
+		fprintf(m, ": %s", f->detail);
 	fclose(m);
 	json_string(text);
 	free(text);
@@ -427,6 +433,7 @@ static void free_all(void)
 
 		free((char *)f->object);
 		free((char *)f->message);
+		free((char *)f->detail);
 		free((char *)f->section);
 		free((char *)f->func);
 		free((char *)f->name);

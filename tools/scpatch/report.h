@@ -34,7 +34,8 @@ enum report_rule {
 struct finding {
 	enum report_rule rule;
 	const char *object;	/* the input file */
-	const char *message;	/* without position or level */
+	const char *message;	/* what and which: "unaligned static call site 'x'" */
+	const char *detail;	/* why, after the function; NULL if none */
 
 	/* Where in the input: section and offset; the address too in a
 	 * linked file.  section NULL for findings about a whole file. */
