@@ -18,6 +18,7 @@
 struct fragment {
 	struct section *text;
 	const struct table_site *sites;
+	struct symbol **keys;		/* resolved before any symbol is added */
 	size_t count;
 	struct section *table;		/* existing section reused, or NULL */
 };
@@ -133,12 +134,9 @@ static int plan_relocs(struct emitter *em, const struct fragment *f,
 	w[0] = (struct want_reloc){ 0, R_X86_64_NONE, em->anchor, 0 };
 	for (size_t i = 0; i < f->count; i++) {
 		const struct table_site *s = &f->sites[i];
-		struct symbol *key = input_sym(obj, s->key);
+		struct symbol *key = f->keys[i];
 		struct want_reloc *a = &w[1 + 2 * i], *k = a + 1;
 
-		if (!key)
-			return error_at(obj_path(obj), "bad key symbol index %u",
-					s->key), -1;
 		*a = (struct want_reloc){ 8 * i, R_X86_64_PC32, text_sym,
 					  (int64_t)s->site };
 		*k = (struct want_reloc){ 8 * i + 4, R_X86_64_PC32, key,
@@ -325,18 +323,31 @@ int table_emit(struct obj *obj, const struct table_site *sites, size_t n,
 {
 	struct emitter em = { .obj = obj };
 	struct fragment *frags = calloc(n + 1, sizeof(*frags));
+	struct symbol **keys = calloc(n + 1, sizeof(*keys));
 	size_t nfrags = 0;
 	int ret = -1;
 
-	if (!frags)
-		return error_at(obj_path(obj), "out of memory"), -1;
+	if (!frags || !keys) {
+		error_at(obj_path(obj), "out of memory");
+		goto out;
+	}
 	if (!n && !nold) {
-		free(frags);
-		return 0;
+		ret = 0;
+		goto out;
+	}
+	/* Input symbol indices are only valid until a local is added. */
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = input_sym(obj, sites[i].key);
+		if (!keys[i]) {
+			error_at(obj_path(obj), "bad key symbol index %u",
+				 sites[i].key);
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!nfrags || frags[nfrags - 1].text->idx != sites[i].text) {
 			frags[nfrags].text = obj_section(obj, sites[i].text);
+			frags[nfrags].keys = &keys[i];
 			frags[nfrags++].sites = &sites[i];
 		}
 		frags[nfrags - 1].count++;
@@ -350,6 +361,7 @@ int table_emit(struct obj *obj, const struct table_site *sites, size_t n,
 	ret = 0;
 out:
 	free(em.slot_keys);
+	free(keys);
 	free(frags);
 	return ret;
 }
