@@ -5,7 +5,9 @@ OBJTOOL=/usr/lib/linux-kbuild-6.1/tools/objtool/objtool
 # annotate FILE.o: write the table in place, without padding, so that
 # unaligned sites stay.  scpatch's own annotate when it works, else the
 # kernel's objtool (same table format, direct key references).
+# CHECK_ANNOTATOR=objtool or =scpatch forces one.
 annotate() {
+	ANNOTATOR=${ANNOTATOR:-${CHECK_ANNOTATOR:-}}
 	if [[ -z "${ANNOTATOR:-}" ]]; then
 		cp "$1" probe.o
 		if "$SCPATCH" --no-align probe.o 2>/dev/null &&

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "commands.h"
 #include "diag.h"
+#include "elf.h"
 #include "report.h"
 #include "sites.h"
 #include "srcpos.h"
@@ -133,6 +134,8 @@ static const char *entry_problem(struct check_file *c, const struct sc_entry *e,
 		return "points outside every code section";
 	if (!e->insn_ok)
 		return "does not point at a call, jmp or jcc with a 4-byte displacement";
+	if (!c->symtab && !e->tramp)
+		goto flags;	/* stripped: targets and keys have no names */
 	ref = ref_at_field(c, e->section_index, e->rel32_pos);
 	if (!ref || ref->kind != SC_REF_SITE || !e->tramp)
 		return "points at a branch that does not go to a static call trampoline";
@@ -146,6 +149,7 @@ static const char *entry_problem(struct check_file *c, const struct sc_entry *e,
 			 e->key, e->tramp);
 		return buf;
 	}
+flags:
 	if (tail != is_jump(&e->insn)) {
 		snprintf(buf, size, "says %s but the instruction is a %s",
 			 tail ? "tail call" : "call",
@@ -291,6 +295,16 @@ static int read_file(struct check_file *c)
 	if (!c->sc)
 		return -1;
 	c->linked = sc_is_linked(c->sc);
+	c->obj = obj_open(c->path, OBJ_READ);
+	if (!c->obj) {
+		error_at(c->path, "%s", obj_errmsg());
+		return -1;
+	}
+	c->symtab = obj_symtab(c->obj) != NULL;
+	if (!c->symtab)
+		error_at(c->path, "note: no symbol table: call targets and "
+			 "keys are not verified, only instructions, flags and "
+			 "alignment");
 	if (sc_table_entries(c->sc, &c->entries, &c->nentries) ||
 	    sc_find_refs(c->sc, &c->refs, &c->nrefs) || index_refs(c))
 		return -1;
@@ -308,6 +322,8 @@ static void close_file(struct check_file *c)
 	srcpos_close(c->pos);
 	free(c->by_field);
 	free(c->in_table);
+	if (c->obj)
+		obj_close(c->obj);
 	if (c->sc)
 		sc_close(c->sc);
 }

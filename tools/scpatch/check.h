@@ -9,6 +9,7 @@
 
 #include "report.h"
 
+struct obj;
 struct sc_file;
 struct sc_entry;
 struct sc_ref;
@@ -19,6 +20,8 @@ struct check_file {
 	const char *path;
 	bool linked;			/* ET_EXEC or ET_DYN */
 	struct sc_file *sc;
+	struct obj *obj;		/* the object model, for trampolines */
+	bool symtab;			/* has .symtab: targets can be named */
 	struct sc_entry *entries;	/* owned by sc */
 	size_t nentries;
 	struct sc_ref *refs;		/* owned by sc */

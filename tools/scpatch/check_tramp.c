@@ -107,11 +107,7 @@ int check_trampolines(struct check_file *c)
 	struct tramp_scan t = { .c = c };
 	struct symtab *tab;
 
-	t.obj = obj_open(c->path, OBJ_READ);
-	if (!t.obj) {
-		error_at(c->path, "%s", obj_errmsg());
-		return -1;
-	}
+	t.obj = c->obj;
 	/* .dynsym repeats what .symtab has; read one of them. */
 	tab = obj_symtab(t.obj);
 	if (!tab)
@@ -120,6 +116,5 @@ int check_trampolines(struct check_file *c)
 						STATIC_CALL_TRAMP_PREFIX,
 						visit, &t) < 0)
 		t.status = -1;
-	obj_close(t.obj);
 	return t.status;
 }
