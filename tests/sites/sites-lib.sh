@@ -44,3 +44,33 @@ compile() {
 	local cc=$1; shift
 	$cc -I"$FIX" -c "$@"
 }
+
+# objdump_sites FILE: "ADDR NAME call|tail" for every direct call, jmp or
+# jcc whose target objdump names __SCT__NAME (directly or NAME@plt).
+objdump_sites() {
+	objdump -d --no-show-raw-insn -w "$1" | sed -nE \
+		's/^ *([0-9a-f]+):\s+(call|jmp|j[a-z]+)\s+[0-9a-f]+ <__SCT__([A-Za-z0-9_]+)(@plt)?>.*/\1 \3 \2/p' |
+		awk '{ print $1, $2, ($3 == "call" ? "call" : "tail") }' | sort
+}
+
+# listed_sites FILE: the same triple from `scpatch list --json`.
+listed_sites() {
+	"$SCPATCH" list --json "$1" | sed -nE \
+		's/.*"address": ([0-9]+), "name": "([^"]*)", "kind": "([a-z]+)".*/\1 \2 \3/p' |
+		while read -r a n k; do printf '%x %s %s\n' "$a" "$n" "$k"; done | sort
+}
+
+# same_sites TAG FILE [MIN]: scpatch list on a linked FILE names exactly the
+# static call branches objdump sees (and at least MIN of them).
+same_sites() {
+	local want got
+	want=$(objdump_sites "$2")
+	got=$(listed_sites "$2")
+	if [[ $(grep -c . <<< "$want") -lt ${3:-1} ]]; then
+		not_ok "$1: objdump sees only $(grep -c . <<< "$want") sites"
+	elif [[ "$want" == "$got" ]]; then
+		ok "$1: list names the $(grep -c . <<< "$got") linked sites"
+	else
+		not_ok "$1: list differs from objdump: $(diff <(echo "$want") <(echo "$got") | tr '\n' ' ')"
+	fi
+}
