@@ -48,9 +48,13 @@ compile() {
 # objdump_sites FILE: "ADDR NAME call|tail" for every direct call, jmp or
 # jcc whose target objdump names __SCT__NAME (directly or NAME@plt).
 objdump_sites() {
+	# The site is the opcode: after the 67 prefix of `addr32 call`.
 	objdump -d --no-show-raw-insn -w "$1" | sed -nE \
-		's/^ *([0-9a-f]+):\s+(call|jmp|j[a-z]+)\s+[0-9a-f]+ <__SCT__([A-Za-z0-9_]+)(@plt)?>.*/\1 \3 \2/p' |
-		awk '{ print $1, $2, ($3 == "call" ? "call" : "tail") }' | sort
+		's/^ *([0-9a-f]+):\s+(addr32 )?(call|jmp|j[a-z]+)\s+[0-9a-f]+ <__SCT__([A-Za-z0-9_]+)(@plt)?>.*/\1 \4 \3 \2/p' |
+		while read -r a n k p; do
+			printf '%x %s %s\n' $((0x$a + (${#p} ? 1 : 0))) "$n" \
+				"$([[ $k == call ]] && echo call || echo tail)"
+		done | sort
 }
 
 # listed_sites FILE: the same triple from `scpatch list --json`.

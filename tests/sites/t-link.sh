@@ -73,3 +73,40 @@ for ld in bfd lld; do
 	expect "so-$ld: libuse's keys are KEYREF slots" \
 		test "$("$SCPATCH" list --json so/libuse-$ld.so | grep -c '"keyref": true')" -ge 4
 done
+
+# C++ inline functions with sites in several objects: COMDAT copies, one
+# kept; GNU ld and lld; also after ld -r (groups survive, tables split).
+for cxx in g++ clang++; do
+	mkdir -p $cxx
+	$cxx -O2 $CFLAGS_SC -c "$E/cxx1.cc" -o $cxx/c1.o &&
+	$cxx -O2 $CFLAGS_SC -c "$E/cxx2.cc" -o $cxx/c2.o &&
+	gcc -O2 $CFLAGS_SC -c "$E/defs.c" -o $cxx/defs.o &&
+	"$SCPATCH" $cxx/c1.o $cxx/c2.o $cxx/defs.o || { not_ok "$cxx: build"; continue; }
+	expect "$cxx: the inline function's table is in its COMDAT group" \
+		grep -q '\.static_call_sites' <(readelf -gW $cxx/c1.o)
+	for ld in bfd lld; do
+		$cxx -fuse-ld=$ld -o $cxx/p-$ld $cxx/c1.o $cxx/c2.o $cxx/defs.o $LIBS_SC ||
+			{ not_ok "$cxx-$ld: link"; continue; }
+		expect_eq "$cxx-$ld: inline sites retargeted" "20 28 0" "$($cxx/p-$ld)"
+		same_sites "$cxx-$ld" $cxx/p-$ld 2
+	done
+	ld -r -o $cxx/joined.o $cxx/c1.o $cxx/c2.o && "$SCPATCH" $cxx/joined.o &&
+	$cxx -o $cxx/pj $cxx/joined.o $cxx/defs.o $LIBS_SC &&
+		expect_eq "$cxx ld -r: runs" "20 28 0" "$($cxx/pj)" &&
+		same_sites "$cxx ld -r" $cxx/pj 2 || not_ok "$cxx ld -r: build"
+done
+
+# -fno-plt: GOT calls rewritten to addr32 call / jmp; nop, and they run.
+mkdir -p noplt
+gcc -O2 -fPIC -fno-plt $CFLAGS_SC -c "$E/use.c" -o noplt/use.o &&
+gcc -O2 $CFLAGS_SC -c "$E/defs.c" -o noplt/defs.o &&
+gcc -O2 $CFLAGS_SC -c "$E/main.c" -o noplt/main.o &&
+"$SCPATCH" noplt/use.o noplt/defs.o noplt/main.o || not_ok "noplt: build"
+expect "noplt: no GOT call of a trampoline is left" \
+	test -z "$(objdump -dr noplt/use.o | grep -B1 'GOTPCRELX.*__SCT__')"
+for ld in bfd lld; do
+	gcc -fuse-ld=$ld -o noplt/p-$ld noplt/main.o noplt/use.o noplt/defs.o $LIBS_SC ||
+		{ not_ok "noplt-$ld: link"; continue; }
+	expect_eq "noplt-$ld: rewritten program runs and retargets" "$WANT_RUN" "$(noplt/p-$ld)"
+	same_sites "noplt-$ld" noplt/p-$ld 6
+done
