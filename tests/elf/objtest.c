@@ -10,10 +10,10 @@
  *   objtest rewrite IN OUT            lay out and write with no change
  *   objtest copy IN OUT               unchanged: copy to OUT
  *   objtest noop IN                   unchanged: write in place (nothing)
- *   objtest add-local IN OUT NAME     add a local symbol in the first text
- *   objtest add-global IN OUT NAME    add a global symbol
+ *   objtest add-local IN OUT NAME [SEC]   add a local symbol (first text)
+ *   objtest add-global IN OUT NAME [SEC]  add a global symbol
  *   objtest add-section IN OUT        new section + relocations
- *   objtest add-to-group IN OUT       new section + relocs in a COMDAT group
+ *   objtest add-to-group IN OUT [SIG] new section + relocs in a COMDAT group
  *   objtest grow IN OUT SEC N         append N zero bytes to SEC
  *   objtest lookups FILE              check every lookup against a scan
  *   objtest scan FILE PREFIX          relocations against PREFIX* symbols
@@ -200,14 +200,17 @@ static int add_section(struct obj *obj)
 	return 0;
 }
 
-/* A new section in the group of the first grouped text section. */
-static int add_to_group(struct obj *obj)
+/* A new section in the group of the first grouped text section (whose
+ * group has signature SIG). */
+static int add_to_group(struct obj *obj, const char *sig)
 {
 	struct section *sec, *text = NULL, *n;
 	struct symbol *ts;
 
 	obj_for_each_section(obj, sec)
-		if (sec->group && (sec->sh.sh_flags & SHF_EXECINSTR)) {
+		if (sec->group && (sec->sh.sh_flags & SHF_EXECINSTR) &&
+		    (!sig || !strcmp(obj_group_signature(obj, sec->group)->name,
+				     sig))) {
 			text = sec;
 			break;
 		}
@@ -234,6 +237,10 @@ static int change(struct obj *obj, int argc, char **argv)
 	if (!strcmp(op, "add-local") || !strcmp(op, "add-global")) {
 		struct section *text = first_text(obj);
 
+		if (argc > 5 && !(text = obj_find_section(obj, argv[5]))) {
+			fprintf(stderr, "no section %s\n", argv[5]);
+			return -1;
+		}
 		if (argc < 5 || !text)
 			return -1;
 		return obj_add_symbol(obj, argv[4], text, 0, 0,
@@ -243,7 +250,7 @@ static int change(struct obj *obj, int argc, char **argv)
 	if (!strcmp(op, "add-section"))
 		return add_section(obj);
 	if (!strcmp(op, "add-to-group"))
-		return add_to_group(obj);
+		return add_to_group(obj, argc > 4 ? argv[4] : NULL);
 	if (!strcmp(op, "grow")) {
 		struct section *sec;
 
