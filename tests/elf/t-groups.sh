@@ -60,6 +60,6 @@ expect_eq "many sections: globals keep their sections" \
 	"$(readelf -sW big.o | awk '$8 ~ /^f6599/ { print $7, $8 }')" \
 	"$(readelf -sW new.o | awk '$8 ~ /^f6599/ { print $7, $8 }')"
 expect_eq "many sections: relocations name the same symbols" \
-	"$(objdump -r big.o | md5sum)" "$(objdump -r new.o | md5sum)"
+	"$(objdump -r big.o | tail -n +3 | md5sum)" "$(objdump -r new.o | tail -n +3 | md5sum)"
 expect_eq "many sections: links and runs" 0 \
 	"$(gcc new.o -o big.exe && ./big.exe; echo $?)"
