@@ -184,6 +184,14 @@ int view_open(struct view *v, const char *path, bool lto_is_error)
 	}
 	if (check_header(v))
 		goto fail;
+	/* libelf reports a cut-off section header table as no sections. */
+	if (!v->eh.e_shoff || v->eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    v->eh.e_shoff > n || (n - v->eh.e_shoff) / sizeof(Elf64_Shdr) <
+	    (v->eh.e_shnum ? v->eh.e_shnum : 1)) {
+		error_at(path, "section header table missing or past the end "
+			 "of the file");
+		goto fail;
+	}
 	if (elf_getshdrnum(v->elf, &v->nsecs) || elf_getshdrstrndx(v->elf, &shstrndx)) {
 		error_at(path, "bad section headers: %s", elf_errmsg(-1));
 		goto fail;
