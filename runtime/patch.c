@@ -89,16 +89,30 @@ static int branch_len(const struct sc_image *img, uintptr_t insn)
 	return 0;
 }
 
-/* A PLT entry (lazy, IBT .plt.sec, .plt.got, lld) whose GOT slot already
- * holds the trampoline.  An entry not bound yet is not accepted: its site
- * keeps calling the PLT, and a later update tries again. */
-static bool is_plt_to(const struct sc_image *img, uintptr_t entry, uintptr_t tramp)
+/* A lazy-binding stub that a PLT entry's GOT slot points at before the
+ * first call: push $index (after an endbr64 in IBT .plt sections). */
+static bool is_lazy_stub(const struct sc_range *r, int n, uintptr_t at)
 {
-	const struct sc_range *r = sc_find_range(img->loads, img->nloads, entry, 16);
-	const uint8_t *p = (const uint8_t *)entry;
-	uintptr_t slot;
+	const struct sc_range *code = sc_find_range(r, n, at, 9);
+	const uint8_t *p = (const uint8_t *)at;
 
-	if (!r || !(r->prot & PROT_EXEC))
+	if (!code || !(code->prot & PROT_EXEC))
+		return false;
+	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
+		p += 4;
+	return p[0] == 0x68;
+}
+
+/* A PLT entry of the image with segments r[0..n) (lazy, IBT .plt.sec,
+ * .plt.got, lld) whose GOT slot holds target, or is not bound yet. */
+static bool is_plt_to(const struct sc_range *r, int n, uintptr_t entry,
+		      uintptr_t target)
+{
+	const struct sc_range *code = sc_find_range(r, n, entry, 16);
+	const uint8_t *p = (const uint8_t *)entry;
+	uintptr_t slot, value;
+
+	if (!code || !(code->prot & PROT_EXEC))
 		return false;
 	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
 		p += 4;			/* endbr64 */
@@ -107,10 +121,10 @@ static bool is_plt_to(const struct sc_image *img, uintptr_t entry, uintptr_t tra
 	if (p[0] != 0xff || p[1] != 0x25)
 		return false;
 	slot = (uintptr_t)p + 6 + read_rel32((uintptr_t)p + 2);
-	r = sc_find_range(img->loads, img->nloads, slot, 8);
-	if (!r || (slot & 7))
+	if (!sc_find_range(r, n, slot, 8) || (slot & 7))
 		return false;
-	return __atomic_load_n((const uintptr_t *)slot, __ATOMIC_RELAXED) == tramp;
+	value = __atomic_load_n((const uintptr_t *)slot, __ATOMIC_RELAXED);
+	return value == target || is_lazy_stub(r, n, value);
 }
 
 static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot)
@@ -140,8 +154,9 @@ static int plan_site(struct sc_plan *plan, struct sc_image *img,
 		return 0;		/* a breakpoint, or not a branch */
 	cur = end + read_rel32(field);
 	if (!s->home) {
-		if (cur != plan->tramp && !is_plt_to(img, cur, plan->tramp))
-			return 0;	/* a stale table, or a PLT not bound yet */
+		if (cur != plan->tramp &&
+		    !is_plt_to(img->loads, img->nloads, cur, plan->tramp))
+			return 0;	/* a stale table */
 		s->home = cur;
 	} else if (cur != s->home && cur != code_target(plan->tramp, old) &&
 		   cur != code_target(plan->tramp, func)) {
@@ -195,7 +210,9 @@ static int plan_trampoline(struct sc_plan *plan, void *old, void *func,
 		return -EINVAL;
 	cur = end + read_rel32(end - 4);
 	want = code_target(t, func);
-	if (cur != code_target(t, old) && cur != far && cur != want)
+	/* Its link-time jump may go through a PLT entry to a preemptible func. */
+	if (cur != code_target(t, old) && cur != far && cur != want &&
+	    !is_plt_to(plan->loads, plan->nloads, cur, (uintptr_t)old))
 		return -EINVAL;		/* not ours any more: change nothing */
 	*far_slot = NULL;
 	if (!rel32_reaches(end, want, &rel)) {

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Patching end to end, on code from gcc and clang at -O0, -O2 and -Os, in a
+# PIE, a non-PIE executable and a shared library: every result, the bytes
+# of every site (aligned ones call the new target directly, unaligned and
+# out-of-reach ones their trampoline), the trampoline's jump, NULL, RET0 and
+# cond calls, tail calls, and no W+X mapping after an update.
+. "$ROOT/tests/lib.sh"
+. "$ROOT/tests/runtime/rt.sh"
+
+build() {	# CC MODE OPT -> ./prog
+	local cc=$1 mode=$2 opt=$3 cf
+	cf=$(mode_cflags "$mode")
+	cc_obj "$cc" sites.o "$RT/patch_sites.c" $cf $opt || return 1
+	$cc -c $cf -o main.o "$RT/patch_main.c" || return 1
+	if [[ $mode == shared ]]; then
+		$cc -shared -o libsites.so sites.o $SC_LIBS &&
+			$cc -pie -o prog main.o -L. -lsites -Wl,-rpath,"$PWD" $SC_LIBS
+	else
+		$cc $(mode_ldflags "$mode") -o prog sites.o main.o $SC_LIBS
+	fi
+}
+
+for cc in $TEST_COMPILERS; do
+	for mode in pie nopie shared; do
+		for opt in -O0 -O2 -Os; do
+			name="$cc $mode $opt"
+			if ! build "$cc" "$mode" "$opt" > build.log 2>&1; then
+				not_ok "$name: build failed: $(head -c 600 build.log)"
+				continue
+			fi
+			expect "$name: update, results, site bytes, maps" ./prog basic
+		done
+	done
+done
+
+# One build per compiler for the cases that do not depend on the mode.
+for cc in $TEST_COMPILERS; do
+	build "$cc" pie -O2 > build.log 2>&1 || { not_ok "$cc: build: $(cat build.log)"; continue; }
+	expect "$cc: a site with a breakpoint is left intact" ./prog breakpoint
+	$cc -shared -fPIC -o fail_mprotect.so "$RT/fail_mprotect.c" -ldl
+	for n in 0 1; do
+		expect "$cc: mprotect refused after $n grants: old target everywhere" \
+			env LD_PRELOAD=./fail_mprotect.so ./prog mprotect $n
+	done
+	expect "$cc: PR_SET_MDWE: update refused, old target everywhere" ./prog mdwe
+done
