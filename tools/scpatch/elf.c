@@ -473,6 +473,8 @@ void obj_close(struct obj *obj)
 	for (unsigned int i = 0; i < obj->nsecs; i++) {
 		struct section *sec = obj->secs[i];
 
+		if (!sec)	/* open failed half-way */
+			continue;
 		if (sec->relocs) {
 			obj_free_relocs(sec->relocs);
 			free(sec->relocs);

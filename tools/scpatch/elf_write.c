@@ -147,11 +147,11 @@ static int build_rela_renumbered(struct obj *obj, struct out_sec *o)
 	for (size_t i = 0; i < n; i++) {
 		unsigned int s = GELF_R_SYM(in[i].r_info);
 
-		if (s >= tab->norig) {
+		if (s >= tab->norig || in[i].r_offset >= o->sec->base->size) {
 			free(out);
 			return obj_sec_error(o->sec,
-					     "relocation %zu: symbol index %u out of range",
-					     i, s);
+					     "relocation %zu: symbol index %u or offset 0x%llx out of range",
+					     i, s, (unsigned long long)in[i].r_offset);
 		}
 		out[i] = in[i];
 		out[i].r_info = GELF_R_INFO(symtab_new_index(tab, s),
