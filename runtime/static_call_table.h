@@ -22,7 +22,11 @@
 #define STATIC_CALL_SITE_KEYREF	4UL	/* key field points at a slot holding &key */
 #define STATIC_CALL_SITE_FLAGS	7UL
 
-/* One table entry; both fields are relative to their own address. */
+/* One table entry; both fields are relative to their own address.  addr
+ * names the opcode byte of the call (E8), jmp (E9) or jcc (0F 8x); a prefix
+ * such as the 67 of a rewritten -fno-plt call lies before it.  The key
+ * field names the key, or with KEYREF an 8-byte slot holding its address,
+ * with the flags in its low 3 bits.  docs/format.md has the details. */
 struct static_call_site {
 	int32_t addr;
 	int32_t key;
