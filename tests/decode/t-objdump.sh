@@ -15,7 +15,7 @@ compare() {	# NAME FILE STRICT [LO HI]
 	if [[ -n $lo ]]; then
 		range=(--start-address=0x$lo --stop-address=0x$hi)
 		# Lines are in address order: stop reading past the slice.
-		"$SCPATCH" decode "$file" .text | mawk -v lo="$lo" -v hi="$hi" -v base="$6" '
+		"$SCPATCH" decode "$file" .text | awk -v lo="$lo" -v hi="$hi" -v base="$6" '
 			function ge(a, b) { return length(a) > length(b) || (length(a) == length(b) && a >= b) }
 			{ o = substr($1, 9) } ge(o, hi) { exit } ge(o, lo) { print }' > ours
 		lo=$(printf %x $((0x$lo + 0x$6))) hi=$(printf %x $((0x$hi + 0x$6)))
