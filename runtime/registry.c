@@ -130,6 +130,18 @@ SC_EXPORT void __scpatch_unregister(const void *anchor)
 	}
 }
 
+/* How many images have a table registered (for tests and diagnostics). */
+SC_EXPORT int __scpatch_registered_images(void)
+{
+	int n = 0;
+
+	sc_lock();
+	for (struct sc_image *img = image_list; img; img = img->next)
+		n++;
+	sc_unlock();
+	return n;
+}
+
 static bool is_code(const struct sc_image *img, uintptr_t addr, size_t len)
 {
 	const struct sc_range *r = sc_find_range(img->loads, img->nloads, addr, len);

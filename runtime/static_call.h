@@ -52,6 +52,8 @@ int __static_call_update(struct static_call_key *key, void *func);
 long __static_call_return0(void);
 /* The no-op that static_call_cond() calls in the indirect mode. */
 void __static_call_nop(void);
+/* How many images (executable, shared libraries) registered a table. */
+int __scpatch_registered_images(void);
 
 __SC_EXTERN_C_END
 

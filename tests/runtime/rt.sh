@@ -7,37 +7,41 @@ SC_LIBS=$(pkg-config --libs scpatch)
 OBJTOOL=/usr/lib/linux-kbuild-6.1/tools/objtool/objtool
 RT=$ROOT/tests/runtime
 
-# scpatch, once it annotates a clang object into one that has a table.
+# scpatch, once it annotates an object of CC into one that has a table.
 scpatch_annotates() {
-	local d
+	local cc=${1:-clang} d
 	d=$(mktemp -d) || return 1
 	printf '%s\n' '#include <static_call.h>' 'int f(int x) { return x; }' \
 		'DEFINE_STATIC_CALL(t, f);' 'int g(int x) { return static_call(t)(x) + 1; }' > "$d/a.c"
-	clang -O2 -c $SC_CFLAGS -o "$d/a.o" "$d/a.c" &&
+	$cc -O2 -c $SC_CFLAGS -o "$d/a.o" "$d/a.c" &&
 		"$SCPATCH" -o "$d/b.o" "$d/a.o" >/dev/null 2>&1 &&
 		readelf -SW "$d/b.o" | grep -q ' \.static_call_sites '
 	local rc=$?
 	rm -rf "$d"
 	return $rc
 }
-if [[ -z "${ANNOTATE:-}" ]]; then
-	if scpatch_annotates; then
-		ANNOTATE=$SCPATCH
+# The annotator of each compiler's objects: ANNOTATE if set, else scpatch
+# where it works, else objtool.
+declare -A ANNOTATOR
+for c in $TEST_COMPILERS; do
+	if [[ -n "${ANNOTATE:-}" ]]; then
+		ANNOTATOR[$c]=$ANNOTATE
+	elif scpatch_annotates "$c"; then
+		ANNOTATOR[$c]=$SCPATCH
 	else
-		echo "rt.sh: scpatch does not annotate yet: using objtool" >&2
-		ANNOTATE="$OBJTOOL --static-call"
+		echo "rt.sh: scpatch does not annotate $c objects yet: using objtool" >&2
+		ANNOTATOR[$c]="$OBJTOOL --static-call"
 	fi
-fi
-# KEYREF entries and the anchor come from scpatch only.
-annotator_is_scpatch() { [[ "$ANNOTATE" == "$SCPATCH" ]]; }
+done
+# KEYREF entries (keys exported by another image) come from scpatch only.
+annotator_is_scpatch() { [[ "${ANNOTATOR[$1]}" == "$SCPATCH" ]]; }
 
-# annotate FILE.o: in place.  scpatch writes to a new file and renames it
-# (its in-place mode left clang objects without a table at a8c3dbf).
+# annotate CC FILE.o: in place, with the annotator of CC's objects.
 annotate() {
-	if annotator_is_scpatch; then
-		"$SCPATCH" -o "$1.annotated" "$1" && mv "$1.annotated" "$1"
+	if annotator_is_scpatch "$1"; then
+		"$SCPATCH" -o "$2.annotated" "$2" && mv "$2.annotated" "$2"
 	else
-		$ANNOTATE "$1" >/dev/null
+		${ANNOTATOR[$1]} "$2" >/dev/null
 	fi
 }
 
@@ -45,7 +49,7 @@ annotate() {
 cc_obj() {
 	local cc=$1 out=$2 src=$3; shift 3
 	$cc -c -Wall -I"$RT" $SC_CFLAGS "$@" -o "$out.tmp.o" "$src" &&
-		mv "$out.tmp.o" "$out" && annotate "$out"
+		mv "$out.tmp.o" "$out" && annotate "$cc" "$out"
 }
 
 # Flags of one link mode: pie, nopie or shared (objects for a library).
