@@ -59,7 +59,8 @@ for cc in $TEST_COMPILERS; do
 	$cc -pie -o pie-$cc main-$cc.o $cc-Os-dw4.o
 	compare "$cc PIE" pie-$cc 1
 	$cc -O2 -g -fPIC -I"$FIX" -c "$FIX/calls.c" -o calls-pic-$cc.o
-	$cc -shared -o lib-$cc.so calls-pic-$cc.o
+	$cc -O2 -g -fPIC -I"$FIX" -c "$FIX/main.c" -o main-pic-$cc.o
+	$cc -shared -o lib-$cc.so calls-pic-$cc.o main-pic-$cc.o
 	compare "$cc shared library" lib-$cc.so 1
 done
 

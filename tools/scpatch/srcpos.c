@@ -20,6 +20,16 @@ struct srcpos_file {
 	GElf_Addr bias;		/* module address minus link-time address */
 	Dwarf *dwarf;		/* NULL without debug information */
 	Dwarf_Addr dwarf_bias;
+	/* Address ranges of the CUs, sorted, built on the first lookup
+	 * that .debug_aranges cannot answer. */
+	struct cu_range *ranges;
+	size_t nranges;
+	bool ranges_built;
+};
+
+struct cu_range {
+	Dwarf_Addr low, high;	/* [low, high) in DWARF addresses */
+	Dwarf_Die cu;
 };
 
 static char *debuginfo_path;
@@ -81,6 +91,7 @@ void srcpos_close(struct srcpos_file *sf)
 		return;
 	if (sf->dwfl)
 		dwfl_end(sf->dwfl);
+	free(sf->ranges);
 	free(sf);
 }
 
@@ -105,27 +116,89 @@ static bool fill_pos(Dwfl_Line *line, struct srcpos *pos)
 
 /*
  * libdw 0.188 finds a CU by address only through .debug_aranges, which
- * clang does not emit: then walk the CUs and ask each whether it covers
- * the address (DW_AT_low_pc/high_pc or DW_AT_ranges).
+ * clang and lld do not emit: then look the address up in a table of every
+ * CU's DW_AT_low_pc/high_pc or DW_AT_ranges, built once, so that many
+ * lookups in a large file stay cheap.
  */
-static bool lookup_by_cu_walk(struct srcpos_file *sf, Dwarf_Addr addr,
-			      struct srcpos *pos)
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cu_range *x = a, *y = b;
+
+	if (x->low != y->low)
+		return x->low < y->low ? -1 : 1;
+	return 0;
+}
+
+static bool add_range(struct srcpos_file *sf, size_t *cap, Dwarf_Die *cu,
+		      Dwarf_Addr low, Dwarf_Addr high)
+{
+	struct cu_range *grown;
+
+	if (low >= high)
+		return true;
+	if (sf->nranges == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		grown = realloc(sf->ranges, *cap * sizeof(*grown));
+		if (!grown)
+			return false;
+		sf->ranges = grown;
+	}
+	sf->ranges[sf->nranges++] = (struct cu_range){ low, high, *cu };
+	return true;
+}
+
+static void build_ranges(struct srcpos_file *sf)
+{
+	Dwarf_Addr bias, base, low, high;
+	Dwarf_Die *cu = NULL;
+	size_t cap = 0;
+
+	sf->ranges_built = true;
+	while ((cu = dwfl_module_nextcu(sf->mod, cu, &bias))) {
+		ptrdiff_t off = 0;
+
+		while ((off = dwarf_ranges(cu, off, &base, &low, &high)) > 0)
+			if (!add_range(sf, &cap, cu, low, high))
+				return;
+	}
+	qsort(sf->ranges, sf->nranges, sizeof(*sf->ranges), cmp_range);
+}
+
+/* The CU whose ranges hold addr: the last range starting at or below it,
+ * and the ones before it when ranges nest (they rarely do). */
+static Dwarf_Die *cu_containing(struct srcpos_file *sf, Dwarf_Addr addr)
+{
+	size_t lo = 0, hi = sf->nranges;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (sf->ranges[mid].low <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo-- > 0)
+		if (addr < sf->ranges[lo].high)
+			return &sf->ranges[lo].cu;
+	return NULL;
+}
+
+static bool lookup_by_ranges(struct srcpos_file *sf, Dwarf_Addr addr,
+			     struct srcpos *pos)
 {
 	Dwarf_Addr dwarf_addr = addr - sf->dwarf_bias;
-	Dwarf_Die cudie, *cu = NULL;
-	Dwarf_Addr bias;
-	Dwarf_Line *line;
 	int lineno = 0, column = 0;
 	const char *file;
+	Dwarf_Line *line;
+	Dwarf_Die *cu;
 
-	while ((cu = dwfl_module_nextcu(sf->mod, cu, &bias))) {
-		if (dwarf_haspc(cu, dwarf_addr) == 1)
-			break;
-	}
+	if (!sf->ranges_built)
+		build_ranges(sf);
+	cu = cu_containing(sf, dwarf_addr);
 	if (!cu)
 		return false;
-	cudie = *cu;
-	line = dwarf_getsrc_die(&cudie, dwarf_addr);
+	line = dwarf_getsrc_die(cu, dwarf_addr);
 	if (!line)
 		return false;
 	file = dwarf_linesrc(line, NULL, NULL);
@@ -148,7 +221,7 @@ static bool lookup(struct srcpos_file *sf, Dwarf_Addr addr, struct srcpos *pos)
 	line = dwfl_module_getsrc(sf->mod, addr);
 	if (line && fill_pos(line, pos))
 		return true;
-	return lookup_by_cu_walk(sf, addr, pos);
+	return lookup_by_ranges(sf, addr, pos);
 }
 
 bool srcpos_at_section(struct srcpos_file *sf, size_t shndx, uint64_t offset,
