@@ -245,6 +245,12 @@ static int rewrite_got_calls(struct obj *obj, const struct annotation *an)
 
 static int write_object(struct annotation *an, const char *out)
 {
+	struct table_input in = {
+		.sites = an->sites, .n = an->nsites,
+		.old_tables = an->old_tables, .nold = an->nold_tables,
+		.anchor = view_sym_by_name(&an->v, STATIC_CALL_STUB_ANCHOR),
+		.keyref_sec = view_sec_by_name(&an->v, KEYREF_SECTION),
+	};
 	struct obj *obj = obj_open(an->v.path, OBJ_MODIFY);
 	int ret = -1;
 
@@ -252,9 +258,7 @@ static int write_object(struct annotation *an, const char *out)
 		error_at(an->v.path, "%s", obj_errmsg());
 		return -1;
 	}
-	if (!rewrite_got_calls(obj, an) &&
-	    !table_emit(obj, an->sites, an->nsites, an->old_tables,
-			an->nold_tables)) {
+	if (!rewrite_got_calls(obj, an) && !table_emit(obj, &in)) {
 		ret = obj_write(obj, out, 0);
 		if (ret)
 			error_at(out ? out : an->v.path, "%s", obj_errmsg());

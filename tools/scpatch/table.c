@@ -56,10 +56,9 @@ static bool binds_locally(const struct symbol *s)
 	       s->vis == STV_INTERNAL;
 }
 
-static int find_anchor(struct emitter *em)
+static int find_anchor(struct emitter *em, long idx)
 {
-	struct symbol *s = obj_find_symbol_in(em->obj, obj_symtab(em->obj),
-					      STATIC_CALL_STUB_ANCHOR);
+	struct symbol *s = idx > 0 ? input_sym(em->obj, idx) : NULL;
 
 	if (!s)
 		s = obj_add_symbol(em->obj, STATIC_CALL_STUB_ANCHOR, NULL, 0, 0,
@@ -69,13 +68,13 @@ static int find_anchor(struct emitter *em)
 }
 
 /* Existing slots: R_X86_64_64 relocations at 8-byte steps. */
-static int load_slots(struct emitter *em)
+static int load_slots(struct emitter *em, unsigned idx)
 {
 	struct obj *obj = em->obj;
 	struct reloc *r;
 	long n;
 
-	em->slots = obj_find_section(obj, KEYREF_SECTION);
+	em->slots = idx ? obj_section(obj, idx) : NULL;
 	if (!em->slots)
 		return 0;
 	em->nslots = em->slots->size / 8;
@@ -323,9 +322,10 @@ static int assign_old_tables(struct obj *obj, struct fragment *frags,
 	return ret;
 }
 
-int table_emit(struct obj *obj, const struct table_site *sites, size_t n,
-	       const unsigned *old_tables, size_t nold)
+int table_emit(struct obj *obj, const struct table_input *in)
 {
+	const struct table_site *sites = in->sites;
+	size_t n = in->n, nold = in->nold;
 	struct emitter em = { .obj = obj };
 	struct fragment *frags = calloc(n + 1, sizeof(*frags));
 	struct symbol **keys = calloc(n + 1, sizeof(*keys));
@@ -341,6 +341,9 @@ int table_emit(struct obj *obj, const struct table_site *sites, size_t n,
 		goto out;
 	}
 	/* Input symbol indices are only valid until a local is added. */
+	/* The anchor first: it is a global, appended without renumbering. */
+	if (find_anchor(&em, in->anchor))
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		keys[i] = input_sym(obj, sites[i].key);
 		if (!keys[i]) {
@@ -357,8 +360,8 @@ int table_emit(struct obj *obj, const struct table_site *sites, size_t n,
 		}
 		frags[nfrags - 1].count++;
 	}
-	if (assign_old_tables(obj, frags, nfrags, old_tables, nold) ||
-	    find_anchor(&em) || load_slots(&em))
+	if (assign_old_tables(obj, frags, nfrags, in->old_tables, nold) ||
+	    load_slots(&em, in->keyref_sec))
 		goto out;
 	for (size_t k = 0; k < nfrags; k++)
 		if (emit_fragment(&em, &frags[k]))

@@ -24,14 +24,23 @@ struct table_site {
 };
 
 /*
- * Make OBJ's tables hold exactly SITES (sorted by (text, site), no
- * duplicates; N may be 0 when only an old table is to be emptied).
- * OLD_TABLES lists the section indices of the existing table sections.
+ * Make OBJ's tables hold exactly IN->sites (sorted by (text, site), no
+ * duplicates).  IN->old_tables lists the existing table sections.
  * Leaves OBJ unchanged when the tables already are what they should be.
  * Returns 0, or -1 after printing an error.
  */
-int table_emit(struct obj *obj, const struct table_site *sites, size_t n,
-	       const unsigned *old_tables, size_t nold);
+struct table_input {
+	const struct table_site *sites;
+	size_t n;
+	const unsigned *old_tables;
+	size_t nold;
+	long anchor;		/* .symtab index of the anchor symbol, -1 = none */
+	unsigned keyref_sec;	/* section index of KEYREF_SECTION, 0 = none */
+};
+
+/* The indices come from the caller's read-only view of the same file, so
+ * that no name lookup needs the model's hash tables. */
+int table_emit(struct obj *obj, const struct table_input *in);
 
 /* Name of the section that holds the KEYREF slots. */
 #define KEYREF_SECTION ".data.rel.ro.static_call_keyref"
