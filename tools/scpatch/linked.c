@@ -448,8 +448,11 @@ static bool classify_insn(const struct linked *l, const struct insn *in,
 	r->insn = *in;
 	r->addr = in->addr;
 	r->field_pos = in->addr + in->disp_off;
-	if (r->kind == SC_REF_SITE)
+	if (r->kind == SC_REF_SITE) {
+		/* The site is the opcode, as the table records it. */
+		r->addr = r->field_pos - (in->kind == INSN_JCC ? 2 : 1);
 		r->aligned = in->disp_size == 4 && !(r->field_pos % 4);
+	}
 	return true;
 }
 

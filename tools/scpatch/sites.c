@@ -212,7 +212,8 @@ static void fill_object_ref(struct view *v, const struct obj_ref *r,
 	o->kind = r->kind;
 	o->section = s->name;
 	o->section_index = r->sec;
-	o->offset = o->addr = r->decoded ? r->insn.addr : r->off;
+	o->offset = o->addr = r->kind == SC_REF_SITE ? r->site :
+			      r->decoded ? r->insn.addr : r->off;
 	o->tramp = view_sym_name(v, r->sym);
 	o->name = o->tramp + STATIC_CALL_TRAMP_PREFIX_LEN;
 	o->in_code = r->in_code;

@@ -132,7 +132,9 @@ struct sc_ref {
 	enum sc_ref_kind kind;
 
 	/* Where the referring instruction (or datum) is, as in sc_entry.
-	 * For instructions, offset/addr are the instruction's first byte. */
+	 * For SC_REF_SITE, offset/addr are the site as a table records it
+	 * (the opcode byte, after any prefix); for other instructions the
+	 * instruction's first byte; for data the referring field. */
 	const char *section;
 	unsigned section_index;
 	uint64_t offset;
