@@ -33,7 +33,7 @@ enum operand {
 	O_IQ,		/* imm64 (jmpabs) */
 	O_REL8,		/* rel8 branch */
 	O_REL32,	/* rel32 branch; 66h ignored (Intel 64-bit semantics) */
-	O_RELZ,		/* rel16 with 66h, else rel32 (xbegin) */
+	O_RELZ,		/* rel16 with 66h (and no REX.W), else rel32: xbegin */
 	O_MOFFS,	/* moffs64, moffs32 with 67h */
 };
 
@@ -146,6 +146,7 @@ static const uint16_t map_0f[256] = {
 	[0x80 ... 0x8f] = K(INSN_JCC) | O_REL32,
 	[0x90 ... 0x9f] = M,
 	[0xa0 ... 0xa2] = N, [0xa3] = M, [0xa4] = MB, [0xa5] = M,
+	[0xa6 ... 0xa7] = MS,			/* VIA PadLock */
 	[0xa8 ... 0xaa] = N, [0xab] = M, [0xac] = MB, [0xad ... 0xaf] = M,
 	[0xb0 ... 0xb8] = M,
 	[0xb9] = K(INSN_TRAP) | F_MODRM,	/* ud1 */
@@ -248,6 +249,10 @@ static inline unsigned special_flags(unsigned map, unsigned op,
 		if (pfx & P_66)				/* extrq x, ib, ib */
 			return mod == 3 && reg == 0 ? flags | O_IBB : 0;
 		return flags;				/* vmread */
+	case MAP_0F << 8 | 0xa6:	/* montmul, xsha1, xsha256 */
+		return modrm == 0xc0 || modrm == 0xc8 || modrm == 0xd0 ? flags : 0;
+	case MAP_0F << 8 | 0xa7:	/* xstore, xcrypt{ecb,cbc,ctr,cfb,ofb} */
+		return modrm >= 0xc0 && modrm <= 0xe8 && !(modrm & 7) ? flags : 0;
 	case MAP_0F << 8 | 0xba:
 		return reg >= 4 ? flags : 0;		/* bt/bts/btr/btc Ev, ib */
 	}
@@ -528,7 +533,7 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 		branch = true;
 		break;
 	case O_RELZ:
-		disp_size = opsize16 ? 2 : 4;
+		disp_size = opsize16 && !rex_w ? 2 : 4;
 		branch = true;
 		break;
 	case O_MOFFS:
