@@ -8,6 +8,11 @@
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/check/common.sh"
 
+# The other tests read scpatch's own tables (KEYREF slots, one fragment per
+# text section); these read the kernel's objtool format (direct key
+# references, one table), which check must understand as well.
+ANNOTATOR=${CHECK_ANNOTATOR:-objtool}
+
 # run_check FILE...: text output in out.txt, exit status in $rc.
 run_check() {
 	"$SCPATCH" check "$@" > out.txt 2> err.txt
