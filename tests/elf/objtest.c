@@ -15,6 +15,7 @@
  *   objtest add-section IN OUT        new section + relocations
  *   objtest add-to-group IN OUT [SIG] new section + relocs in a COMDAT group
  *   objtest grow IN OUT SEC N         append N zero bytes to SEC
+ *   objtest touch IN OUT SEC          make SEC writable, change nothing
  *   objtest lookups FILE              check every lookup against a scan
  *   objtest scan FILE PREFIX          relocations against PREFIX* symbols
  * OUT may be "-" for in place.
@@ -251,6 +252,15 @@ static int change(struct obj *obj, int argc, char **argv)
 		return add_section(obj);
 	if (!strcmp(op, "add-to-group"))
 		return add_to_group(obj, argc > 4 ? argv[4] : NULL);
+	if (!strcmp(op, "touch")) {
+		struct section *sec;
+
+		if (argc < 5 || !(sec = obj_find_section(obj, argv[4]))) {
+			fprintf(stderr, "no section %s\n", argc < 5 ? "" : argv[4]);
+			return -1;
+		}
+		return obj_section_data_writable(obj, sec) ? 0 : -1;
+	}
 	if (!strcmp(op, "grow")) {
 		struct section *sec;
 

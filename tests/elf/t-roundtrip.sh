@@ -118,3 +118,21 @@ expect "addrsig fixture has entries" grep -q api <(llvm-readelf --addrsig m.o)
 expect_eq "addrsig names the same symbols after renumbering" \
 	"$(llvm-readelf --addrsig m.o | grep -v File:)" \
 	"$(llvm-readelf --addrsig new.o | grep -v File:)"
+
+# Compressed debug sections (-gz): read decompressed, written back as they
+# were when untouched, uncompressed when changed.
+for cc in gcc clang; do
+	$cc -O2 -g -gz=zlib -c "$FIX/model.c" -o z.o || { not_ok "$cc -gz: compile"; continue; }
+	expect "$cc -gz: fixture has compressed sections" grep -q ' C ' <(readelf -SW z.o)
+	./objtest rewrite z.o same.o && cmp -s z.o same.o
+	expect_eq "$cc -gz: rewritten byte for byte" 0 $?
+	./objtest dump z.o > dump.txt
+	expect "$cc -gz: relocations of .debug_info read" grep -q 'reloc .* .debug_abbrev' dump.txt
+	./objtest touch z.o new.o .debug_info
+	expect_eq "$cc -gz: changed section written uncompressed" "" \
+		"$(readelf -SW new.o | grep -E '\] \.debug_info ' | grep ' C ')"
+	expect_eq "$cc -gz: DWARF unchanged" "" \
+		"$(diff <(objdump --dwarf=info z.o | tail -n +3) <(objdump --dwarf=info new.o | tail -n +3))"
+	readelf_clean "$cc -gz" new.o
+	links_and_runs "$cc -gz" $cc z.o new.o
+done

@@ -409,12 +409,12 @@ static int read_sections(struct obj *obj)
 		if (ret)
 			return -1;
 		if (sec->sh.sh_flags & SHF_COMPRESSED) {
-			const Elf64_Chdr *ch;
+			Elf64_Chdr ch;	/* clang does not align it */
 
-			if (sec->sh.sh_size < sizeof(*ch) || sec->sh.sh_offset % 8)
+			if (sec->sh.sh_size < sizeof(ch))
 				return obj_sec_error(sec, "truncated compression header");
-			ch = (const Elf64_Chdr *)(obj->map + sec->sh.sh_offset);
-			sec->size = ch->ch_size;
+			memcpy(&ch, obj->map + sec->sh.sh_offset, sizeof(ch));
+			sec->size = ch.ch_size;
 		}
 	}
 	/* Groups last: their members' ->group is checked against the rest. */
@@ -605,8 +605,10 @@ static int decompress(struct obj *obj, struct section *sec)
 	Elf_Data *d;
 
 	if (!obj->elf) {
+		/* A private writable mapping of its own: elf_compress() writes
+		 * to the section header in place. */
 		elf_version(EV_CURRENT);
-		obj->elf = elf_memory((char *)obj->map, obj->map_size);
+		obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP_PRIVATE, NULL);
 		if (!obj->elf)
 			return obj_sec_error(sec, "libelf: %s", elf_errmsg(-1));
 	}

@@ -258,7 +258,14 @@ static int prepare_contents(struct writer *w, struct out_sec *o)
 	if (sec->is_new || sec->data_changed || sec->data_owned) {
 		o->data = obj_section_data(obj, sec);
 		o->size = sec->sh.sh_type == SHT_NOBITS ? 0 : sec->size;
-		o->sh.sh_flags &= ~(uint64_t)SHF_COMPRESSED;
+		if (sec->sh.sh_flags & SHF_COMPRESSED) {
+			/* Changed contents go out uncompressed. */
+			Elf64_Chdr ch;
+
+			memcpy(&ch, obj->map + sec->sh.sh_offset, sizeof(ch));
+			o->sh.sh_flags &= ~(uint64_t)SHF_COMPRESSED;
+			o->sh.sh_addralign = ch.ch_addralign;
+		}
 		return o->data ? 0 : -1;
 	}
 	/* Untouched, compressed or not: the input bytes. */
@@ -319,6 +326,22 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return a > 1 ? (v + a - 1) / a * a : v;
 }
 
+/*
+ * The next offset at or after POS for SEC.  An input section written as
+ * read keeps its offset modulo its alignment: 0 in a well-formed file, except that clang
+ * writes SHF_COMPRESSED sections at any offset (readers copy the header).
+ */
+static uint64_t place(uint64_t pos, uint64_t align, const struct section *sec,
+		      bool as_read)
+{
+	uint64_t want;
+
+	if (align <= 1)
+		return pos;
+	want = as_read ? sec->sh.sh_offset % align : 0;
+	return pos + (want - pos % align + align) % align;
+}
+
 static void layout(struct writer *w)
 {
 	uint64_t pos = sizeof(Elf64_Ehdr);
@@ -335,9 +358,8 @@ static void layout(struct writer *w)
 		else if (o->sh.sh_type == SHT_GROUP ||
 			 o->sh.sh_type == SHT_SYMTAB_SHNDX)
 			align = align < 4 ? 4 : align;
-		if (o->sh.sh_flags & SHF_COMPRESSED)
-			align = align < 8 ? 8 : align;
-		pos = align_up(pos, align);
+		pos = place(pos, align, o->sec, !o->sec->is_new &&
+			    o->data == w->obj->map + o->sec->sh.sh_offset);
 		o->sh.sh_offset = pos;
 		pos += o->size;
 	}
