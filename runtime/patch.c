@@ -127,6 +127,29 @@ static bool is_plt_to(const struct sc_range *r, int n, uintptr_t entry,
 	return value == target || is_lazy_stub(r, n, value);
 }
 
+/* What a function address leads to: the GOT value when it is a PLT entry
+ * (a non-PIE program's canonical PLT entry for a library function). */
+static uintptr_t through_plt(uintptr_t func)
+{
+	struct sc_range r[SC_MAX_LOADS];
+	int n = sc_load_ranges(func, r, SC_MAX_LOADS);
+	const uint8_t *p = (const uint8_t *)func;
+	uintptr_t slot;
+
+	if (!sc_find_range(r, n, func, 16))
+		return func;
+	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
+		p += 4;
+	if (p[0] == 0xf2)
+		p++;
+	if (p[0] != 0xff || p[1] != 0x25)
+		return func;
+	slot = (uintptr_t)p + 6 + read_rel32((uintptr_t)p + 2);
+	if (!sc_find_range(r, n, slot, 8) || (slot & 7))
+		return func;
+	return *(const uintptr_t *)slot;
+}
+
 static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot)
 {
 	if (plan->n == plan->max) {
@@ -212,7 +235,8 @@ static int plan_trampoline(struct sc_plan *plan, void *old, void *func,
 	want = code_target(t, func);
 	/* Its link-time jump may go through a PLT entry to a preemptible func. */
 	if (cur != code_target(t, old) && cur != far && cur != want &&
-	    !is_plt_to(plan->loads, plan->nloads, cur, (uintptr_t)old))
+	    !is_plt_to(plan->loads, plan->nloads, cur, (uintptr_t)old) &&
+	    !is_plt_to(plan->loads, plan->nloads, cur, through_plt((uintptr_t)old)))
 		return -EINVAL;		/* not ours any more: change nothing */
 	*far_slot = NULL;
 	if (!rel32_reaches(end, want, &rel)) {

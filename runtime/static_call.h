@@ -183,13 +183,19 @@ __SC_EXTERN_C_END
  * A call names the trampoline directly, so that every compiler at every
  * optimisation level emits `call __SCT__name` (a comma expression keeps
  * the direct call at -O0; a statement expression yielding the function
- * would not).  The non-allocated .discard.static_call_keys entry puts the
- * key in the object's symbol table, where the annotator looks it up; it
- * costs nothing at run time.
+ * would not).  The R_X86_64_NONE relocation in .discard.static_call_keys
+ * puts the key in the object's symbol table, where the annotator looks it
+ * up.  The section is SHF_EXCLUDE: linkers drop it unread (GNU ld rejects
+ * even a NONE relocation in a kept non-allocated section against a key
+ * exported by another library), so it costs nothing in the output.
+ * (.globl: clang 14 writes symbol 0 for a .reloc to a symbol that nothing
+ * else names; the byte keeps the relocation inside its section.)
  */
 #define __SC_KEY_USED(name)						\
-	(__extension__({ __asm__(".pushsection .discard.static_call_keys, \"\", @progbits\n\t" \
-				 ".quad " STATIC_CALL_KEY_STR(name) "\n\t" \
+	(__extension__({ __asm__(".pushsection .discard.static_call_keys, \"e\", @progbits\n\t" \
+				 ".globl " STATIC_CALL_KEY_STR(name) "\n\t" \
+				 ".reloc ., R_X86_64_NONE, " STATIC_CALL_KEY_STR(name) "\n\t" \
+				 ".byte 0\n\t"				\
 				 ".popsection"); }))
 #define static_call(name)	(__SC_KEY_USED(name), STATIC_CALL_TRAMP(name))
 #define static_call_cond(name)	(void)static_call(name)

@@ -14,8 +14,11 @@ extern const struct static_call_site __start_static_call_sites[]
 extern const struct static_call_site __stop_static_call_sites[]
 	__attribute__((weak, visibility("hidden")));
 
-__attribute__((visibility("hidden"), used))
-const char __scpatch_stub_anchor[1] = { 0 };
+/* In .data, so that every image has the .data output section that the
+ * linker script fragment inserts the table after (lld refuses to INSERT
+ * after a section that does not exist, e.g. in a small non-PIE program). */
+__attribute__((visibility("hidden"), used, section(".data")))
+char __scpatch_stub_anchor[1] = { 0 };
 
 __attribute__((constructor(101))) static void register_image(void)
 {

@@ -30,9 +30,9 @@ struct sc_census {
 	int total;
 };
 
-static uintptr_t sc_home[SC_MAX_SITES];
+static __attribute__((unused)) uintptr_t sc_home[SC_MAX_SITES];
 
-static uintptr_t sc_entry_key(const struct static_call_site *e)
+static inline uintptr_t sc_entry_key(const struct static_call_site *e)
 {
 	uintptr_t raw = (uintptr_t)&e->key + (intptr_t)e->key;
 	uintptr_t key = raw & ~(uintptr_t)7;
@@ -40,13 +40,13 @@ static uintptr_t sc_entry_key(const struct static_call_site *e)
 	return (raw & 4) ? *(uintptr_t *)key : key;
 }
 
-static uintptr_t sc_entry_insn(const struct static_call_site *e)
+static inline uintptr_t sc_entry_insn(const struct static_call_site *e)
 {
 	return (uintptr_t)&e->addr + (intptr_t)e->addr;
 }
 
 /* Length of the call/jmp/jcc at insn and its target; 0 if it is none. */
-static int sc_decode(uintptr_t insn, uintptr_t *target)
+static inline int sc_decode(uintptr_t insn, uintptr_t *target)
 {
 	const unsigned char *p = (const unsigned char *)insn;
 	int len = p[0] == 0xe8 || p[0] == 0xe9 ? 5 :
@@ -61,7 +61,7 @@ static int sc_decode(uintptr_t insn, uintptr_t *target)
 }
 
 /* Records every site's link-time target; call before the first update. */
-static void sc_snapshot(void)
+static inline void sc_snapshot(void)
 {
 	int i = 0;
 
@@ -71,7 +71,7 @@ static void sc_snapshot(void)
 			sc_home[i] = 0;
 }
 
-static int sc_reaches(uintptr_t from, uintptr_t to)
+static inline int sc_reaches(uintptr_t from, uintptr_t to)
 {
 	intptr_t d = (intptr_t)(to - from);
 
@@ -80,7 +80,7 @@ static int sc_reaches(uintptr_t from, uintptr_t to)
 
 /* Classifies the sites of key; want is where a patchable site must jump,
  * 0 before the first update (every site on its link-time target). */
-static struct sc_census sc_census(const struct static_call_key *key, uintptr_t want)
+static inline struct sc_census sc_census(const struct static_call_key *key, uintptr_t want)
 {
 	struct sc_census c = { 0, 0, 0, 0, 0 };
 	int i = 0;
@@ -119,7 +119,7 @@ static struct sc_census sc_census(const struct static_call_key *key, uintptr_t w
 }
 
 /* Where sites and trampoline go for func (docs/runtime.md). */
-static uintptr_t sc_want(const struct static_call_key *key, void *func)
+static inline uintptr_t sc_want(const struct static_call_key *key, void *func)
 {
 	if (!func)
 		return (uintptr_t)key->tramp + STATIC_CALL_TRAMP_RET;
@@ -129,7 +129,7 @@ static uintptr_t sc_want(const struct static_call_key *key, void *func)
 }
 
 /* 1 if some mapping of the process is writable and executable. */
-static int sc_have_wx_mapping(void)
+static inline int sc_have_wx_mapping(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
 	char line[512];
