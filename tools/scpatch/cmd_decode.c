@@ -99,8 +99,11 @@ static void decode_bytes(struct out *out, const char *secname,
 }
 
 /* Checks that make the rest of the walk safe; 0 when fine, else EXIT_BAD. */
-static int check_header(const char *file, Elf *elf, GElf_Ehdr *ehdr)
+static int check_header(const char *file, Elf *elf, GElf_Ehdr *ehdr,
+			off_t file_size)
 {
+	size_t shnum;
+
 	const char *ident;
 
 	if (elf_kind(elf) != ELF_K_ELF) {
@@ -123,6 +126,19 @@ static int check_header(const char *file, Elf *elf, GElf_Ehdr *ehdr)
 	if (ehdr->e_machine != EM_X86_64) {
 		error_at(file, "not an x86-64 ELF file (e_machine %u)",
 			 ehdr->e_machine);
+		return EXIT_BAD;
+	}
+	/* libelf silently sees no sections when their headers are cut off */
+	if (elf_getshdrnum(elf, &shnum) < 0 ||
+	    (shnum && (ehdr->e_shentsize != sizeof(Elf64_Shdr) ||
+		       ehdr->e_shoff > (uint64_t)file_size ||
+		       shnum > ((uint64_t)file_size - ehdr->e_shoff) /
+			       sizeof(Elf64_Shdr)))) {
+		error_at(file, "section headers extend past the end of the file");
+		return EXIT_BAD;
+	}
+	if (!shnum) {
+		error_at(file, "no section headers");
 		return EXIT_BAD;
 	}
 	return 0;
@@ -170,7 +186,7 @@ static int decode_elf(const char *file, Elf *elf, off_t file_size,
 	bool found = false;
 	int err;
 
-	err = check_header(file, elf, &ehdr);
+	err = check_header(file, elf, &ehdr, file_size);
 	if (err)
 		return err;
 	if (elf_getshdrstrndx(elf, &shstrndx) < 0) {

@@ -1,0 +1,102 @@
+#!/bin/bash
+# `scpatch decode`: the output format on hand-assembled code (expected lines
+# written from the encodings, targets as section offsets in objects and as
+# addresses in linked files), SECTION selection, and bad input: one line on
+# stderr, exit 2, nothing on stdout; bad input again under ASan/UBSan.
+. "$ROOT/tests/lib.sh"
+
+cat > t.s <<'ASM'
+	.text
+	nop				# 90
+	call 1f				# e8 00 00 00 00
+1:	ret				# c3
+	lea 1b(%rip), %rax		# 48 8d 05 f8 ff ff ff -> 0x6
+	.byte 0x06			# invalid in 64-bit mode
+	jne 1b				# 75 f1 -> 0x6
+	.section .text.other,"ax",@progbits
+2:	jmp 2b				# eb fe
+	int3				# cc
+	.section .rodata,"a"
+	.byte 0xc3
+	.section .bss.code,"awx",@nobits
+	.zero 16
+ASM
+as --64 -o t.o t.s || { not_ok "assemble fixture"; exit 0; }
+
+expected='.text+0x0 1 nop
+.text+0x1 5 call 0x6
+.text+0x6 1 ret
+.text+0x7 7 other 0x6
+.text+0xe 1 invalid
+.text+0xf 2 jcc 0x6
+.text.other+0x0 2 jmp 0x0
+.text.other+0x2 1 trap'
+expect_eq "object: every instruction, targets as section offsets" \
+	"$expected" "$("$SCPATCH" decode t.o)"
+expect_eq "object: only SECTION" ".text.other+0x0 2 jmp 0x0
+.text.other+0x2 1 trap" "$("$SCPATCH" decode t.o .text.other)"
+expect_eq "a non-executable SECTION on request" ".rodata+0x0 1 ret" \
+	"$("$SCPATCH" decode t.o .rodata)"
+
+# Linked: the same lines, targets as addresses.
+if ld -o t.exe -e 0 --section-start=.text=0x401000 t.o 2>/dev/null; then
+	expect_eq "linked: targets are addresses" \
+		".text+0x1 5 call 0x401006|.text+0x7 7 other 0x401006|.text+0xf 2 jcc 0x401006" \
+		"$("$SCPATCH" decode t.exe .text | grep -E 'call|other|jcc' | paste -sd'|')"
+else
+	not_ok "link fixture"
+fi
+
+# Bad input.  CHECK NAME FILE...: exit 2, empty stdout, one "scpatch: " line.
+bad() {
+	local name=$1 rc; shift
+	"$@" > out 2> err; rc=$?
+	if [[ $rc -eq 2 && ! -s out && $(wc -l < err) -eq 1 &&
+	      $(head -c 9 err) == "scpatch: " ]]; then
+		ok "$name: $(cat err)"
+	else
+		not_ok "$name: exit $rc, stdout $(wc -c < out) bytes, stderr: $(cat err)"
+	fi
+}
+check_bad_inputs() {	# TOOL...
+	echo "plain text" > text.txt
+	head -c 40 t.o > trunc-header.o
+	head -c $(($(stat -c %s t.o) - 64)) t.o > trunc-shdrs.o
+	echo nop > nop.s
+	as --32 -o t32.o nop.s
+	as --x32 -o x32.o nop.s
+	cp t.o arm.o && printf '\xb7\x00' | dd of=arm.o bs=1 seek=18 conv=notrunc 2>/dev/null
+	# .text (section 1) offset far past the end of the file
+	perl -e 'open(F, "+<", "t.o") or die; binmode F; local $/; my $d = <F>;
+		my ($shoff) = unpack("Q<", substr($d, 0x28, 8));
+		substr($d, $shoff + 64 + 0x18, 8) = pack("Q<", 0x7ffffff0);
+		open(O, ">", "past-end.o") or die; binmode O; print O $d;'
+	bad "not ELF" "$@" decode text.txt
+	bad "truncated ELF header" "$@" decode trunc-header.o
+	bad "truncated section headers" "$@" decode trunc-shdrs.o
+	bad "32-bit ELF (i386)" "$@" decode t32.o
+	bad "32-bit ELF (x32)" "$@" decode x32.o
+	bad "wrong machine" "$@" decode arm.o
+	bad "section past the end of the file" "$@" decode past-end.o
+	bad "missing file" "$@" decode no-such-file.o
+	bad "no such section" "$@" decode t.o .nothing
+	expect_exit "no FILE is a usage error" 2 "$@" decode
+}
+check_bad_inputs "$SCPATCH"
+
+# The same under ASan/UBSan, with decode.c and cmd_decode.c alone.
+cat > asan-main.c <<'EOF2'
+#include "commands.h"
+int main(int argc, char **argv) { return cmd_decode(argc - 1, argv + 1); }
+EOF2
+if cc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-I"$ROOT/tools/scpatch" asan-main.c "$ROOT/tools/scpatch/cmd_decode.c" \
+	"$ROOT/tools/scpatch/arch/x86/decode.c" "$ROOT/tools/scpatch/diag.c" \
+	$(pkg-config --cflags --libs libelf) -o decode-asan; then
+	printf '#!/bin/sh\nshift\nexec ./decode-asan decode "$@"\n' > asan-wrap
+	chmod +x asan-wrap
+	check_bad_inputs ./asan-wrap
+	expect_eq "ASan build prints the same" "$expected" "$(./decode-asan decode t.o)"
+else
+	not_ok "ASan build of decode"
+fi
