@@ -47,6 +47,18 @@ else
 	not_ok "link fixture"
 fi
 
+# Compressed sections (SHF_COMPRESSED) are decoded after decompression:
+# SECTION may name any section, so decode the compressed .debug_info.
+printf 'int f(int x) { return x * 3; }\n' > z.c
+if cc -g -c z.c -o plain.o && objcopy --compress-debug-sections=zlib plain.o z.o &&
+   readelf -SW z.o | grep -q 'debug_info.* C '; then
+	expect_eq "compressed section decodes like the plain one" \
+		"$("$SCPATCH" decode plain.o .debug_info | md5sum)" \
+		"$("$SCPATCH" decode z.o .debug_info | md5sum)"
+else
+	not_ok "make a compressed section"
+fi
+
 # Bad input.  CHECK NAME FILE...: exit 2, empty stdout, one "scpatch: " line.
 bad() {
 	local name=$1 rc; shift

@@ -250,7 +250,8 @@ int cmd_decode(int argc, char **argv)
 			close(fd);
 		return EXIT_BAD;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	/* private: decompressing writes section headers in libelf's copy */
+	elf = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
 	if (!elf) {
 		error_at(file, "%s", elf_errmsg(-1));
 		close(fd);
