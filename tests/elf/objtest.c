@@ -70,7 +70,8 @@ static int dump(struct obj *obj)
 		printf("section %u %s type=%u size=%zu group=%s\n", sec->idx,
 		       sec->name, sec->sh.sh_type, sec->size,
 		       sec->group ? sec->group->name : "-");
-		if (sec->sh.sh_type == SHT_RELA || sec->sh.sh_type == SHT_NOBITS)
+		if ((sec->sh.sh_type == SHT_RELA && sec->base) ||
+		    sec->sh.sh_type == SHT_NOBITS)
 			continue;
 		if (obj_nrelocs(obj, sec) < 0)
 			return -1;
@@ -116,13 +117,15 @@ static int lookups(struct obj *obj)
 			f = obj_find_next_symbol(obj, f);
 		bad += check(f == sym, sym->name);
 		if (sym->sec && sym->type == STT_FUNC && sym->sym.st_size) {
+			/* Linked files: offsets are from the section start. */
+			uint64_t base = obj_is_relocatable(obj) ? 0 :
+					sym->sec->sh.sh_addr;
+			uint64_t last = sym->sym.st_value + sym->sym.st_size - 1;
 			struct symbol *c = obj_find_func_containing(obj, sym->sec,
-						sym->sym.st_value + sym->sym.st_size - 1);
+								    last - base);
 
-			bad += check(c && c->sym.st_value <= sym->sym.st_value +
-				     sym->sym.st_size - 1 &&
-				     c->sym.st_value + c->sym.st_size >
-				     sym->sym.st_value + sym->sym.st_size - 1,
+			bad += check(c && c->sym.st_value <= last &&
+				     c->sym.st_value + c->sym.st_size > last,
 				     "containing");
 		}
 		checked++;

@@ -269,13 +269,16 @@ struct symbol *obj_add_symbol(struct obj *obj, const char *name,
 			      unsigned char type, unsigned char vis);
 /* The STT_SECTION symbol of SEC, created when missing. */
 struct symbol *obj_section_symbol(struct obj *obj, struct section *sec);
-/* Call after changing sym->sym (st_value, st_size, ...) directly. */
+/* Call after changing sym->sym (st_value, st_size, st_other, the type)
+ * directly.  Changing its section or binding is not supported. */
 void obj_symbol_changed(struct obj *obj, struct symbol *sym);
 
 /* ---- relocations ------------------------------------------------------ */
 
 /*
- * Relocations apply to a base section SEC (not to its .rela section).  They
+ * Relocations apply to a base section SEC (not to its .rela section); for a
+ * RELA section with no target section (.rela.dyn of a linked file) pass
+ * the RELA section itself.  They
  * are parsed on first use, per section, into one array; offsets are
  * validated against SEC's size and symbol indices against the table.
  * Returns the count, 0 if SEC has none, -1 on error.
@@ -300,6 +303,11 @@ struct reloc *obj_find_reloc_range(struct obj *obj, struct section *sec,
 struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 			    uint64_t offset, uint32_t type,
 			    struct symbol *sym, int64_t addend);
+/*
+ * Keeps the first N relocations of SEC (in obj_reloc() order) and drops the
+ * rest; pointers to the dropped ones must not be used afterwards.
+ */
+int obj_truncate_relocs(struct obj *obj, struct section *sec, size_t n);
 /*
  * Call after changing ->offset, ->type, ->sym or ->addend of SEC's
  * relocations directly: rebuilds the offset index, marks them for writing.

@@ -31,7 +31,6 @@ struct symtab {
 	struct symbol **hash;		/* name hash, built on first lookup */
 	size_t hash_mask;
 	bool changed;			/* rewrite the table on write */
-	unsigned int sorted_gen;	/* bumps when containing index is stale */
 };
 
 /* Relocations of one base section, parsed from its .rela section. */
@@ -54,8 +53,8 @@ struct obj_relocs {
 struct obj_bysym {
 	struct symbol **syms;
 	uint64_t *max_end;		/* max end of syms[0..i] */
-	size_t n;
-	unsigned int gen;
+	size_t n, cap;
+	bool dirty;			/* re-sort before the next lookup */
 };
 
 struct obj {
@@ -82,7 +81,7 @@ struct obj {
 
 	struct symtab *symtab, *dynsym;
 	struct section *addrsig;	/* clang's .llvm_addrsig */
-	unsigned int bysym_gen;
+	bool bysym_built;		/* every section's by_value is filled */
 };
 
 /* Sets the message returned by obj_errmsg(); returns -1 for convenience. */

@@ -59,9 +59,18 @@ static bool checks_offsets(struct obj *obj)
 	return obj->ehdr.e_type == ET_REL;
 }
 
+/* The RELA section holding SEC's relocations: its .rela section, or SEC
+ * itself for a RELA section with no target (.rela.dyn in linked files). */
+static struct section *rela_of(struct section *sec)
+{
+	if (sec->sh.sh_type == SHT_RELA && !sec->base)
+		return sec;
+	return sec->rela;
+}
+
 int obj_load_relocs(struct obj *obj, struct section *sec)
 {
-	struct section *rela = sec->rela;
+	struct section *rela = rela_of(sec);
 	struct obj_relocs *rel;
 	const Elf64_Rela *raw;
 
@@ -80,7 +89,8 @@ int obj_load_relocs(struct obj *obj, struct section *sec)
 		return obj_nomem();
 	raw = (const Elf64_Rela *)(obj->map + rela->sh.sh_offset);
 	for (size_t i = 0; i < rel->nbase; i++) {
-		if (decode_rela(rela, i, &raw[i], checks_offsets(obj),
+		if (decode_rela(rela, i, &raw[i],
+				checks_offsets(obj) && rela != sec,
 				&rel->base[i])) {
 			rel->nbase = 0;
 			return -1;
@@ -109,6 +119,27 @@ struct reloc *obj_reloc(struct obj *obj, struct section *sec, size_t i)
 		return &rel->base[i];
 	i -= rel->nbase;
 	return i < rel->nadded ? rel->added[i] : NULL;
+}
+
+int obj_truncate_relocs(struct obj *obj, struct section *sec, size_t n)
+{
+	struct obj_relocs *rel;
+
+	if (obj_check_modifiable(obj) || obj_load_relocs(obj, sec))
+		return -1;
+	rel = sec->relocs;
+	if (n > rel->nbase + rel->nadded)
+		return obj_set_error(OBJ_ERR_USAGE,
+				     "cannot truncate %zu relocations to %zu",
+				     rel->nbase + rel->nadded, n);
+	if (n < rel->nbase) {
+		rel->nbase = n;
+		rel->nadded = 0;
+	} else {
+		rel->nadded = n - rel->nbase;
+	}
+	obj_relocs_changed(obj, sec);
+	return 0;
 }
 
 static int cmp_reloc_ptr(const void *a, const void *b)

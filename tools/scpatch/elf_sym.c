@@ -325,13 +325,51 @@ static bool indexable(const struct symbol *sym)
 	return sym->sec && sym->type != STT_SECTION && sym->type != STT_FILE;
 }
 
-static void free_bysym(struct obj_bysym *b)
+static void sort_bysym(struct obj *obj, struct obj_bysym *b)
 {
-	free(b->syms);
-	free(b->max_end);
-	b->syms = NULL;
-	b->max_end = NULL;
-	b->n = 0;
+	uint64_t max = 0;
+
+	sort_obj = obj;
+	if (b->n > 1)
+		qsort(b->syms, b->n, sizeof(*b->syms), cmp_by_start);
+	for (size_t k = 0; k < b->n; k++) {
+		uint64_t end = sym_start(obj, b->syms[k]) +
+			       b->syms[k]->sym.st_size;
+
+		if (end > max)
+			max = end;
+		b->max_end[k] = max;
+	}
+	b->dirty = false;
+}
+
+static int bysym_reserve(struct obj_bysym *b, size_t n)
+{
+	struct symbol **s;
+	uint64_t *e;
+
+	if (n <= b->cap)
+		return 0;
+	n = n < 8 ? 8 : n;
+	s = obj_xrealloc_array(b->syms, n, sizeof(*s));
+	if (!s)
+		return obj_nomem();
+	b->syms = s;
+	e = obj_xrealloc_array(b->max_end, n, sizeof(*e));
+	if (!e)
+		return obj_nomem();
+	b->max_end = e;
+	b->cap = n;
+	return 0;
+}
+
+static struct obj_bysym *bysym_of(struct section *sec)
+{
+	if (!sec->by_value)
+		sec->by_value = calloc(1, sizeof(*sec->by_value));
+	if (!sec->by_value)
+		obj_nomem();
+	return sec->by_value;
 }
 
 /* One pass over the table fills every section's index: counts first, then
@@ -340,61 +378,57 @@ static int build_bysym(struct obj *obj)
 {
 	struct symtab *tab = defining_table(obj);
 	struct symbol *sym;
+	size_t *count = calloc(obj->nsecs, sizeof(*count));
 
-	for (unsigned int i = 0; i < obj->nsecs; i++) {
-		struct section *sec = obj->secs[i];
-
-		if (!sec->by_value && !(sec->by_value = calloc(1, sizeof(*sec->by_value))))
-			return obj_nomem();
-		free_bysym(sec->by_value);
-		sec->by_value->gen = obj->bysym_gen;
-	}
+	if (!count)
+		return obj_nomem();
 	obj_for_each_symbol(tab, sym)
 		if (indexable(sym))
-			sym->sec->by_value->n++;
+			count[sym->sec->idx]++;
 	for (unsigned int i = 0; i < obj->nsecs; i++) {
-		struct obj_bysym *b = obj->secs[i]->by_value;
+		struct obj_bysym *b = bysym_of(obj->secs[i]);
 
-		if (!b->n)
-			continue;
-		b->syms = calloc(b->n, sizeof(*b->syms));
-		b->max_end = calloc(b->n, sizeof(*b->max_end));
-		if (!b->syms || !b->max_end)
-			return obj_nomem();
+		if (!b || bysym_reserve(b, count[i])) {
+			free(count);
+			return -1;
+		}
 		b->n = 0;
+		b->dirty = true;
 	}
+	free(count);
 	obj_for_each_symbol(tab, sym)
 		if (indexable(sym))
 			sym->sec->by_value->syms[sym->sec->by_value->n++] = sym;
-	sort_obj = obj;
-	for (unsigned int i = 0; i < obj->nsecs; i++) {
-		struct obj_bysym *b = obj->secs[i]->by_value;
-		uint64_t max = 0;
+	obj->bysym_built = true;
+	return 0;
+}
 
-		if (b->n > 1)
-			qsort(b->syms, b->n, sizeof(*b->syms), cmp_by_start);
-		for (size_t k = 0; k < b->n; k++) {
-			uint64_t end = sym_start(obj, b->syms[k]) +
-				       b->syms[k]->sym.st_size;
+/* A symbol added after the index was built joins its section's list. */
+static int bysym_add(struct obj *obj, struct symbol *sym)
+{
+	struct obj_bysym *b;
 
-			if (end > max)
-				max = end;
-			b->max_end[k] = max;
-		}
-	}
+	if (!obj->bysym_built || !indexable(sym) ||
+	    sym->table != defining_table(obj))
+		return 0;
+	b = bysym_of(sym->sec);
+	if (!b || bysym_reserve(b, b->n + 1 > b->cap ? b->cap * 2 + 1 : 0))
+		return -1;
+	b->syms[b->n++] = sym;
+	b->dirty = true;
 	return 0;
 }
 
 static struct obj_bysym *section_index(struct obj *obj, struct section *sec)
 {
-	if (!sec->by_value || sec->by_value->gen != obj->bysym_gen ||
-	    obj->bysym_gen == 0) {
-		if (obj->bysym_gen == 0)
-			obj->bysym_gen = 1;
-		if (build_bysym(obj))
-			return NULL;
-	}
-	return sec->by_value;
+	struct obj_bysym *b;
+
+	if (!obj->bysym_built && build_bysym(obj))
+		return NULL;
+	b = bysym_of(sec);
+	if (b && b->dirty)
+		sort_bysym(obj, b);
+	return b;
 }
 
 /* Index of the last symbol starting at or below OFFSET, or -1. */
@@ -592,7 +626,8 @@ struct symbol *obj_add_symbol(struct obj *obj, const char *name,
 		sec->sym = sym;
 	tab->changed = true;
 	obj->changed = true;
-	obj->bysym_gen++;
+	if (bysym_add(obj, sym))
+		return NULL;
 	return sym;
 }
 
@@ -611,5 +646,6 @@ void obj_symbol_changed(struct obj *obj, struct symbol *sym)
 	sym->vis = GELF_ST_VISIBILITY(sym->sym.st_other);
 	sym->table->changed = true;
 	obj->changed = true;
-	obj->bysym_gen++;
+	if (sym->sec && sym->sec->by_value)
+		sym->sec->by_value->dirty = true;
 }

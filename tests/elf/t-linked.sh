@@ -1,0 +1,34 @@
+#!/bin/bash
+# The object model reads what readelf reads: sections, symbols and every
+# relocation of objects, executables (PIE and not) and shared libraries of
+# the system, opened read-only; linked files cannot be opened for changes.
+. "$ROOT/tests/lib.sh"
+. "$ROOT/tests/elf/elf-lib.sh"
+
+FIX=$ROOT/tests/fixtures/elf
+build_objtest || { not_ok "build objtest"; exit 0; }
+gcc -O2 -g "$FIX/model.c" -o pie.exe
+gcc -O2 -no-pie -fno-pic "$FIX/model.c" -o nopie.exe
+clang -O2 -ffunction-sections -c "$FIX/model.c" -o model.o
+libc=$(gcc -print-file-name=libc.so.6)
+libc=$(readlink -f "$libc")
+
+for f in model.o pie.exe nopie.exe "$libc" /bin/ls; do
+	name=$(basename "$f")
+	./objtest dump "$f" > dump.txt || { not_ok "$name: dump"; continue; }
+	expect_eq "$name: section names as readelf" \
+		"$(readelf -SW "$f" | sed -nE 's/^ +\[ *[0-9]+\] ([^ ]+) .*/\1/p')" \
+		"$(awk '$1 == "section" { print $3 }' dump.txt)"
+	expect_eq "$name: relocations as readelf" \
+		"$(readelf -rW "$f" | grep -cE '^[0-9a-f]{16} ')" \
+		"$(grep -c '^  reloc ' dump.txt)"
+	expect_eq "$name: relocation offsets as readelf" \
+		"$(readelf -rW "$f" | awk '/^[0-9a-f]{16} / { print strtonum("0x" $1) }' | sort -n | md5sum)" \
+		"$(awk '$1 == "reloc" { print strtonum($2) }' dump.txt | sort -n | md5sum)"
+	expect_eq "$name: .symtab as readelf" \
+		"$(readelf -sW "$f" | sed -n "/'.symtab'/,/^$/p" | awk '$1 ~ /^[0-9]+:$/ && $1 != "0:" { print strtonum("0x" $2), $3, $8 }' | md5sum)" \
+		"$(awk '$1 == "symbol" { sub("value=", "", $7); sub("size=", "", $8); print strtonum($7), $8, $3 }' dump.txt | md5sum)"
+	./objtest lookups "$f" > lookups.txt
+	expect_eq "$name: lookups agree with a scan" 0 $?
+done
+expect_exit "linked file cannot be opened for changes" 2 ./objtest modify pie.exe
