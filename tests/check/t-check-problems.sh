@@ -72,6 +72,15 @@ expect "entry at another call's site: at the call's line ($line)" \
 expect "entry at another call's site: the orphaned site is reported" \
 	grep -q "warning: static call site 'hook' not in the table" out.txt
 
+op2=$(site_of calls.o op call 2)
+cp calls.o twice.o
+python3 "$ROOT/tests/check/damage.py" twice.o retarget "$op" "$op2"
+run_check twice.o
+expect_eq "two entries for one site: exit 1" 1 $rc
+expect_eq "two entries for one site: 1 invalid" 1 "$(summary_field invalid)"
+expect "two entries for one site: error says so" \
+	grep -q "error: invalid static call site 'op'.*duplicates another entry" out.txt
+
 cp calls.o wrong-flags.o
 python3 "$ROOT/tests/check/damage.py" wrong-flags.o flags "$op"
 run_check wrong-flags.o

@@ -22,6 +22,24 @@
 #include "srcpos.h"
 #include "static_call_table.h"
 
+/*
+ * Debug information is read on the first finding that wants a position:
+ * relocating the DWARF of a large object costs more than the whole check,
+ * and a clean file needs none.  No debug information is not an error.
+ */
+static bool open_debug_info(struct check_file *c)
+{
+	if (c->pos_tried)
+		return c->pos != NULL;
+	c->pos_tried = true;
+	c->pos = srcpos_open(c->path);
+	if (c->pos && !srcpos_has_lines(c->pos)) {
+		srcpos_close(c->pos);
+		c->pos = NULL;
+	}
+	return c->pos != NULL;
+}
+
 /* Fill the source position of a finding from its place in the file. */
 static void locate(struct check_file *c, struct finding *f,
 		   unsigned section_index)
@@ -29,7 +47,7 @@ static void locate(struct check_file *c, struct finding *f,
 	struct srcpos pos;
 	bool found;
 
-	if (!c->pos || !f->section)
+	if (!f->section || !open_debug_info(c))
 		return;
 	if (c->linked)
 		found = srcpos_at_addr(c->pos, f->addr, &pos);
@@ -127,6 +145,7 @@ static bool is_jump(const struct insn *in)
 static const char *entry_problem(struct check_file *c, const struct sc_entry *e,
 				 char *buf, size_t size)
 {
+	const struct sc_entry *good = c->last_good;
 	struct sc_ref *ref;
 	bool tail = e->flags & STATIC_CALL_SITE_TAIL;
 
@@ -156,6 +175,11 @@ flags:
 			 insn_kind_name(e->insn.kind));
 		return buf;
 	}
+	/* Entries come sorted by site: a twin of a good entry follows it. */
+	if (good && good->section_index == e->section_index &&
+	    good->offset == e->offset && good->addr == e->addr)
+		return "duplicates another entry for the same site";
+	c->last_good = e;
 	return NULL;
 }
 
@@ -308,12 +332,6 @@ static int read_file(struct check_file *c)
 	if (sc_table_entries(c->sc, &c->entries, &c->nentries) ||
 	    sc_find_refs(c->sc, &c->refs, &c->nrefs) || index_refs(c))
 		return -1;
-	/* No debug information is not an error: positions fall back. */
-	c->pos = srcpos_open(c->path);
-	if (c->pos && !srcpos_has_lines(c->pos)) {
-		srcpos_close(c->pos);
-		c->pos = NULL;
-	}
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct check_file {
 	bool symtab;			/* has .symtab: targets can be named */
 	struct sc_entry *entries;	/* owned by sc */
 	size_t nentries;
+	const struct sc_entry *last_good;	/* last entry found valid */
 	struct sc_ref *refs;		/* owned by sc */
 	size_t nrefs;
 	struct sc_ref **by_field;	/* refs sorted by (section, field) */
@@ -31,6 +32,7 @@ struct check_file {
 	size_t unannotated;		/* sites that no entry covers */
 	size_t ntramps;			/* trampolines defined here */
 	struct srcpos_file *pos;	/* NULL without debug information */
+	bool pos_tried;			/* pos opened (on the first finding) */
 	struct file_counts counts;
 };
 
