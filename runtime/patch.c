@@ -259,6 +259,29 @@ static int write_order(const void *a, const void *b)
 	return (x->at > y->at) - (x->at < y->at);
 }
 
+/* Orders the writes by address for batching page by page.  They come in
+ * order already (the trampoline's first, then each image's sites in table
+ * order), so this is usually one pass and one insertion. */
+static void order_writes(struct sc_write *w, size_t n)
+{
+	size_t i = 2, pos = 1;
+	struct sc_write first;
+
+	while (i < n && w[i - 1].at <= w[i].at)
+		i++;
+	if (i < n) {
+		qsort(w, n, sizeof(*w), write_order);
+		return;
+	}
+	if (n < 2 || w[0].at <= w[1].at)
+		return;
+	first = w[0];
+	while (pos < n && w[pos].at < first.at)
+		pos++;
+	memmove(w, w + 1, (pos - 1) * sizeof(*w));
+	w[pos - 1] = first;
+}
+
 /* Calls mprotect on each run of consecutive pages of writes[0..n), with
  * prot|extra; stops at the first failure and returns how far it got. */
 static size_t protect_runs(struct sc_plan *plan, size_t n, int extra, int *err)
@@ -290,7 +313,7 @@ static int apply(struct sc_plan *plan, struct static_call_key *key, void *func,
 	size_t done;
 	int err = 0;
 
-	qsort(plan->writes, plan->n, sizeof(*plan->writes), write_order);
+	order_writes(plan->writes, plan->n);
 	done = protect_runs(plan, plan->n, PROT_WRITE, &err);
 	if (done < plan->n) {
 		int ignored;

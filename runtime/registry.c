@@ -171,13 +171,109 @@ static uintptr_t entry_key(const struct sc_image *img,
 	return *(const uintptr_t *)key;
 }
 
-static int site_order(const void *a, const void *b)
+static int key_order(const void *a, const void *b)
 {
-	const struct sc_site *x = a, *y = b;
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
 
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return (x->insn > y->insn) - (x->insn < y->insn);
+	return (x > y) - (x < y);
+}
+
+/* Distinct keys of a table, with the number of sites of each: an open
+ * addressing hash set, so that grouping 100,000 sites by key is linear. */
+struct key_count {
+	uintptr_t key;
+	size_t count;
+};
+
+struct key_set {
+	struct key_count *slot;
+	size_t mask, used;
+};
+
+static size_t key_hash(uintptr_t key, size_t mask)
+{
+	return (size_t)((key >> 3) * 0x9e3779b97f4a7c15ull >> 17) & mask;
+}
+
+static struct key_count *key_find(struct key_set *set, uintptr_t key)
+{
+	size_t i = key_hash(key, set->mask);
+
+	while (set->slot[i].key && set->slot[i].key != key)
+		i = (i + 1) & set->mask;
+	return &set->slot[i];
+}
+
+static int key_grow(struct key_set *set)
+{
+	struct key_set bigger = { NULL, set->mask * 2 + 1, set->used };
+
+	bigger.slot = calloc(bigger.mask + 1, sizeof(*bigger.slot));
+	if (!bigger.slot)
+		return -ENOMEM;
+	for (size_t i = 0; i <= set->mask; i++)
+		if (set->slot[i].key)
+			*key_find(&bigger, set->slot[i].key) = set->slot[i];
+	free(set->slot);
+	*set = bigger;
+	return 0;
+}
+
+static int key_count(struct key_set *set, uintptr_t key)
+{
+	struct key_count *k = key_find(set, key);
+
+	if (!k->key) {
+		if (2 * (set->used + 1) > set->mask + 1) {
+			if (key_grow(set))
+				return -ENOMEM;
+			k = key_find(set, key);
+		}
+		k->key = key;
+		set->used++;
+	}
+	k->count++;
+	return 0;
+}
+
+/* Orders sites[0..n) by key with a counting sort over the distinct keys;
+ * within a key they keep the table's order. */
+static int group_by_key(struct sc_site *sites, size_t n)
+{
+	struct key_set set = { calloc(64, sizeof(struct key_count)), 63, 0 };
+	struct sc_site *sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	uintptr_t *keys = NULL;
+	size_t at = 0, k = 0;
+	int err = -ENOMEM;
+
+	if (!set.slot || !sorted)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (key_count(&set, sites[i].key))
+			goto out;
+	keys = malloc((set.used ? set.used : 1) * sizeof(*keys));
+	if (!keys)
+		goto out;
+	for (size_t i = 0; i <= set.mask; i++)
+		if (set.slot[i].key)
+			keys[k++] = set.slot[i].key;
+	qsort(keys, k, sizeof(*keys), key_order);
+	for (size_t i = 0; i < k; i++) {	/* count -> first index */
+		struct key_count *kc = key_find(&set, keys[i]);
+		size_t count = kc->count;
+
+		kc->count = at;
+		at += count;
+	}
+	for (size_t i = 0; i < n; i++)
+		sorted[key_find(&set, sites[i].key)->count++] = sites[i];
+	memcpy(sites, sorted, n * sizeof(*sites));
+	err = 0;
+out:
+	free(keys);
+	free(sorted);
+	free(set.slot);
+	return err;
 }
 
 /* Decodes the table once.  A site outside the image's executable segments
@@ -201,7 +297,10 @@ int sc_index_image(struct sc_image *img)
 			continue;
 		sites[kept++] = (struct sc_site){ key, insn, 0 };
 	}
-	qsort(sites, kept, sizeof(*sites), site_order);
+	if (group_by_key(sites, kept)) {
+		free(sites);
+		return -ENOMEM;
+	}
 	img->sites = sites;
 	img->nsites = kept;
 	img->indexed = true;

@@ -1,0 +1,2 @@
+// SPDX-License-Identifier: MIT
+long lib_target(long x) { return x + 1; }

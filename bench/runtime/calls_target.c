@@ -1,0 +1,2 @@
+// SPDX-License-Identifier: MIT
+long target(long x) { return x + 1; }
