@@ -1,0 +1,157 @@
+#!/bin/bash
+# Tool benchmark: annotate a relocatable object of more than 100 MB (LLVM 14,
+# joined with ld -r, ~150,000 static call sites; see build-object.sh) with
+# scpatch, without and with padding, against `objcopy IN OUT` and Debian's
+# `objtool --static-call` on the same object.  Time and peak memory are the
+# medians of 5 runs (3 with BENCH_QUICK, which also uses a ~20 MB object).
+# CSV on stdout (group,metric,value,unit,reference,reference_value),
+# progress on stderr.
+set -uo pipefail
+
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-$ROOT/build}
+SCPATCH=${SCPATCH:-$BUILD/scpatch}
+OBJTOOL=${OBJTOOL:-/usr/lib/linux-kbuild-6.1/tools/objtool/objtool}
+here=$ROOT/bench/tool
+work=$BUILD/bench/tool
+mkdir -p "$work"
+
+if [[ -n "${BENCH_QUICK:-}" ]]; then
+	reps=3 input=$work/quick.o variant=quick
+else
+	reps=5 input=$work/llvm.o variant=
+fi
+failed=0
+
+say() { echo "tool: $*" >&2; }
+
+# The object is rebuilt only when its recipe or Debian's archives change.
+input_stamp() {
+	cat "$here/build-object.sh" "$here/hide-rodata.c"
+	echo "functions ${BENCH_TOOL_FUNCTIONS:-1000}"
+	ls -l --time-style=+%s /usr/lib/llvm-14/lib/libLLVM*.a 2>&1
+}
+
+ensure_input() {
+	local stamp
+	stamp=$(input_stamp | sha256sum | cut -d' ' -f1)
+	if [[ -f "$input" && "$(cat "$input.stamp" 2>/dev/null)" == "$stamp" ]]
+	then
+		return 0
+	fi
+	say "building the input object $input (once, about 2 minutes)"
+	rm -f "$input.stamp"
+	nice "$here/build-object.sh" "$input" $variant || return 1
+	echo "$stamp" > "$input.stamp"
+}
+
+# measure NAME CMD...: runs CMD $reps times (after `prepare`, untimed), and
+# sets TIME_S and PEAK_MB to the medians.  Returns 1 when a run fails.
+prepare() { :; }
+measure() {
+	local name=$1 i times=() peaks=() line
+	shift
+	for ((i = 0; i < reps; i++)); do
+		prepare
+		if ! /usr/bin/time -f '%e %M' -o "$work/time.out" "$@" \
+		     > "$work/$name.stdout" 2> "$work/$name.stderr"; then
+			say "$name failed: $*"
+			sed 's/^/tool:   /' "$work/$name.stderr" | tail -n 5 >&2
+			return 1
+		fi
+		line=$(tail -n 1 "$work/time.out")
+		times+=("${line% *}")
+		peaks+=("${line#* }")
+	done
+	TIME_S=$(printf '%s\n' "${times[@]}" | sort -n |
+		 awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }')
+	PEAK_MB=$(printf '%s\n' "${peaks[@]}" | sort -n |
+		  awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1024 }')
+	say "$name: ${TIME_S} s, ${PEAK_MB} MB (median of $reps; runs: ${times[*]} s)"
+}
+
+# Entries of all .static_call_sites* sections (8 bytes each).
+count_sites() {
+	readelf -SW "$1" 2>/dev/null | awk '
+		function hex(text,    i, n) {
+			for (i = 1; i <= length(text); i++)
+				n = n * 16 + index("0123456789abcdef",
+						   substr(text, i, 1)) - 1
+			return n
+		}
+		{ sub(/^ *\[ *[0-9]+\] /, "") }
+		$1 ~ /^\.static_call_sites/ { n += hex($5) / 8 }
+		END { printf "%d\n", n }'
+}
+
+# Can this scpatch annotate (and pad)?  Asked of a tiny object, so that a
+# failure on the big one is a real failure and not a missing feature.
+probe_scpatch() {
+	local flags=("$@")
+	cat > "$work/probe.c" <<-'EOF'
+		struct key { long func, mods; };
+		__attribute__((visibility("hidden"), aligned(8)))
+		struct key __SCK__probe;
+		__attribute__((visibility("hidden"))) void __SCT__probe(int);
+		void probe_a(int x) { __SCT__probe(x); __SCT__probe(x + 1); }
+		char probe_b(char c) { __SCT__probe(c); return c; }
+	EOF
+	cc -O2 -c -o "$work/probe.o" "$work/probe.c" || return 1
+	rm -f "$work/probe-out.o"
+	"$SCPATCH" "${flags[@]}" -o "$work/probe-out.o" "$work/probe.o" \
+		> /dev/null 2> "$work/probe.err" || return 1
+	[[ $(count_sites "$work/probe-out.o") -eq 3 ]]
+}
+
+ensure_input || { say "cannot build the input object"; exit 1; }
+size_mb=$(stat -c %s "$input" | awk '{ printf "%.1f", $1 / 1048576 }')
+sections=$(readelf -hW "$input" | awk '/Number of section headers/ {
+	print $NF ~ /\)$/ ? substr($NF, 2, length($NF) - 2) : $NF }')
+say "input: $input, $size_mb MB, $sections sections"
+echo "tool,input object size,$size_mb,MB,-,-"
+echo "tool,input object sections,$sections,sections,-,-"
+
+measure objcopy objcopy "$input" "$work/objcopy-out.o" || failed=1
+copy_time=$TIME_S copy_peak=$PEAK_MB
+rm -f "$work/objcopy-out.o"
+
+# objtool rewrites its input: each run gets a fresh copy.
+prepare() { cp "$input" "$work/objtool-out.o"; }
+measure objtool "$OBJTOOL" --static-call "$work/objtool-out.o" || failed=1
+prepare() { :; }
+objtool_time=$TIME_S objtool_peak=$PEAK_MB
+objtool_sites=$(count_sites "$work/objtool-out.o")
+if [[ $objtool_sites -eq 0 ]]; then
+	say "objtool wrote no static call site: it gave up on this object:"
+	sed 's/^/tool:   /' "$work/objtool.stderr" | tail -n 3 >&2
+	failed=1
+else
+	echo "tool,objtool --static-call time,$objtool_time,s,objcopy,$copy_time"
+	echo "tool,objtool peak memory,$objtool_peak,MB,objcopy,$copy_peak"
+fi
+rm -f "$work/objtool-out.o"
+
+# annotate NAME METRIC FLAGS...: time, memory and sites of one mode.
+annotate() {
+	local name=$1 metric=$2 sites
+	shift 2
+	if ! probe_scpatch "$@"; then
+		say "scpatch $* -o OUT IN cannot annotate yet (probe: $(head -n 1 "$work/probe.err")): $metric not measured"
+		return 0
+	fi
+	measure "$name" "$SCPATCH" "$@" -o "$work/$name-out.o" "$input" ||
+		return 1
+	echo "tool,$metric time,$TIME_S,s,objcopy,$copy_time"
+	echo "tool,$metric time vs objtool,$TIME_S,s,objtool,$objtool_time"
+	echo "tool,$metric peak memory,$PEAK_MB,MB,objtool,$objtool_peak"
+	echo "tool,$metric peak memory vs objcopy,$PEAK_MB,MB,objcopy,$copy_peak"
+	sites=$(count_sites "$work/$name-out.o")
+	echo "tool,$metric sites found,$sites,sites,objtool,$objtool_sites"
+	rm -f "$work/$name-out.o"
+	[[ $sites -eq $objtool_sites ]] ||
+		say "$name found $sites sites, objtool $objtool_sites"
+}
+
+annotate annotate "annotate" --no-align || failed=1
+annotate annotate-pad "annotate with padding" || failed=1
+exit $failed
