@@ -86,29 +86,44 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median MB/s over RUNS passes. */
-static double measure(const char *name, walker walk, const uint8_t *buf,
-		      size_t size, int runs)
-{
+struct decoder {
+	const char *name;
+	walker walk;
 	double mbs[RUNS];
-	size_t n = 0;
+	size_t count;
+};
 
-	for (int r = 0; r < runs; r++) {
-		double t = now();
+/*
+ * Passes alternate between the decoders, so that a change in machine load
+ * (other jobs on a shared machine) hits all of them alike; the median of
+ * each decoder's passes is its figure.
+ */
+static void measure(struct decoder *d, int ndec, const uint8_t *buf,
+		    size_t size, int runs)
+{
+	for (int r = 0; r < runs; r++)
+		for (int k = 0; k < ndec; k++) {
+			double t = now();
 
-		n = walk(buf, size);
-		t = now() - t;
-		mbs[r] = size / t / 1e6;
+			d[k].count = d[k].walk(buf, size);
+			t = now() - t;
+			d[k].mbs[r] = size / t / 1e6;
+		}
+	for (int k = 0; k < ndec; k++) {
+		qsort(d[k].mbs, runs, sizeof(d[k].mbs[0]), cmp_double);
+		fprintf(stderr, "%-16s %10zu instructions, median %.1f MB/s "
+			"(min %.1f, max %.1f)\n", d[k].name, d[k].count,
+			d[k].mbs[runs / 2], d[k].mbs[0], d[k].mbs[runs - 1]);
 	}
-	qsort(mbs, runs, sizeof(mbs[0]), cmp_double);
-	fprintf(stderr, "%-16s %10zu instructions, median %.1f MB/s\n", name,
-		n, mbs[runs / 2]);
-	return mbs[runs / 2];
 }
 
 int main(int argc, char **argv)
 {
-	double zy, sc, cs;
+	struct decoder d[] = {
+		{ .name = "Zydis minimal", .walk = walk_zydis },
+		{ .name = "scpatch", .walk = walk_scpatch },
+		{ .name = "Capstone", .walk = walk_capstone },
+	};
 	uint8_t *buf;
 	size_t size;
 	FILE *f;
@@ -144,13 +159,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fprintf(stderr, "%zu bytes of .text, %d runs each\n", size, runs);
-	/* interleave warm-up, then measure all three on the same bytes */
-	walk_scpatch(buf, size);
-	zy = measure("Zydis minimal", walk_zydis, buf, size, runs);
-	sc = measure("scpatch", walk_scpatch, buf, size, runs);
-	cs = measure("Capstone", walk_capstone, buf, size, runs);
-	printf("decode,scpatch decoder,%.1f,MB/s,Zydis minimal,%.1f\n", sc, zy);
-	printf("decode,Capstone (detail off),%.1f,MB/s,Zydis minimal,%.1f\n", cs, zy);
+	walk_scpatch(buf, size);	/* warm-up: page in the buffer */
+	measure(d, 3, buf, size, runs);
+	printf("decode,scpatch decoder,%.1f,MB/s,Zydis minimal,%.1f\n",
+	       d[1].mbs[runs / 2], d[0].mbs[runs / 2]);
+	printf("decode,Capstone (detail off),%.1f,MB/s,Zydis minimal,%.1f\n",
+	       d[2].mbs[runs / 2], d[0].mbs[runs / 2]);
 	cs_close(&capstone);
 	free(buf);
 	return 0;

@@ -5,7 +5,8 @@
  * EVEX 0F/0F38/0F3A/map 5/map 6, XOP 8/9/A) with every ModRM byte, under
  * several prefix sets, followed by random bytes; then random byte strings.
  * Wherever Zydis decodes an instruction, scpatch must decode one of the same
- * length.  Two classes are excluded and counted: Knights Corner
+ * length, both with 15 bytes available and with exactly the instruction's
+ * bytes (the two paths of the decoder).  One class is excluded and counted: Knights Corner
  * instructions (isa_set KNC*: Xeon Phi only; Zydis decodes them in ordinary
  * 64-bit mode) and nothing else.  Where Zydis rejects bytes that scpatch
  * accepts (undefined opcodes inside VEX/EVEX/XOP maps, mandatory-prefix and
@@ -47,7 +48,9 @@ static void check(const uint8_t *b, size_t n)
 		knc++;
 		return;
 	}
-	if (ok && insn.len == zi.length) {
+	/* exactly as long as the instruction: the bounds-checked path */
+	if (ok && insn.len == zi.length &&
+	    arch_decode(b, zi.length, 0, &insn) && insn.len == zi.length) {
 		agreed++;
 		return;
 	}

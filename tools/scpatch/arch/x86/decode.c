@@ -292,8 +292,9 @@ static bool decode_invalid(uint64_t addr, struct insn *insn)
 	return false;
 }
 
-bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
-		 struct insn *insn)
+/* The general decoder: any prefixes, maps and buffer end. */
+static __attribute__((noinline)) bool decode_any(const uint8_t *buf,
+		size_t size, uint64_t addr, struct insn *insn)
 {
 	const unsigned max = size < MAX_INSN_LEN ? (unsigned)size : MAX_INSN_LEN;
 	unsigned i = 0, pfx = 0, last_rep = 0, rex = 0, map = MAP_LEGACY;
@@ -573,6 +574,89 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 		insn->target = target;
 		insn->has_target = true;
 	}
+	return true;
+}
+
+/* Operand bytes without 66h/67h prefixes: imm sizes, then branch rels. */
+static const uint8_t plain_imm_size[16] = {
+	[O_IB] = 1, [O_IW] = 2, [O_IZ] = 4, [O_IV] = 4, [O_ENTER] = 3,
+	[O_ID] = 4, [O_IBB] = 2, [O_IQ] = 8,
+};
+static const uint8_t plain_rel_size[16] = {
+	[O_REL8] = 1, [O_REL32] = 4, [O_RELZ] = 4, [O_MOFFS] = 8,
+};
+
+/*
+ * Most instructions in compiled code are an optional REX, a legacy or 0F
+ * opcode, ModRM/SIB/displacement and an immediate, at least 15 bytes from
+ * the end of the buffer.  This path decodes exactly those without bounds
+ * checks (the longest such form is 13 bytes) and hands the rest to
+ * decode_any(), which gives the same answer for these too.
+ */
+bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
+		 struct insn *insn)
+{
+	unsigned i = 0, rex = 0, op, flags, operand;
+	unsigned disp_off = 0, disp_size = 0, imm_size, rel_size, len;
+	bool rip_relative = false;
+
+	if (__builtin_expect(size < MAX_INSN_LEN, 0))
+		return decode_any(buf, size, addr, insn);
+	op = buf[0];
+	if ((op & 0xf0) == 0x40) {
+		rex = op;
+		op = buf[++i];
+	}
+	flags = map_legacy[op];
+	if (op == 0x0f) {
+		op = buf[++i];
+		flags = map_0f[op];
+	}
+	if (__builtin_expect(!flags || (flags & (F_ESCAPE | F_SPECIAL)), 0))
+		return decode_any(buf, size, addr, insn);
+	insn->opcode_off = i++;
+	if (flags & F_MODRM) {
+		unsigned modrm = buf[i++], mod = modrm >> 6, rm = modrm & 7;
+
+		if (mod != 3) {
+			if (rm == 4) {
+				if (mod == 0 && (buf[i] & 7) == 5)
+					disp_size = 4;
+				i++;
+			} else if (mod == 0 && rm == 5) {
+				disp_size = 4;
+				rip_relative = true;
+			}
+			if (mod == 1)
+				disp_size = 1;
+			else if (mod == 2)
+				disp_size = 4;
+			disp_off = i;
+			i += disp_size;
+		}
+	}
+	operand = flags & F_OPERAND;
+	imm_size = plain_imm_size[operand];
+	if (operand == O_IV && (rex & 8))
+		imm_size = 8;
+	rel_size = plain_rel_size[operand];
+	if (rel_size) {		/* no ModRM here: rel or moffs */
+		disp_off = i;
+		disp_size = rel_size;
+		i += rel_size;
+	}
+	len = i + imm_size;
+	insn->addr = addr;
+	insn->len = len;
+	insn->kind = flags >> F_KIND_SHIFT;
+	insn->disp_off = disp_off;
+	insn->disp_size = disp_size;
+	insn->imm_off = imm_size ? i : 0;
+	insn->imm_size = imm_size;
+	insn->pc_relative = rip_relative || (rel_size && operand != O_MOFFS);
+	insn->has_target = insn->pc_relative;
+	insn->target = insn->pc_relative ?
+		addr + len + read_signed(buf + disp_off, disp_size) : 0;
 	return true;
 }
 
