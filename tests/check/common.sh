@@ -32,18 +32,25 @@ compile() {
 	$cc -I"$FIX" -c -o "$out" "$@"
 }
 
+# sites FILE: objdump's sites of FILE (expected_sites.py), computed once.
+sites() {
+	[[ -s "$1.sites" && "$1.sites" -nt "$1" ]] ||
+		python3 "$ROOT/tests/check/expected_sites.py" "$1" > "$1.sites"
+	cat "$1.sites"
+}
+
 # expected_unaligned FILE: "file:line" of every unaligned site that objdump
 # finds, from addr2line, sorted.
 expected_unaligned() {
-	local file=$1 linked sec off
-	readelf -h "$file" | grep -q 'REL (' && linked=0 || linked=1
-	python3 "$ROOT/tests/check/expected_sites.py" "$file" |
-	while read -r sec off _ _ state; do
+	local file=$1 sec off state
+	local -a args=()
+	readelf -h "$file" | grep -q 'REL (' && args=(-j)
+	sites "$file" | while read -r sec off _ _ state; do
 		[[ $state == unaligned ]] || continue
-		if [[ $linked == 1 ]]; then
-			addr2line -e "$file" "$off"
-		else
+		if [[ ${#args[@]} -gt 0 ]]; then
 			addr2line -e "$file" -j "$sec" "$off"
+		else
+			addr2line -e "$file" "$off"
 		fi
 	done | sed -E 's| \(discriminator [0-9]+\)||; s|^.*/||' | sort
 }
@@ -56,6 +63,5 @@ reported_unaligned() {
 # count_sites FILE STATE: how many sites objdump finds (STATE aligned,
 # unaligned or empty for all).
 count_sites() {
-	python3 "$ROOT/tests/check/expected_sites.py" "$1" |
-		awk -v state="${2:-}" 'state == "" || $5 == state' | wc -l
+	sites "$1" | awk -v state="${2:-}" 'state == "" || $5 == state' | wc -l
 }

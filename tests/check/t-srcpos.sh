@@ -12,27 +12,28 @@ cc -std=gnu11 -Wall -Wextra -Werror -iquote "$ROOT/tools/scpatch" \
 	-o drv "$ROOT/tests/check/srcpos_driver.c" "$ROOT/tools/scpatch/srcpos.c" \
 	$(pkg-config --cflags --libs libelf libdw) || { not_ok "driver builds"; exit 0; }
 
-# compare NAME FILE: the sites' lines from the driver and from addr2line.
+# compare NAME FILE LINKED: the sites' lines from the driver and from
+# addr2line, one call of each per section.
 compare() {
-	local name=$1 file=$2 linked=$3 sites mine theirs
+	local name=$1 file=$2 linked=$3 sites mine= theirs= sec offs
 	sites=$(python3 "$ROOT/tests/check/expected_sites.py" "$file")
 	if [[ -z "$sites" ]]; then
 		not_ok "$name: no sites found by objdump"
 		return
 	fi
-	mine= theirs=
-	while read -r sec off _; do
+	for sec in $(cut -d' ' -f1 <<< "$sites" | sort -u); do
+		offs=$(awk -v s="$sec" '$1 == s { print $2 }' <<< "$sites")
 		if [[ $linked == 1 ]]; then
-			mine+=$(./drv "$file" "$off" | sed 's/:.* / /')$'\n'
-			theirs+=$(addr2line -e "$file" "$off")$'\n'
+			mine+=$(./drv "$file" $offs)$'\n'
+			theirs+=$(addr2line -e "$file" $offs)$'\n'
 		else
-			mine+=$(./drv "$file" -j "$sec" "$off" | sed 's/:.* / /')$'\n'
-			theirs+=$(addr2line -e "$file" -j "$sec" "$off")$'\n'
+			mine+=$(./drv "$file" -j "$sec" $offs)$'\n'
+			theirs+=$(addr2line -e "$file" -j "$sec" $offs)$'\n'
 		fi
-	done <<< "$sites"
-	# "LINE FILE" from the driver, "FILE:LINE (discriminator N)" from
+	done
+	# "LINE:COL FILE" from the driver, "FILE:LINE (discriminator N)" from
 	# addr2line: compare line and file name.
-	mine=$(sed -E 's|^([0-9]+) .*/([^/]+)$|\2:\1|' <<< "$mine")
+	mine=$(sed -E 's|^([0-9]+):[0-9]+ .*/([^/]+)$|\2:\1|' <<< "$mine")
 	theirs=$(sed -E 's| \(discriminator [0-9]+\)||; s|^.*/([^/]+)$|\1|' <<< "$theirs")
 	expect_eq "$name: lines are addr2line's" "$theirs" "$mine"
 }
