@@ -230,6 +230,20 @@ static int refused(int mdwe, const char *grants)
 	return 0;
 }
 
+/* Under a seccomp filter that fails membarrier with errno: every update
+ * returns -errno and changes nothing. */
+static int no_barrier(int err)
+{
+	int got = static_call_update(op, add2);
+
+	if (got != -err)
+		SC_FAIL("update returned %d, want %d", got, -err);
+	if (static_call_update(hook, count) != -err)
+		SC_FAIL("hook update");
+	check_all(add1, NULL, NULL);
+	return 0;
+}
+
 int sites_main(const char *what, const char *arg)
 {
 	sc_snapshot();
@@ -239,6 +253,8 @@ int sites_main(const char *what, const char *arg)
 		return breakpoint();
 	if (!strcmp(what, "mprotect"))
 		return refused(0, arg ? arg : "0");
+	if (!strcmp(what, "nobarrier"))
+		return no_barrier(arg ? atoi(arg) : EPERM);
 	if (!strcmp(what, "mdwe"))
 		return refused(1, NULL);
 	SC_FAIL("unknown test %s", what);
