@@ -197,6 +197,11 @@ static int add_section(struct obj *obj)
 				 SHF_ALLOC | SHF_WRITE, 0, 8, NULL, 24);
 	if (!sec || !text || !(ts = obj_section_symbol(obj, text)))
 		return -1;
+	/* A named symbol too: clang shares one string table between symbol
+	 * and section names, and both grow. */
+	if (!obj_add_symbol(obj, "scpatch_test_start", sec, 0, 24, STB_GLOBAL,
+			    STT_OBJECT, STV_HIDDEN))
+		return -1;
 	if (!obj_add_reloc(obj, sec, 0, R_X86_64_64, g ? g : ts, 0) ||
 	    !obj_add_reloc(obj, sec, 8, R_X86_64_PC32, ts, 4) ||
 	    !obj_add_reloc(obj, sec, 16, R_X86_64_NONE, NULL, 0))

@@ -62,9 +62,13 @@ check_add_section() {
 			'^[<>] +\[ *[0-9]+\] \.(shstrtab|rela\.scpatch_test|scpatch_test) ' \
 			'section headers|There are [0-9]+ section headers' \
 			"^> +N: .* SECTION +LOCAL +DEFAULT" \
+			"^> +N: 0{16} +24 OBJECT +GLOBAL +HIDDEN +[0-9]+ scpatch_test_start\$" \
 			"^> Relocation section '.rela.scpatch_test'" \
 			'^> +Offset +Info +Type' \
 			'^> 0{14}(00|08|10) INFO R_X86_64_(64|PC32|NONE) ' '^> $')"
+	expect "$name: new symbol in the new section" grep -qE \
+		"OBJECT +GLOBAL +HIDDEN +$(readelf -SW new.o | sed -nE 's/^ +\[ *([0-9]+)\] \.scpatch_test .*/\1/p') scpatch_test_start\$" \
+		<(readelf -sW new.o)
 	expect_eq "$name: new relocations as added" \
 		"R_X86_64_64 R_X86_64_PC32 R_X86_64_NONE" \
 		"$(readelf -rW new.o | sed -n "/'.rela.scpatch_test'/,/^$/p" | awk '/R_X86/ {printf "%s%s", s, $3; s=" "}')"

@@ -28,6 +28,9 @@ struct symtab {
 	unsigned int nadded_locals, nadded_globals;
 	unsigned int added_locals_cap, added_globals_cap;
 	struct strtab_ext names;	/* names of added symbols */
+	/* Where they go: &names, or &obj->secnames when the table shares its
+	 * string table with the section names (clang's single .strtab). */
+	struct strtab_ext *names_ext;
 	struct symbol **hash;		/* name hash, built on first lookup */
 	size_t hash_mask;
 	bool changed;			/* rewrite the table on write */

@@ -71,6 +71,8 @@ static int check_links(struct obj *obj, struct symtab *tab)
 	if (tab->norig == 0 || tab->orig_first_global > tab->norig)
 		return obj_sec_error(sec, "first global symbol %u out of range",
 				     sec->sh.sh_info);
+	tab->names_ext = tab->strtab == obj->shstrtab ? &obj->secnames :
+			 &tab->names;
 	tab->shndx = find_shndx_section(obj, sec);
 	if (tab->shndx && (tab->shndx->sh.sh_offset % 4 ||
 			   tab->shndx->sh.sh_size < tab->norig * 4ull))
@@ -598,7 +600,7 @@ struct symbol *obj_add_symbol(struct obj *obj, const char *name,
 	if (!sym)
 		return obj_nomem(), NULL;
 	sym->name = strcpy((char *)(sym + 1), name);
-	if (name[0] && strtab_ext_add(&tab->names, tab->strtab->sh.sh_size,
+	if (name[0] && strtab_ext_add(tab->names_ext, tab->strtab->sh.sh_size,
 				      name, &name_off)) {
 		free(sym);
 		return NULL;

@@ -241,8 +241,8 @@ static int prepare_contents(struct writer *w, struct out_sec *o)
 				    tab->shndx ? &w->secs[tab->shndx->idx] : NULL);
 	if (tab && sec == tab->shndx && tab->changed)
 		return 0;	/* filled in by build_symtab */
-	if (tab && sec == tab->strtab && tab->names.len)
-		return build_strtab(obj, o, &tab->names);
+	if (tab && sec == tab->strtab && tab->names_ext->len)
+		return build_strtab(obj, o, tab->names_ext);
 	if (sec == obj->shstrtab && obj->secnames.len)
 		return build_strtab(obj, o, &obj->secnames);
 	if (sec->sh.sh_type == SHT_RELA && sec->base && sec->base->relocs &&
