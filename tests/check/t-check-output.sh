@@ -52,6 +52,15 @@ expect "stripped program: says what it could not verify" grep -q "no symbol tabl
 expect "debug info: FILE:LINE:COL relative to the current directory" \
 	grep -qE "^calls\.c:[0-9]+:[0-9]+: warning: unaligned static call site '[a-z]+' in [a-z_]+\+0x[0-9a-f]+$" out.txt
 
+# The assembler's line table has no columns: FILE:LINE: without COL.
+gcc -g -c -Wa,--defsym,SKEW=1 -o skewed.o "$FIX/aligned.s"
+annotate skewed.o
+"$SCPATCH" check skewed.o > out.txt
+expect_eq "no column: FILE:LINE: for each site, lines are addr2line's" \
+	"$(expected_unaligned skewed.o)" \
+	"$(sed -nE "s|^(.*/)?(aligned\.s:[0-9]+): warning: unaligned static call site 'op' in aligned_calls\+0x[0-9a-f]+$|\2|p" out.txt | sort)"
+expect_eq "no column: both sites" 2 "$(expected_unaligned skewed.o | wc -l)"
+
 # --- JSON --------------------------------------------------------------------
 compile gcc tramp-bad.o -O2 -g -DSC_TRAMP_SKEW=1 main.c
 files="calls.o prog nodebug.o tramp-bad.o"
