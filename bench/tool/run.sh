@@ -100,7 +100,17 @@ probe_scpatch() {
 	rm -f "$work/probe-out.o"
 	"$SCPATCH" "${flags[@]}" -o "$work/probe-out.o" "$work/probe.o" \
 		> /dev/null 2> "$work/probe.err" || return 1
-	[[ $(count_sites "$work/probe-out.o") -eq 3 ]]
+	[[ $(count_sites "$work/probe-out.o") -eq 3 ]] || return 1
+	# Without --no-align the tail call at an odd offset must be padded.
+	[[ " ${flags[*]} " == *" --no-align "* ]] && return 0
+	if [[ $(unaligned_sites "$work/probe-out.o") -ne 0 ]]; then
+		echo "the output still has unaligned sites" > "$work/probe.err"
+		return 1
+	fi
+}
+
+unaligned_sites() {
+	"$SCPATCH" list "$1" 2>/dev/null | grep -c ' unaligned$'
 }
 
 ensure_input || { say "cannot build the input object"; exit 1; }
@@ -136,7 +146,7 @@ annotate() {
 	local name=$1 metric=$2 sites
 	shift 2
 	if ! probe_scpatch "$@"; then
-		say "scpatch $* -o OUT IN cannot annotate yet (probe: $(head -n 1 "$work/probe.err")): $metric not measured"
+		say "scpatch $* -o OUT IN: not available yet (probe: $(head -n 1 "$work/probe.err")): $metric not measured"
 		return 0
 	fi
 	measure "$name" "$SCPATCH" "$@" -o "$work/$name-out.o" "$input" ||
@@ -147,9 +157,12 @@ annotate() {
 	echo "tool,$metric peak memory vs objcopy,$PEAK_MB,MB,objcopy,$copy_peak"
 	sites=$(count_sites "$work/$name-out.o")
 	echo "tool,$metric sites found,$sites,sites,objtool,$objtool_sites"
-	rm -f "$work/$name-out.o"
 	[[ $sites -eq $objtool_sites ]] ||
 		say "$name found $sites sites, objtool $objtool_sites"
+	if [[ " $* " != *" --no-align "* ]]; then
+		echo "tool,$metric unaligned sites,$(unaligned_sites "$work/$name-out.o"),sites,-,-"
+	fi
+	rm -f "$work/$name-out.o"
 }
 
 annotate annotate "annotate" --no-align || failed=1
