@@ -325,13 +325,13 @@ static int read_file(struct check_file *c)
 		return -1;
 	}
 	c->symtab = obj_symtab(c->obj) != NULL;
-	if (!c->symtab)
-		error_at(c->path, "note: no symbol table: call targets and "
-			 "keys are not verified, only instructions, flags and "
-			 "alignment");
 	if (sc_table_entries(c->sc, &c->entries, &c->nentries) ||
 	    sc_find_refs(c->sc, &c->refs, &c->nrefs) || index_refs(c))
 		return -1;
+	if (!c->symtab && c->nentries)
+		error_at(c->path, "note: no symbol table: call targets and "
+			 "keys are not verified, only instructions, flags and "
+			 "alignment");
 	return 0;
 }
 
