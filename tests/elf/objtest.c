@@ -84,11 +84,11 @@ static int dump(struct obj *obj)
 			       (long long)r->addend);
 	}
 	obj_for_each_symbol(obj_symtab(obj), sym)
-		printf("symbol %u %s bind=%u type=%u sec=%s value=%#llx size=%llu\n",
-		       sym->idx, sym->name, sym->bind, sym->type,
+		printf("symbol %u bind=%u type=%u sec=%s value=%#llx size=%llu %s\n",
+		       sym->idx, sym->bind, sym->type,
 		       sym->sec ? sym->sec->name : "-",
 		       (unsigned long long)sym->sym.st_value,
-		       (unsigned long long)sym->sym.st_size);
+		       (unsigned long long)sym->sym.st_size, sym->name);
 	return 0;
 }
 
