@@ -144,6 +144,20 @@ nsrc=$(grep -cE '^calls\.c:[0-9]+:' text.txt)
 expect "--sarif: required fields, one result per finding, regions for source lines" \
 	python3 sarif_fields.py "$nfind" "$nsrc"
 
+# Names that need escaping: JSON strings and SARIF URIs.
+odd='odd "name" \ 100%.o'
+cp nodebug.o "$odd"
+"$SCPATCH" check --json "$odd" > odd.json
+expect "--json: a file name with quotes, backslash, space and %" python3 -c '
+import json, sys
+sys.exit(json.load(open("odd.json"))["files"][0]["file"] != sys.argv[1])' "$odd"
+"$SCPATCH" check --sarif "$odd" > odd.sarif
+expect "--sarif: the object URI is percent-encoded" python3 -c '
+import json, sys, urllib.parse
+r = json.load(open("odd.sarif"))["runs"][0]["results"]
+uris = {x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in r}
+sys.exit(not r or uris != {urllib.parse.quote(sys.argv[1])})' "$odd"
+
 # --- several files: one summary each, the worst exit status --------------------
 gcc -g -c -o aligned.o "$FIX/aligned.s"
 annotate aligned.o
