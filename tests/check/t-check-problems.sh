@@ -88,6 +88,13 @@ expect_eq "TAIL flag on a call: exit 1" 1 $rc
 expect "TAIL flag on a call: error says so" \
 	grep -q "error: invalid static call site 'op'.*says tail call but the instruction is a call" out.txt
 
+tail=$(site_of calls.o op tail 1)
+cp calls.o wrong-flags-tail.o
+python3 "$ROOT/tests/check/damage.py" wrong-flags-tail.o flags "$tail"
+run_check wrong-flags-tail.o
+expect "no TAIL flag on a tail jmp: error says so" \
+	grep -q "error: invalid static call site 'op'.*says call but the instruction is a jmp" out.txt
+
 # --- damaged table in a linked program ------------------------------------------
 compile gcc main.o -O2 -g "$FIX/main.c"
 gcc -o prog main.o calls.o
@@ -143,6 +150,23 @@ expect_eq "program with unaligned trampolines: one error each" 3 \
 	"$(grep -c "error: unaligned static call trampoline" out.txt)"
 expect_eq "aligned trampolines: none reported" 0 \
 	"$(run_check main.o prog | grep -c trampoline)"
+
+# A trampoline without a jmp rel32 cannot be retargeted at all.
+cat > noj.s <<'ASM'
+	.section .static_call.text, "ax"
+	.balign	8
+	.globl	__SCT__noj
+	.type	__SCT__noj, @function
+__SCT__noj:
+	ret
+	.size	__SCT__noj, . - __SCT__noj
+	.section .note.GNU-stack, "", @progbits
+ASM
+gcc -c -o noj.o noj.s
+run_check noj.o
+expect_eq "trampoline without jmp rel32: exit 1" 1 $rc
+expect "trampoline without jmp rel32: error says so" \
+	grep -q "error: unpatchable static call trampoline '__SCT__noj': no jmp rel32 to retarget" out.txt
 
 # --- calls that can never be sites (clang -fno-plt) --------------------------
 compile clang noplt.o -O2 -g -fPIC -fno-plt -DSC_DEFAULT_VISIBILITY "$FIX/calls.c"

@@ -224,6 +224,8 @@ static bool lookup(struct srcpos_file *sf, Dwarf_Addr addr, struct srcpos *pos)
 	return lookup_by_ranges(sf, addr, pos);
 }
 
+/* In an ET_REL file libdwfl writes its section layout into the section
+ * headers of its own Elf handle; eu-addr2line -j maps sections the same way. */
 bool srcpos_at_section(struct srcpos_file *sf, size_t shndx, uint64_t offset,
 		       struct srcpos *pos)
 {
