@@ -49,3 +49,30 @@ if cc_obj gcc sites.o "$RT/patch_sites.c" -O2 -fno-pie > build.log 2>&1 &&
 else
 	not_ok "static build failed: $(head -c 600 build.log)"
 fi
+
+# Trampolines stay distinct under identical-code folding and keep their
+# layout under the assembler's branch padding.
+for flags in "-fuse-ld=lld -Wl,--icf=all -ffunction-sections" \
+	     "-mbranches-within-32B-boundaries -fuse-ld=lld"; do
+	if cc_obj clang a.o "$RT/icf_a.c" -O2 $flags > build.log 2>&1 &&
+		cc_obj clang b.o "$RT/icf_b.c" -O2 $flags >> build.log 2>&1 &&
+		clang $flags -o icf a.o b.o $SC_LIBS >> build.log 2>&1; then
+		expect "clang $flags: two trampolines, updated independently" ./icf
+		expect_eq "clang $flags: trampolines keep their layout" \
+			"f30f1efa0f1f00e9 f30f1efa0f1f00e9" \
+			"$(for t in __SCT__icf_a __SCT__icf_b; do
+				addr=$(nm icf | awk -v t=$t '$3 == t { print $1 }')
+				objdump -s --start-address=0x$addr --stop-address=$((0x$addr + 8)) icf |
+					awk '/^ [0-9a-f]+ / { print $2 $3 }' | cut -c1-16
+			done | tr '\n' ' ' | sed 's/ $//')"
+	else
+		not_ok "clang $flags: build failed: $(head -c 600 build.log)"
+	fi
+done
+
+# The runtime's assembly and code are marked for IBT and SHSTK (the linked
+# library keeps the mark only where the C library's start files have it).
+for o in return0.S.o patch.c.o registry.c.o init.c.o stub.c.o; do
+	expect_eq "$o is marked IBT and SHSTK" "IBT, SHSTK" \
+		"$(readelf -n "$BUILD/runtime/$o" | sed -n 's/.*x86 feature: //p')"
+done
