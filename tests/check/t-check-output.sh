@@ -157,6 +157,11 @@ import json, sys, urllib.parse
 r = json.load(open("odd.sarif"))["runs"][0]["results"]
 uris = {x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for x in r}
 sys.exit(not r or uris != {urllib.parse.quote(sys.argv[1])})' "$odd"
+latin1=$(printf 'caf\xe9.o')
+cp nodebug.o "$latin1"
+"$SCPATCH" check --json "$latin1" > latin1.json
+expect "--json: a file name that is not UTF-8 still gives valid JSON" \
+	python3 -c 'import json; json.load(open("latin1.json", encoding="utf-8"))'
 
 # --- several files: one summary each, the worst exit status --------------------
 gcc -g -c -o aligned.o "$FIX/aligned.s"
