@@ -586,6 +586,20 @@ static const uint8_t plain_rel_size[16] = {
 	[O_REL8] = 1, [O_REL32] = 4, [O_RELZ] = 4, [O_MOFFS] = 8,
 };
 
+/* What follows a ModRM byte in 64-bit addressing, by ModRM value. */
+#define MI_DISP_SIZE	0x07	/* 0, 1 or 4 */
+#define MI_SIB		0x08
+#define MI_SIB_MOD0	0x10	/* SIB with mod 00: base 101 means disp32 */
+#define MI_RIP		0x20	/* mod 00 rm 101: RIP-relative disp32 */
+#define MI_MOD0		0, 0, 0, 0, MI_SIB | MI_SIB_MOD0, 4 | MI_RIP, 0, 0
+#define MI_MOD1		1, 1, 1, 1, 1 | MI_SIB, 1, 1, 1
+#define MI_MOD2		4, 4, 4, 4, 4 | MI_SIB, 4, 4, 4
+#define MI_MOD3		0, 0, 0, 0, 0, 0, 0, 0
+#define MI_8(row)	row, row, row, row, row, row, row, row
+static const uint8_t modrm_info[256] = {
+	MI_8(MI_MOD0), MI_8(MI_MOD1), MI_8(MI_MOD2), MI_8(MI_MOD3),
+};
+
 /*
  * Most instructions in compiled code are an optional REX, a legacy or 0F
  * opcode, ModRM/SIB/displacement and an immediate, at least 15 bytes from
@@ -616,24 +630,17 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 		return decode_any(buf, size, addr, insn);
 	insn->opcode_off = i++;
 	if (flags & F_MODRM) {
-		unsigned modrm = buf[i++], mod = modrm >> 6, rm = modrm & 7;
+		unsigned info = modrm_info[buf[i++]];
 
-		if (mod != 3) {
-			if (rm == 4) {
-				if (mod == 0 && (buf[i] & 7) == 5)
-					disp_size = 4;
-				i++;
-			} else if (mod == 0 && rm == 5) {
+		disp_size = info & MI_DISP_SIZE;
+		if (info & MI_SIB) {
+			if ((info & MI_SIB_MOD0) && (buf[i] & 7) == 5)
 				disp_size = 4;
-				rip_relative = true;
-			}
-			if (mod == 1)
-				disp_size = 1;
-			else if (mod == 2)
-				disp_size = 4;
-			disp_off = i;
-			i += disp_size;
+			i++;
 		}
+		rip_relative = info & MI_RIP;
+		disp_off = disp_size ? i : 0;
+		i += disp_size;
 	}
 	operand = flags & F_OPERAND;
 	imm_size = plain_imm_size[operand];
