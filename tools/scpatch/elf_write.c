@@ -31,6 +31,7 @@ struct out_sec {
 	const void *data;
 	size_t size;		/* bytes in the file */
 	void *owned;		/* buffer built for the output */
+	bool renumber;		/* relocations remapped while writing */
 	GElf_Shdr sh;
 };
 
@@ -44,7 +45,13 @@ struct writer {
 	struct iovec iov[1024];	/* IOV_MAX on Linux */
 	int niov;
 	uint64_t pos;
+	/* Renumbered relocation tables are built during the write and freed
+	 * in batches, so that they never all sit in memory at once. */
+	void **pending;
+	size_t npending, pending_bytes;
 };
+
+#define PENDING_MAX_BYTES (8u << 20)
 
 static const unsigned char zeros[4096];
 
@@ -249,8 +256,11 @@ static int prepare_contents(struct writer *w, struct out_sec *o)
 	    sec->base->relocs->changed)
 		return build_rela_from_structs(obj, o);
 	if (sec->sh.sh_type == SHT_RELA && renumber && sec->symtab == tab &&
-	    !sec->is_new)
-		return build_rela_renumbered(obj, o);
+	    !sec->is_new) {
+		o->renumber = true;
+		o->size = sec->sh.sh_size;
+		return 0;
+	}
 	if (sec->sh.sh_type == SHT_GROUP)
 		group_header(obj, o);
 	if (sec == obj->addrsig && renumber)
@@ -298,7 +308,7 @@ static int prepare(struct writer *w)
 
 		if (o->sec->sh.sh_type == SHT_NOBITS)
 			o->sh.sh_size = o->sec->size;
-		else if (o->data)
+		else if (o->data || o->renumber)
 			o->sh.sh_size = o->size;
 	}
 	return 0;
@@ -420,6 +430,39 @@ static int emit_zeros_to(struct writer *w, uint64_t target)
 	return 0;
 }
 
+static int flush_pending(struct writer *w)
+{
+	int ret = flush(w);
+
+	for (size_t i = 0; i < w->npending; i++)
+		free(w->pending[i]);
+	w->npending = 0;
+	w->pending_bytes = 0;
+	return ret;
+}
+
+static int emit_renumbered(struct writer *w, struct out_sec *o)
+{
+	if (!w->pending) {
+		w->pending = calloc(sizeof(w->iov) / sizeof(w->iov[0]),
+				    sizeof(*w->pending));
+		if (!w->pending)
+			return obj_nomem();
+	}
+	/* Every pending buffer holds an iovec: flush before either fills. */
+	if ((w->npending == sizeof(w->iov) / sizeof(w->iov[0]) ||
+	     w->pending_bytes > PENDING_MAX_BYTES ||
+	     w->niov + 4 > (int)(sizeof(w->iov) / sizeof(w->iov[0]))) &&
+	    flush_pending(w))
+		return -1;
+	if (build_rela_renumbered(w->obj, o))
+		return -1;
+	w->pending[w->npending++] = o->owned;
+	w->pending_bytes += o->size;
+	o->owned = NULL;
+	return emit(w, o->data, o->size);
+}
+
 static int emit_all(struct writer *w, GElf_Ehdr *ehdr, Elf64_Shdr *shdrs)
 {
 	if (emit(w, ehdr, sizeof(*ehdr)))
@@ -427,14 +470,15 @@ static int emit_all(struct writer *w, GElf_Ehdr *ehdr, Elf64_Shdr *shdrs)
 	for (unsigned int i = 0; i + 1 < w->n; i++) {
 		struct out_sec *o = w->order[i];
 
-		if (emit_zeros_to(w, o->sh.sh_offset) ||
-		    emit(w, o->data, o->size))
+		if (emit_zeros_to(w, o->sh.sh_offset))
+			return -1;
+		if (o->renumber ? emit_renumbered(w, o) : emit(w, o->data, o->size))
 			return -1;
 	}
 	if (emit_zeros_to(w, w->shoff) ||
 	    emit(w, shdrs, (size_t)w->n * sizeof(*shdrs)))
 		return -1;
-	return flush(w);
+	return flush_pending(w);
 }
 
 static int write_model(struct writer *w)
@@ -467,6 +511,9 @@ static void free_writer(struct writer *w)
 	if (w->secs)
 		for (unsigned int i = 0; i < w->n; i++)
 			free(w->secs[i].owned);
+	for (size_t i = 0; i < w->npending; i++)
+		free(w->pending[i]);
+	free(w->pending);
 	free(w->secs);
 	free(w->order);
 }
