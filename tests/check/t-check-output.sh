@@ -39,6 +39,13 @@ want=$(python3 "$ROOT/tests/check/expected_sites.py" prog |
 got=$(sed -nE "s/^prog-nodebug: ([^ ]+) \([a-z_]+\+0x[0-9a-f]+\): warning: unaligned .*/\1/p" out.txt | sort)
 expect_eq "program without debug info: section offsets" "$want" "$got"
 
+# Debug information in a separate file named by .gnu_debuglink.
+mkdir -p linked && objcopy --only-keep-debug prog linked/prog.debug &&
+	objcopy --strip-debug --add-gnu-debuglink=linked/prog.debug prog linked/prog
+expect_eq "separate debug file: the positions of the unstripped program" \
+	"$("$SCPATCH" check prog | grep -v ' sites, ')" \
+	"$("$SCPATCH" check linked/prog | grep -v ' sites, ')"
+
 strip -o prog-stripped prog
 "$SCPATCH" check prog-stripped > out.txt 2> err.txt
 expect_eq "stripped program: exit 1 (unaligned sites)" 1 $?
