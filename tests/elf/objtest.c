@@ -18,6 +18,7 @@
  *   objtest touch IN OUT SEC          make SEC writable, change nothing
  *   objtest lookups FILE              check every lookup against a scan
  *   objtest scan FILE PREFIX          relocations against PREFIX* symbols
+ *   objtest brute FILE                containing lookups at every offset
  * OUT may be "-" for in place.
  */
 #include <stdio.h>
@@ -159,6 +160,74 @@ static int lookups(struct obj *obj)
 	return bad ? 1 : 0;
 }
 
+/* The containing lookups against a brute-force answer at every offset of
+ * every section: functions first, then the nearest start below the offset,
+ * then the highest index among equal starts. */
+static bool better(const struct symbol *a, const struct symbol *b,
+		   bool funcs_first)
+{
+	bool fa = a->type == STT_FUNC || a->type == STT_GNU_IFUNC;
+	bool fb = b->type == STT_FUNC || b->type == STT_GNU_IFUNC;
+
+	if (funcs_first && fa != fb)
+		return fa;
+	if (a->sym.st_value != b->sym.st_value)
+		return a->sym.st_value > b->sym.st_value;
+	return a->idx > b->idx;
+}
+
+static struct symbol *brute_containing(struct obj *obj, struct section *sec,
+				       uint64_t off, bool funcs_only)
+{
+	struct symbol *sym, *best = NULL;
+
+	obj_for_each_symbol(obj_symtab(obj), sym) {
+		bool func = sym->type == STT_FUNC || sym->type == STT_GNU_IFUNC;
+
+		if (sym->sec != sec || sym->type == STT_SECTION ||
+		    sym->type == STT_FILE || (funcs_only && !func))
+			continue;
+		if (sym->sym.st_value > off ||
+		    sym->sym.st_value + sym->sym.st_size <= off)
+			continue;
+		if (!best || better(sym, best, true))
+			best = sym;
+	}
+	return best;
+}
+
+static int brute(struct obj *obj)
+{
+	struct section *sec;
+	long checked = 0;
+	int bad = 0;
+
+	obj_for_each_section(obj, sec) {
+		if (sec->sh.sh_type == SHT_RELA || sec->sh.sh_type == SHT_SYMTAB)
+			continue;
+		for (uint64_t off = 0; off <= sec->size; off++) {
+			for (int f = 0; f < 2; f++) {
+				struct symbol *want = brute_containing(obj, sec, off, f);
+				struct symbol *got = f ?
+					obj_find_func_containing(obj, sec, off) :
+					obj_find_symbol_containing(obj, sec, off);
+
+				if (want != got) {
+					printf("%s+%#llx%s: want %s, got %s\n",
+					       sec->name, (unsigned long long)off,
+					       f ? " (func)" : "",
+					       want ? want->name : "-",
+					       got ? got->name : "-");
+					bad++;
+				}
+				checked++;
+			}
+		}
+	}
+	printf("checked %ld offsets, %d mismatches\n", checked, bad);
+	return bad ? 1 : 0;
+}
+
 static int print_hit(struct section *sec, const struct reloc *r, void *arg)
 {
 	(void)arg;
@@ -295,7 +364,8 @@ int main(int argc, char **argv)
 	op = argv[1];
 	in = argv[2];
 	obj = obj_open(in, !strcmp(op, "open") || !strcmp(op, "dump") ||
-			   !strcmp(op, "lookups") || !strcmp(op, "scan") ?
+			   !strcmp(op, "lookups") || !strcmp(op, "scan") ||
+			   !strcmp(op, "brute") ?
 			   OBJ_READ : OBJ_MODIFY);
 	if (!obj)
 		return fail();
@@ -307,6 +377,12 @@ int main(int argc, char **argv)
 		ret = dump(obj);
 	} else if (!strcmp(op, "lookups")) {
 		ret = lookups(obj);
+		if (ret > 0) {
+			obj_close(obj);
+			return 1;
+		}
+	} else if (!strcmp(op, "brute")) {
+		ret = brute(obj);
 		if (ret > 0) {
 			obj_close(obj);
 			return 1;

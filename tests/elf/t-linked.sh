@@ -38,3 +38,14 @@ for f in model.o pie.exe nopie.exe "$libc" /bin/ls; do
 	expect_eq "$name: lookups agree with a scan" 0 $?
 done
 expect_exit "linked file cannot be opened for changes" 2 ./objtest modify pie.exe
+
+# Containing lookups at every offset against a brute-force scan, on symbols
+# that nest, overlap, alias and have no size, and on compiled code.
+as "$FIX/nested.s" -o nested.o
+gcc -O2 -ffunction-sections -c "$FIX/model.c" -o gcc-fs.o
+g++ -O0 -c "$FIX/comdat.cc" -o cxx.o
+for f in nested.o model.o gcc-fs.o cxx.o; do
+	./objtest brute "$f" > brute.txt
+	expect_eq "$f: containing lookups as a brute-force scan" 0 $?
+	expect "$f: brute force checked offsets" grep -qE 'checked [1-9][0-9]* offsets' brute.txt
+done

@@ -241,7 +241,8 @@ int obj_for_each_symbol_prefixed(struct obj *obj, struct symtab *tab,
 /*
  * Symbols defined in SEC (.symtab, or .dynsym when there is no .symtab)
  * whose [st_value, st_value + st_size) contains OFFSET; an STT_FUNC wins over
- * other types, then the one starting nearest below OFFSET.  Zero-size
+ * other types, then the one starting nearest below OFFSET, then the one with
+ * the highest index among equal starts.  Zero-size
  * symbols contain nothing.  A sorted per-section index is built on first use
  * (and rebuilt after symbol changes).  For linked files OFFSET is relative
  * to the section start as well (st_value - sh_addr).
