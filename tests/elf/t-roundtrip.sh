@@ -140,3 +140,31 @@ for cc in gcc clang; do
 	readelf_clean "$cc -gz" new.o
 	links_and_runs "$cc -gz" $cc z.o new.o
 done
+
+# Outputs of ld -r (GNU ld and lld): merged sections, many groups, symbols of
+# the same name from several inputs.
+for ld in ld ld.lld; do
+	for cxx in g++ clang++; do
+		tag="$ld -r of $cxx objects"
+		$cxx -O2 -g -c "$FIX/comdat.cc" -o c1.o &&
+		$cxx -O2 -g -DSECOND -c "$FIX/comdat.cc" -o c2.o &&
+		$ld -r c1.o c2.o -o r.o || { not_ok "$tag: build"; continue; }
+		want=$($cxx r.o -o want.exe && ./want.exe)
+		./objtest rewrite r.o same.o && cmp -s r.o same.o
+		expect_eq "$tag: rewritten byte for byte" 0 $?
+		./objtest lookups r.o > /dev/null
+		expect_eq "$tag: lookups agree with a scan" 0 $?
+		for op in add-local add-section; do
+			./objtest $op r.o new.o scpatch_x || { not_ok "$tag: $op"; continue; }
+			readelf_clean "$tag $op" new.o
+			expect_eq "$tag $op: groups unchanged" \
+				"$(readelf -gW r.o)" "$(readelf -gW new.o | grep -v scpatch)"
+			expect_eq "$tag $op: relocations name the same symbols" \
+				"$(readelf -rW r.o | awk '/R_X86/ { print $1, $3, $5, $6, $7 }')" \
+				"$(readelf -rW new.o | sed "/'.rela.scpatch_test'/,/^$/d" | awk '/R_X86/ { print $1, $3, $5, $6, $7 }')"
+			addrsig_same "$tag $op" r.o new.o
+			expect_eq "$tag $op: links and runs" "$want" \
+				"$($cxx new.o -o got.exe && ./got.exe)"
+		done
+	done
+done
