@@ -54,8 +54,30 @@ static void (*const conds[])(int) = ALL(cond);
 static int (*const ret0s[])(int) = ALL(ret0);
 #define N (int)(sizeof(calls) / sizeof(calls[0]))
 
+#ifdef JCC_SITES
+void jcc_0(int x), jcc_1(int x), jcc_2(int x), jcc_3(int x);
+static void (*const jccs[])(int) = { jcc_0, jcc_1, jcc_2, jcc_3 };
+#endif
+
+/* The conditional tail calls of jcc_sites.S call hook for x != 0. */
+static void check_jcc(void (*h)(int))
+{
+#ifdef JCC_SITES
+	for (int i = 0; i < 4; i++) {
+		hook_sum = 0;
+		jccs[i](0);
+		jccs[i](i + 1);
+		if (hook_sum != (h == count ? i + 1 : h == count2 ? 2 * (i + 1) : 0))
+			SC_FAIL("jcc site %d: sum %d", i, hook_sum);
+	}
+#else
+	(void)h;
+#endif
+}
+
 static void check_results(int (*f)(int), void (*h)(int), int (*r)(int))
 {
+	check_jcc(h);
 	for (int i = 0; i < N; i++) {
 		int want = f ? f(i) : 0;
 

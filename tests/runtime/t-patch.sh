@@ -8,15 +8,20 @@
 . "$ROOT/tests/runtime/rt.sh"
 
 build() {	# CC MODE OPT -> ./prog
-	local cc=$1 mode=$2 opt=$3 cf
+	local cc=$1 mode=$2 opt=$3 cf jcc=()
 	cf=$(mode_cflags "$mode")
-	cc_obj "$cc" sites.o "$RT/patch_sites.c" $cf $opt || return 1
+	# Conditional tail calls, where the annotator finds them (scpatch).
+	if annotator_is_scpatch "$cc"; then
+		cc_obj "$cc" jcc.o "$RT/jcc_sites.S" $cf || return 1
+		jcc=(jcc.o -DJCC_SITES)
+	fi
+	cc_obj "$cc" sites.o "$RT/patch_sites.c" $cf $opt "${jcc[@]:1}" || return 1
 	$cc -c $cf -o main.o "$RT/patch_main.c" || return 1
 	if [[ $mode == shared ]]; then
-		$cc -shared -o libsites.so sites.o $SC_LIBS &&
+		$cc -shared -o libsites.so sites.o "${jcc[@]:0:1}" $SC_LIBS &&
 			$cc -pie -o prog main.o -L. -lsites -Wl,-rpath,"$PWD" $SC_LIBS
 	else
-		$cc $(mode_ldflags "$mode") -o prog sites.o main.o $SC_LIBS
+		$cc $(mode_ldflags "$mode") -o prog sites.o "${jcc[@]:0:1}" main.o $SC_LIBS
 	fi
 }
 
