@@ -36,10 +36,12 @@ done
 # KEYREF entries (keys exported by another image) come from scpatch only.
 annotator_is_scpatch() { [[ "${ANNOTATOR[$1]}" == "$SCPATCH" ]]; }
 
-# annotate CC FILE.o: in place, with the annotator of CC's objects.
+# annotate CC FILE.o: in place, with the annotator of CC's objects;
+# SC_ANNOTATE_FLAGS go to scpatch (e.g. --no-align).
 annotate() {
 	if annotator_is_scpatch "$1"; then
-		"$SCPATCH" -o "$2.annotated" "$2" && mv "$2.annotated" "$2"
+		"$SCPATCH" ${SC_ANNOTATE_FLAGS:-} -o "$2.annotated" "$2" &&
+			mv "$2.annotated" "$2"
 	else
 		${ANNOTATOR[$1]} "$2" >/dev/null
 	fi

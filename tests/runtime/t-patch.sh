@@ -3,9 +3,12 @@
 # PIE, a non-PIE executable and a shared library: every result, the bytes
 # of every site (aligned ones call the new target directly, unaligned and
 # out-of-reach ones their trampoline), the trampoline's jump, NULL, RET0 and
-# cond calls, tail calls, and no W+X mapping after an update.
+# cond calls, tail calls, and no W+X mapping after an update.  Annotated
+# with --no-align, so that sites are aligned by chance and both kinds are
+# there; then once more padded, as users build.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/runtime/rt.sh"
+SC_ANNOTATE_FLAGS=--no-align
 
 build() {	# CC MODE OPT -> ./prog
 	local cc=$1 mode=$2 opt=$3 cf jcc=()
@@ -37,6 +40,21 @@ for cc in $TEST_COMPILERS; do
 		done
 	done
 done
+
+# Padded as users build (every site aligned once scpatch pads): the same
+# checks, whatever the mix of aligned and unaligned sites.
+SC_ANNOTATE_FLAGS=
+for cc in $TEST_COMPILERS; do
+	for mode in pie nopie shared; do
+		name="$cc $mode -O2, padded"
+		if build "$cc" "$mode" -O2 > build.log 2>&1; then
+			expect "$name: update, results, site bytes, maps" ./prog padded
+		else
+			not_ok "$name: build failed: $(head -c 600 build.log)"
+		fi
+	done
+done
+SC_ANNOTATE_FLAGS=--no-align
 
 # One build per compiler for the cases that do not depend on the mode.
 for cc in $TEST_COMPILERS; do
