@@ -12,7 +12,11 @@
 
 #include "elf_internal.h"
 
-#define RELOC_CHUNK 256
+/* Chunks for added relocations grow with the count: small for the many
+ * sections that get a few (one table fragment per text section), large
+ * for the few that get many. */
+#define RELOC_CHUNK_MIN 4
+#define RELOC_CHUNK_MAX 4096
 
 void obj_free_relocs(struct obj_relocs *rel)
 {
@@ -233,16 +237,20 @@ static struct reloc *new_reloc(struct obj_relocs *rel)
 
 		if (!v)
 			return NULL;
+		size_t cap = rel->nadded < RELOC_CHUNK_MIN ? RELOC_CHUNK_MIN :
+			     rel->nadded > RELOC_CHUNK_MAX ? RELOC_CHUNK_MAX :
+			     rel->nadded;
+
 		rel->chunks = v;
-		rel->chunk = calloc(RELOC_CHUNK, sizeof(*rel->chunk));
+		rel->chunk = calloc(cap, sizeof(*rel->chunk));
 		if (!rel->chunk)
 			return NULL;
 		rel->chunks[rel->nchunks++] = rel->chunk;
 		rel->chunk_used = 0;
-		rel->chunk_cap = RELOC_CHUNK;
+		rel->chunk_cap = cap;
 	}
 	if (rel->nadded == rel->added_cap) {
-		size_t cap = rel->added_cap * 2 + 64;
+		size_t cap = rel->added_cap * 2 + 8;
 		struct reloc **v = obj_xrealloc_array(rel->added, cap,
 						      sizeof(*v));
 
