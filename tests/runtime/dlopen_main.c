@@ -52,7 +52,9 @@ int main(int argc, char **argv)
 		return 2;
 	pthread_create(&t, NULL, updater, NULL);
 	for (int i = 0; i < LOADS; i++) {
-		void *h = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+		/* Lazy binding every other time: the plugin's PLT entries to the
+		 * program's trampoline are then unbound at the first update. */
+		void *h = dlopen(argv[1], (i & 1 ? RTLD_LAZY : RTLD_NOW) | RTLD_LOCAL);
 		int (*run)(int);
 		long (*call_main)(int, long);
 
