@@ -41,6 +41,7 @@ enum operand {
 #define F_MODRM		0x0010
 #define F_SPECIAL	0x0020	/* length or kind depends on ModRM or prefixes */
 #define F_ESCAPE	0x0040	/* 0F, VEX, EVEX, XOP or REX2 follows */
+#define F_RESTRICT	0x0080	/* prefix or mod limits: *restrict* tables */
 #define F_KIND_SHIFT	8
 #define K(kind)		((kind) << F_KIND_SHIFT)
 
@@ -50,6 +51,8 @@ enum operand {
 #define MB	(M | O_IB)
 #define MZ	(M | O_IZ)
 #define MS	(M | F_SPECIAL)
+#define MR	(M | F_RESTRICT)
+#define MBR	(MB | F_RESTRICT)
 
 /* Opcode maps, also the high byte of the key of the special cases. */
 enum opcode_map {
@@ -95,7 +98,7 @@ static const uint16_t map_legacy[256] = {
 	[0x6c ... 0x6f] = N,
 	[0x70 ... 0x7f] = K(INSN_JCC) | O_REL8,
 	[0x80] = MB, [0x81] = MZ, [0x83] = MB,
-	[0x84 ... 0x8e] = M,
+	[0x84 ... 0x8b] = M, [0x8c] = MS, [0x8d] = MR, [0x8e] = MS,
 	[0x8f] = F_ESCAPE,			/* XOP, or POP Ev */
 	[0x90] = K(INSN_NOP) | F_SPECIAL,
 	[0x91 ... 0x99] = N, [0x9b ... 0x9f] = N,
@@ -130,48 +133,153 @@ static const uint16_t map_0f[256] = {
 	[0x05 ... 0x09] = N,
 	[0x0b] = K(INSN_TRAP),			/* ud2 */
 	[0x0d] = M, [0x0e] = N,
-	[0x0f] = MB,				/* 3DNow!: suffix opcode as imm8 */
-	[0x10 ... 0x1e] = M,
+	[0x0f] = MB | F_SPECIAL,		/* 3DNow!: suffix opcode as imm8 */
+	[0x10 ... 0x12] = M, [0x13 ... 0x17] = MR,
+	[0x18 ... 0x1e] = M,
 	[0x1f] = K(INSN_NOP) | F_MODRM,
 	[0x20 ... 0x23] = MS,			/* mov cr/dr: ModRM.mod ignored */
-	[0x28 ... 0x2f] = M,
+	[0x28 ... 0x29] = MR, [0x2a] = M, [0x2b] = MR, [0x2c ... 0x2d] = M,
+	[0x2e ... 0x2f] = MR,
 	[0x30 ... 0x35] = N, [0x37] = N,
 	[0x38] = F_ESCAPE, [0x3a] = F_ESCAPE,
-	[0x40 ... 0x6f] = M,
-	[0x70 ... 0x73] = MB,
-	[0x74 ... 0x76] = M, [0x77] = N,
-	[0x78] = MS,				/* vmread, extrq/insertq ib,ib */
-	[0x79] = M,
-	[0x7c ... 0x7f] = M,
+	[0x40 ... 0x4f] = M,
+	[0x50] = MR, [0x51] = M, [0x52 ... 0x57] = MR, [0x58 ... 0x5a] = M,
+	[0x5b] = MR, [0x5c ... 0x5f] = M,
+	[0x60 ... 0x6f] = MR,
+	[0x70] = MB, [0x71 ... 0x73] = MBR | F_SPECIAL,
+	[0x74 ... 0x76] = MR, [0x77] = N | F_RESTRICT,
+	[0x78] = MS | F_RESTRICT,		/* vmread, extrq/insertq ib,ib */
+	[0x79] = MR,
+	[0x7c ... 0x7f] = MR,
 	[0x80 ... 0x8f] = K(INSN_JCC) | O_REL32,
 	[0x90 ... 0x9f] = M,
 	[0xa0 ... 0xa2] = N, [0xa3] = M, [0xa4] = MB, [0xa5] = M,
 	[0xa6 ... 0xa7] = MS,			/* VIA PadLock */
 	[0xa8 ... 0xaa] = N, [0xab] = M, [0xac] = MB, [0xad ... 0xaf] = M,
-	[0xb0 ... 0xb8] = M,
+	[0xb0 ... 0xb1] = M, [0xb2] = MR, [0xb3] = M, [0xb4 ... 0xb5] = MR,
+	[0xb6 ... 0xb7] = M, [0xb8] = MR,
 	[0xb9] = K(INSN_TRAP) | F_MODRM,	/* ud1 */
 	[0xba] = MB | F_SPECIAL,
-	[0xbb ... 0xc1] = M, [0xc2] = MB, [0xc3] = M,
-	[0xc4 ... 0xc6] = MB, [0xc7] = M,
+	[0xbb ... 0xc1] = M, [0xc2] = MB, [0xc3] = MR,
+	[0xc4 ... 0xc6] = MBR, [0xc7] = M,
 	[0xc8 ... 0xcf] = N,
-	[0xd0 ... 0xfe] = M,
+	[0xd0 ... 0xfe] = MR,
 	[0xff] = K(INSN_TRAP) | F_MODRM,	/* ud0 (Intel: with ModRM) */
 };
 
 /* Three-byte maps: all have ModRM; 0F3A all have imm8. */
 static const uint16_t map_0f38[256] = {
-	[0x00 ... 0x0b] = M, [0x10] = M, [0x14 ... 0x15] = M, [0x17] = M,
-	[0x1c ... 0x1e] = M, [0x20 ... 0x25] = M, [0x28 ... 0x2b] = M,
-	[0x30 ... 0x35] = M, [0x37 ... 0x41] = M, [0x80 ... 0x82] = M,
-	[0xc8 ... 0xcd] = M, [0xcf] = M, [0xdb ... 0xdf] = M,
-	[0xf0 ... 0xf6] = M, [0xf8 ... 0xfc] = M,
+	[0x00 ... 0x0b] = MR, [0x10] = MR, [0x14 ... 0x15] = MR, [0x17] = MR,
+	[0x1c ... 0x1e] = MR, [0x20 ... 0x25] = MR, [0x28 ... 0x2b] = MR,
+	[0x30 ... 0x35] = MR, [0x37 ... 0x41] = MR, [0x80 ... 0x82] = MR,
+	[0xc8 ... 0xcd] = MR, [0xcf] = MR, [0xd8] = MR, [0xdb ... 0xdf] = MR,
+	[0xf0 ... 0xf6] = MR, [0xf8 ... 0xfc] = MR,
 };
 
 static const uint16_t map_0f3a[256] = {
-	[0x08 ... 0x0f] = MB, [0x14 ... 0x17] = MB, [0x20 ... 0x22] = MB,
-	[0x40 ... 0x42] = MB, [0x44] = MB, [0x60 ... 0x63] = MB,
-	[0xcc] = MB, [0xce ... 0xcf] = MB, [0xdf] = MB, [0xf0] = MB,
+	[0x08 ... 0x0f] = MBR, [0x14 ... 0x17] = MBR, [0x20 ... 0x22] = MBR,
+	[0x40 ... 0x42] = MBR, [0x44] = MBR, [0x60 ... 0x63] = MBR,
+	[0xcc] = MBR, [0xce ... 0xcf] = MBR, [0xdf] = MBR, [0xf0] = MBR,
 };
+
+/*
+ * Mandatory prefixes and ModRM.mod limits of legacy-encoded instructions
+ * (SDM vol. 2 appendix A: the prefix columns of the opcode maps).  The
+ * column of an instruction is the last of F2/F3 when present, else 66, else
+ * none; an opcode allows the columns listed.  Only opcodes whose map entry
+ * carries F_RESTRICT are looked up.
+ */
+#define C_NP	0x01
+#define C_66	0x02
+#define C_F3	0x04
+#define C_F2	0x08
+#define C_ALL	0x0f
+#define R_REG	0x10	/* register operand only (mod 11) */
+#define R_MEM	0x20	/* memory operand only */
+
+static const uint8_t restrict_legacy[256] = {
+	[0x8d] = C_ALL | R_MEM,				/* lea */
+};
+
+static const uint8_t restrict_0f[256] = {
+	[0x13] = C_NP | C_66 | R_MEM, [0x14 ... 0x15] = C_NP | C_66,
+	[0x16] = C_NP | C_66 | C_F3, [0x17] = C_NP | C_66 | R_MEM,
+	[0x28 ... 0x29] = C_NP | C_66,
+	[0x2b] = C_ALL | R_MEM,			/* F2/F3: AMD movntsd/ss */
+	[0x2e ... 0x2f] = C_NP | C_66,
+	[0x50] = C_NP | C_66 | R_REG,
+	[0x52 ... 0x53] = C_NP | C_F3, [0x54 ... 0x57] = C_NP | C_66,
+	[0x5b] = C_NP | C_66 | C_F3,
+	[0x60 ... 0x6b] = C_NP | C_66, [0x6c ... 0x6d] = C_66,
+	[0x6e] = C_NP | C_66, [0x6f] = C_NP | C_66 | C_F3,
+	[0x71 ... 0x73] = C_NP | C_66 | R_REG,
+	[0x74 ... 0x76] = C_NP | C_66, [0x77] = C_NP,
+	[0x78 ... 0x79] = C_NP | C_66 | C_F2,
+	[0x7c ... 0x7d] = C_66 | C_F2, [0x7e ... 0x7f] = C_NP | C_66 | C_F3,
+	[0xb2] = C_ALL | R_MEM, [0xb4 ... 0xb5] = C_ALL | R_MEM,
+	[0xb8] = C_F3,				/* popcnt; no jmpe in 64-bit */
+	[0xc3] = C_NP | R_MEM,
+	[0xc4] = C_NP | C_66, [0xc5] = C_NP | C_66 | R_REG,
+	[0xc6] = C_NP | C_66,
+	[0xd0] = C_66 | C_F2, [0xd1 ... 0xd5] = C_NP | C_66,
+	[0xd6] = C_66 | C_F3 | C_F2, [0xd7] = C_NP | C_66 | R_REG,
+	[0xd8 ... 0xe5] = C_NP | C_66, [0xe6] = C_66 | C_F3 | C_F2,
+	[0xe7] = C_NP | C_66 | R_MEM, [0xe8 ... 0xef] = C_NP | C_66,
+	[0xf0] = C_F2 | R_MEM, [0xf1 ... 0xf6] = C_NP | C_66,
+	[0xf7] = C_NP | C_66 | R_REG, [0xf8 ... 0xfe] = C_NP | C_66,
+};
+
+static const uint8_t restrict_0f38[256] = {
+	[0x00 ... 0x0b] = C_NP | C_66, [0x10] = C_66, [0x14 ... 0x15] = C_66,
+	[0x17] = C_66, [0x1c ... 0x1e] = C_NP | C_66, [0x20 ... 0x25] = C_66,
+	[0x28 ... 0x29] = C_66, [0x2a] = C_66 | R_MEM, [0x2b] = C_66,
+	[0x30 ... 0x35] = C_66, [0x37 ... 0x41] = C_66,
+	[0x80 ... 0x82] = C_66 | R_MEM,		/* invept, invvpid, invpcid */
+	[0xc8 ... 0xcd] = C_NP, [0xcf] = C_66,
+	[0xd8] = C_F3 | R_MEM,			/* Key Locker, wide */
+	[0xdb] = C_66, [0xdc ... 0xdf] = C_66 | C_F3,	/* AES, Key Locker */
+	[0xf0 ... 0xf1] = C_ALL,		/* movbe, crc32 */
+	[0xf5] = C_66 | R_MEM, [0xf6] = C_NP | C_66 | C_F3,
+	[0xf8] = C_66 | C_F3 | C_F2 | R_MEM, [0xf9] = C_NP | R_MEM,
+	[0xfa ... 0xfb] = C_F3 | R_REG, [0xfc] = C_ALL | R_MEM,
+};
+
+static const uint8_t restrict_0f3a[256] = {
+	[0x08 ... 0x0e] = C_66, [0x0f] = C_NP | C_66, [0x14 ... 0x17] = C_66,
+	[0x20 ... 0x22] = C_66, [0x40 ... 0x42] = C_66, [0x44] = C_66,
+	[0x60 ... 0x63] = C_66, [0xcc] = C_NP, [0xce ... 0xcf] = C_66,
+	[0xdf] = C_66, [0xf0] = C_F3 | R_REG,	/* hreset */
+};
+
+static const uint8_t *const restrict_by_map[] = {
+	[MAP_LEGACY] = restrict_legacy, [MAP_0F] = restrict_0f,
+	[MAP_0F38] = restrict_0f38, [MAP_0F3A] = restrict_0f3a,
+};
+
+/* Whether a restricted opcode allows this prefix column and ModRM.mod. */
+static inline bool restriction_allows(unsigned r, unsigned column,
+				      unsigned mod)
+{
+	if (!(r & column))
+		return false;
+	if ((r & R_REG) && mod != 3)
+		return false;
+	return !((r & R_MEM) && mod == 3);
+}
+
+/* 3DNow! suffix opcodes (AMD, with the extensions and Geode's two). */
+static bool is_3dnow_suffix(unsigned op)
+{
+	switch (op) {
+	case 0x0c: case 0x0d: case 0x1c: case 0x1d: case 0x86: case 0x87:
+	case 0x8a: case 0x8e: case 0x90: case 0x94: case 0x96: case 0x97:
+	case 0x9a: case 0x9e: case 0xa0: case 0xa4: case 0xa6: case 0xa7:
+	case 0xaa: case 0xae: case 0xb0: case 0xb4: case 0xb6: case 0xb7:
+	case 0xbb: case 0xbf:
+		return true;
+	}
+	return false;
+}
 
 /* VEX map 1 (0F): every instruction has ModRM except vzeroupper/all. */
 static const uint16_t map_vex_0f[256] = {
@@ -243,6 +351,18 @@ static inline unsigned special_flags(unsigned map, unsigned op,
 		return 0;
 	case MAP_LEGACY << 8 | 0x8f:
 		return reg == 0 ? flags : 0;		/* pop Ev */
+	case MAP_LEGACY << 8 | 0x8c:			/* mov Ev, Sreg */
+		return reg <= 5 ? flags : 0;
+	case MAP_LEGACY << 8 | 0x8e:			/* mov Sreg, Ew: not cs */
+		return reg <= 5 && reg != 1 ? flags : 0;
+	case MAP_0F << 8 | 0x71:			/* psrlw, psraw, psllw */
+	case MAP_0F << 8 | 0x72:			/* psrld, psrad, pslld */
+		return reg == 2 || reg == 4 || reg == 6 ? flags : 0;
+	case MAP_0F << 8 | 0x73:	/* psrlq, psllq; psrldq, pslldq (66) */
+		if (reg == 2 || reg == 6)
+			return flags;
+		return (reg == 3 || reg == 7) && (pfx & P_66) &&
+		       !last_rep ? flags : 0;
 	case MAP_0F << 8 | 0x78:
 		if (last_rep == P_F2)			/* insertq x, x, ib, ib */
 			return mod == 3 ? flags | O_IBB : 0;
@@ -257,6 +377,14 @@ static inline unsigned special_flags(unsigned map, unsigned op,
 		return reg >= 4 ? flags : 0;		/* bt/bts/btr/btc Ev, ib */
 	}
 	return flags;
+}
+
+/* The mandatory-prefix column: F2/F3 (the last one) before 66. */
+static inline unsigned prefix_column(unsigned pfx, unsigned last_rep)
+{
+	if (last_rep)
+		return last_rep == P_F2 ? C_F2 : C_F3;
+	return pfx & P_66 ? C_66 : C_NP;
 }
 
 static inline int64_t read_signed(const uint8_t *p, unsigned size)
@@ -473,6 +601,10 @@ static __attribute__((noinline)) bool decode_any(const uint8_t *buf,
 			if (map == MAP_0F && op >= 0x20 && op <= 0x23)
 				mod = 3;	/* mov cr/dr: always registers */
 		}
+		if ((flags & F_RESTRICT) &&
+		    !restriction_allows(restrict_by_map[map][op],
+					prefix_column(pfx, last_rep), mod))
+			return decode_invalid(addr, insn);
 		if (mod != 3) {
 			rm = modrm & 7;
 			if (rm == 4) {
@@ -493,6 +625,10 @@ static __attribute__((noinline)) bool decode_any(const uint8_t *buf,
 			i += disp_size;
 		}
 	}
+	if ((flags & (F_RESTRICT | F_MODRM)) == F_RESTRICT &&
+	    !restriction_allows(restrict_by_map[map][op],
+				prefix_column(pfx, last_rep), 3))
+		return decode_invalid(addr, insn);
 	kind = flags >> F_KIND_SHIFT;
 	if (__builtin_expect(op == 0x90 && map == MAP_LEGACY, 0) &&
 	    (rex_b || last_rep == P_F3))
@@ -547,6 +683,8 @@ static __attribute__((noinline)) bool decode_any(const uint8_t *buf,
 	}
 	len = i + imm_size;
 	if (len > max)
+		return decode_invalid(addr, insn);
+	if (map == MAP_0F && op == 0x0f && !is_3dnow_suffix(buf[len - 1]))
 		return decode_invalid(addr, insn);
 
 	insn->addr = addr;
@@ -612,6 +750,7 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 {
 	unsigned i = 0, rex = 0, op, flags, operand;
 	unsigned disp_off = 0, disp_size = 0, imm_size, rel_size, len;
+	const uint8_t *restrictions = restrict_legacy;
 	bool rip_relative = false;
 
 	if (__builtin_expect(size < MAX_INSN_LEN, 0))
@@ -625,10 +764,14 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 	if (op == 0x0f) {
 		op = buf[++i];
 		flags = map_0f[op];
+		restrictions = restrict_0f;
 	}
 	if (__builtin_expect(!flags || (flags & (F_ESCAPE | F_SPECIAL)), 0))
 		return decode_any(buf, size, addr, insn);
 	insn->opcode_off = i++;
+	if (__builtin_expect(flags & F_RESTRICT, 0) &&
+	    !restriction_allows(restrictions[op], C_NP, buf[i] >> 6))
+		return decode_any(buf, size, addr, insn);
 	if (flags & F_MODRM) {
 		unsigned info = modrm_info[buf[i++]];
 
