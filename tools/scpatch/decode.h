@@ -13,17 +13,20 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* The x86 rules for each kind are in docs/decoder.md. */
 enum insn_kind {
 	INSN_INVALID,		/* bytes that are not an instruction */
 	INSN_OTHER,
 	INSN_CALL,		/* direct relative call */
-	INSN_JMP,		/* direct relative unconditional jump */
-	INSN_JCC,		/* direct relative conditional jump (incl. loop, jrcxz) */
-	INSN_RET,
-	INSN_CALL_INDIRECT,
-	INSN_JMP_INDIRECT,
-	INSN_NOP,
-	INSN_TRAP,		/* int3, ud0/ud1/ud2, hlt-like traps */
+	INSN_JMP,		/* direct unconditional jump (relative; x86
+				 * APX jmpabs: absolute, !pc_relative) */
+	INSN_JCC,		/* direct relative conditional jump (incl. loop,
+				 * jrcxz, and xbegin's abort target) */
+	INSN_RET,		/* near and far ret, iret */
+	INSN_CALL_INDIRECT,	/* incl. far call through memory */
+	INSN_JMP_INDIRECT,	/* incl. far jmp through memory */
+	INSN_NOP,		/* does nothing: padding may replace it */
+	INSN_TRAP,		/* int3, int1, ud0/ud1/ud2, hlt */
 };
 
 struct insn {
@@ -32,9 +35,10 @@ struct insn {
 	uint8_t len;		/* total length in bytes (1..15); 1 when invalid */
 	uint8_t kind;		/* enum insn_kind */
 	uint8_t opcode_off;	/* offset of the (last) opcode byte */
-	uint8_t disp_off;	/* displacement field: ModRM disp, moffs, or branch rel */
+	uint8_t disp_off;	/* displacement field: ModRM disp, moffs, or branch
+				 * rel; 0 when disp_size is 0 */
 	uint8_t disp_size;	/* 0, 1, 2, 4 or 8 */
-	uint8_t imm_off;	/* immediate field (not branch rels) */
+	uint8_t imm_off;	/* immediate field (not branch rels); 0 when none */
 	uint8_t imm_size;	/* 0, 1, 2, 4 or 8; the sum of both for enter/extrq-like pairs */
 	bool pc_relative;	/* disp is relative to addr + len (branch rel or RIP-relative) */
 	bool has_target;	/* target is addr + len + disp */
