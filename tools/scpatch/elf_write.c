@@ -356,9 +356,16 @@ static void layout(struct writer *w)
 {
 	uint64_t pos = sizeof(Elf64_Ehdr);
 
-	for (unsigned int i = 1; i < w->n; i++)
+	bool sorted = true;
+
+	for (unsigned int i = 1; i < w->n; i++) {
 		w->order[i - 1] = &w->secs[i];
-	qsort(w->order, w->n - 1, sizeof(*w->order), cmp_file_order);
+		if (i > 1 && cmp_file_order(&w->order[i - 2], &w->order[i - 1]) > 0)
+			sorted = false;
+	}
+	/* Compilers and linkers write contents in index order: no sort. */
+	if (!sorted)
+		qsort(w->order, w->n - 1, sizeof(*w->order), cmp_file_order);
 	for (unsigned int i = 0; i + 1 < w->n; i++) {
 		struct out_sec *o = w->order[i];
 		uint64_t align = o->sh.sh_addralign;
