@@ -84,8 +84,8 @@ static int site_aligned(loop_fn f, const struct static_call_key *key)
 	return 0;
 }
 
-#define N 20000000L
-#define RUNS 9
+#define N 10000000L
+#define RUNS 15
 
 static int cmp(const void *a, const void *b)
 {
@@ -94,8 +94,9 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median ns per call over RUNS runs; the kinds interleave in each round so
- * that frequency changes hit all of them alike. */
+/* Median ns per call over RUNS runs; the kinds interleave in each round,
+ * in reverse order every other round, so that frequency changes and the
+ * other load of the machine hit all of them alike. */
 enum { DIRECT, PATCHED, TRAMP, FP, RETPOLINE, PLT, FAR_LIB, KINDS };
 static const char *const names[KINDS] = {
 	"direct call", "patched static call", "unpatched site (trampoline)",
@@ -124,7 +125,8 @@ int main(void)
 		return 1;
 	}
 	for (int r = 0; r < RUNS; r++) {
-		for (int k = 0; k < KINDS; k++) {
+		for (int i = 0; i < KINDS; i++) {
+			int k = r & 1 ? KINDS - 1 - i : i;
 			double t0 = now_ns();
 
 			switch (k) {
