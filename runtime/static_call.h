@@ -27,10 +27,12 @@
 
 #ifdef __cplusplus
 #define __SC_EXTERN_C		extern "C"
+#define __SC_DEFINE_C		extern "C"
 #define __SC_EXTERN_C_BEGIN	extern "C" {
 #define __SC_EXTERN_C_END	}
 #else
 #define __SC_EXTERN_C		extern
+#define __SC_DEFINE_C
 #define __SC_EXTERN_C_BEGIN
 #define __SC_EXTERN_C_END
 #endif
@@ -151,11 +153,15 @@ __SC_EXTERN_C_END
 #define __SC_DEFINE_TRAMP(name, jmp)					\
 	__asm__(__SC_TRAMP_HEAD(name) jmp __SC_TRAMP_TAIL(name))
 
+/* Pointers to functions in void * (the kernel's key layout), without
+ * -Wpedantic's complaint about the conversion. */
+#define __SC_VOIDP(f)		(__extension__ (void *)(f))
+#define __SC_FUNCP(name, p)	(__extension__ (__typeof__(STATIC_CALL_TRAMP_ADDR(name)))(p))
+
+/* Every macro that declares ends without its semicolon: the caller's. */
 #define DECLARE_STATIC_CALL(name, func)					\
-	__SC_EXTERN_C_BEGIN						\
-	extern struct static_call_key STATIC_CALL_KEY(name);		\
-	extern __typeof__(func) STATIC_CALL_TRAMP(name);		\
-	__SC_EXTERN_C_END
+	__SC_EXTERN_C struct static_call_key STATIC_CALL_KEY(name);	\
+	__SC_EXTERN_C __typeof__(func) STATIC_CALL_TRAMP(name)
 
 #ifndef STATIC_CALL_INDIRECT
 
@@ -163,20 +169,20 @@ __SC_EXTERN_C_END
 	DECLARE_STATIC_CALL(name, func);				\
 	__SC_EXTERN_C_BEGIN						\
 	__attribute__((visibility("hidden"))) void *STATIC_CALL_SLOT(name) = \
-		(void *)(init);						\
+		__SC_VOIDP(init);					\
 	struct static_call_key STATIC_CALL_KEY(name) = {		\
-		(void *)(init), (void *)STATIC_CALL_TRAMP_ADDR(name)	\
+		__SC_VOIDP(init), __SC_VOIDP(STATIC_CALL_TRAMP_ADDR(name)) \
 	};								\
 	__SC_EXTERN_C_END
 
 #define DEFINE_STATIC_CALL(name, func)					\
-	__SC_DEFINE_KEY(name, func, &func);				\
+	__SC_DEFINE_KEY(name, func, &func)				\
 	__SC_DEFINE_TRAMP(name, __SC_JMP_FUNC(name, func))
 #define DEFINE_STATIC_CALL_NULL(name, func)				\
-	__SC_DEFINE_KEY(name, func, 0);					\
+	__SC_DEFINE_KEY(name, func, 0)					\
 	__SC_DEFINE_TRAMP(name, __SC_JMP_LOCAL(name, STATIC_CALL_TRAMP_RET))
 #define DEFINE_STATIC_CALL_RET0(name, func)				\
-	__SC_DEFINE_KEY(name, func, &__static_call_return0);		\
+	__SC_DEFINE_KEY(name, func, &__static_call_return0)		\
 	__SC_DEFINE_TRAMP(name, __SC_JMP_LOCAL(name, STATIC_CALL_TRAMP_RET0))
 
 /*
@@ -206,9 +212,8 @@ __SC_EXTERN_C_END
 
 #define __SC_DEFINE_KEY(name, func, init)				\
 	DECLARE_STATIC_CALL(name, func);				\
-	__SC_EXTERN_C_BEGIN						\
-	struct static_call_key STATIC_CALL_KEY(name) = { (void *)(init), 0 }; \
-	__SC_EXTERN_C_END
+	__SC_DEFINE_C struct static_call_key STATIC_CALL_KEY(name) =	\
+		{ __SC_VOIDP(init), 0 }
 #define DEFINE_STATIC_CALL(name, func)	__SC_DEFINE_KEY(name, func, &func)
 #define DEFINE_STATIC_CALL_NULL(name, func) __SC_DEFINE_KEY(name, func, 0)
 #define DEFINE_STATIC_CALL_RET0(name, func)				\
@@ -216,14 +221,13 @@ __SC_EXTERN_C_END
 
 static inline void *__static_call_cond_func(void *func)
 {
-	return func ? func : (void *)&__static_call_nop;
+	return func ? func : __SC_VOIDP(&__static_call_nop);
 }
 #define static_call(name)						\
-	((__typeof__(STATIC_CALL_TRAMP_ADDR(name)))			\
-	 __atomic_load_n(&STATIC_CALL_KEY(name).func, __ATOMIC_RELAXED))
+	__SC_FUNCP(name, __atomic_load_n(&STATIC_CALL_KEY(name).func,	\
+					 __ATOMIC_RELAXED))
 #define static_call_cond(name)						\
-	(void)((__typeof__(STATIC_CALL_TRAMP_ADDR(name)))		\
-	       __static_call_cond_func(__atomic_load_n(			\
+	(void)__SC_FUNCP(name, __static_call_cond_func(__atomic_load_n(	\
 			&STATIC_CALL_KEY(name).func, __ATOMIC_RELAXED)))
 
 static inline int __static_call_set(struct static_call_key *key, void *func)
@@ -253,11 +257,11 @@ static inline int __static_call_set(struct static_call_key *key, void *func)
 	(__extension__({						\
 		__SC_TYPECHECK(name, func);				\
 		__typeof__(STATIC_CALL_TRAMP_ADDR(name)) __sc_f = (func); \
-		__static_call_set(&STATIC_CALL_KEY(name), (void *)__sc_f); \
+		__static_call_set(&STATIC_CALL_KEY(name), __SC_VOIDP(__sc_f)); \
 	}))
 
 #define static_call_query(name)						\
-	((__typeof__(STATIC_CALL_TRAMP_ADDR(name)))			\
-	 __atomic_load_n(&STATIC_CALL_KEY(name).func, __ATOMIC_ACQUIRE))
+	__SC_FUNCP(name, __atomic_load_n(&STATIC_CALL_KEY(name).func,	\
+					 __ATOMIC_ACQUIRE))
 
 #endif /* SCPATCH_STATIC_CALL_H */
