@@ -2,8 +2,8 @@
 # Tool benchmark: annotate a relocatable object of more than 100 MB (LLVM 14,
 # joined with ld -r, ~150,000 static call sites; see build-object.sh) with
 # scpatch, without and with padding, against `objcopy IN OUT` and Debian's
-# `objtool --static-call` on the same object.  Time and peak memory are the
-# medians of 5 runs (3 with BENCH_QUICK, which also uses a ~20 MB object).
+# `objtool --static-call` on the same object.  CPU time and peak memory are
+# the medians of 5 runs (3 with BENCH_QUICK, which also uses a ~20 MB object).
 # CSV on stdout (group,metric,value,unit,reference,reference_value),
 # progress on stderr.
 set -uo pipefail
@@ -46,28 +46,32 @@ ensure_input() {
 }
 
 # measure NAME CMD...: runs CMD $reps times (after `prepare`, untimed), and
-# sets TIME_S and PEAK_MB to the medians.  Returns 1 when a run fails.
+# sets TIME_S (CPU time, user + system) and PEAK_MB (peak RSS, MiB) to the
+# medians.  CPU time rather than elapsed time: the tools are single-threaded
+# and the machines this runs on are shared; the elapsed times go to stderr.
+# Returns 1 when a run fails.
 prepare() { :; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 measure() {
-	local name=$1 i times=() peaks=() line
+	local name=$1 i cpu=() wall=() peaks=() e u s m
 	shift
 	for ((i = 0; i < reps; i++)); do
 		prepare
-		if ! /usr/bin/time -f '%e %M' -o "$work/time.out" "$@" \
+		if ! /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" "$@" \
 		     > "$work/$name.stdout" 2> "$work/$name.stderr"; then
 			say "$name failed: $*"
 			sed 's/^/tool:   /' "$work/$name.stderr" | tail -n 5 >&2
 			return 1
 		fi
-		line=$(tail -n 1 "$work/time.out")
-		times+=("${line% *}")
-		peaks+=("${line#* }")
+		read -r e u s m < <(tail -n 1 "$work/time.out")
+		wall+=("$e")
+		cpu+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
+		peaks+=("$m")
 	done
-	TIME_S=$(printf '%s\n' "${times[@]}" | sort -n |
-		 awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }')
-	PEAK_MB=$(printf '%s\n' "${peaks[@]}" | sort -n |
-		  awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1024 }')
-	say "$name: ${TIME_S} s, ${PEAK_MB} MB (median of $reps; runs: ${times[*]} s)"
+	TIME_S=$(printf '%s\n' "${cpu[@]}" | median)
+	PEAK_MB=$(printf '%s\n' "${peaks[@]}" | median |
+		  awk '{ printf "%.1f", $1 / 1024 }')
+	say "$name: ${TIME_S} s CPU, ${PEAK_MB} MiB (median of $reps; CPU ${cpu[*]} s; elapsed ${wall[*]} s)"
 }
 
 # Entries of all .static_call_sites* sections (8 bytes each).
@@ -117,8 +121,8 @@ ensure_input || { say "cannot build the input object"; exit 1; }
 size_mb=$(stat -c %s "$input" | awk '{ printf "%.1f", $1 / 1048576 }')
 sections=$(readelf -hW "$input" | awk '/Number of section headers/ {
 	print $NF ~ /\)$/ ? substr($NF, 2, length($NF) - 2) : $NF }')
-say "input: $input, $size_mb MB, $sections sections"
-echo "tool,input object size,$size_mb,MB,-,-"
+say "input: $input, $size_mb MiB, $sections sections"
+echo "tool,input object size,$size_mb,MiB,-,-"
 echo "tool,input object sections,$sections,sections,-,-"
 
 measure objcopy objcopy "$input" "$work/objcopy-out.o" || failed=1
@@ -136,8 +140,8 @@ if [[ $objtool_sites -eq 0 ]]; then
 	sed 's/^/tool:   /' "$work/objtool.stderr" | tail -n 3 >&2
 	failed=1
 else
-	echo "tool,objtool --static-call time,$objtool_time,s,objcopy,$copy_time"
-	echo "tool,objtool peak memory,$objtool_peak,MB,objcopy,$copy_peak"
+	echo "tool,objtool --static-call CPU time,$objtool_time,s,objcopy,$copy_time"
+	echo "tool,objtool peak memory,$objtool_peak,MiB,objcopy,$copy_peak"
 fi
 rm -f "$work/objtool-out.o"
 
@@ -151,10 +155,10 @@ annotate() {
 	fi
 	measure "$name" "$SCPATCH" "$@" -o "$work/$name-out.o" "$input" ||
 		return 1
-	echo "tool,$metric time,$TIME_S,s,objcopy,$copy_time"
-	echo "tool,$metric time vs objtool,$TIME_S,s,objtool,$objtool_time"
-	echo "tool,$metric peak memory,$PEAK_MB,MB,objtool,$objtool_peak"
-	echo "tool,$metric peak memory vs objcopy,$PEAK_MB,MB,objcopy,$copy_peak"
+	echo "tool,$metric CPU time,$TIME_S,s,objcopy,$copy_time"
+	echo "tool,$metric CPU time vs objtool,$TIME_S,s,objtool,$objtool_time"
+	echo "tool,$metric peak memory,$PEAK_MB,MiB,objtool,$objtool_peak"
+	echo "tool,$metric peak memory vs objcopy,$PEAK_MB,MiB,objcopy,$copy_peak"
 	sites=$(count_sites "$work/$name-out.o")
 	echo "tool,$metric sites found,$sites,sites,objtool,$objtool_sites"
 	[[ $sites -eq $objtool_sites ]] ||
