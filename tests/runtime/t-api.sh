@@ -76,3 +76,15 @@ for o in return0.S.o patch.c.o registry.c.o init.c.o stub.c.o; do
 	expect_eq "$o is marked IBT and SHSTK" "IBT, SHSTK" \
 		"$(readelf -n "$BUILD/runtime/$o" | sed -n 's/.*x86 feature: //p')"
 done
+
+# static_call(name)(args) is a plain `call __SCT__name` at every level.
+for cc in $TEST_COMPILERS; do
+	for opt in -O0 -O1 -O2 -O3 -Os; do
+		for pic in -fPIC -fno-pic; do
+			$cc $opt $pic $SC_CFLAGS -c -o pc.o "$RT/plain_call.c"
+			calls=$(objdump -dr pc.o | grep -A1 -E '\scall\s' | grep -c -E 'R_X86_64_(PLT|PC)32\s+__SCT__pc-0x4')
+			indirect=$(objdump -d pc.o | grep -c -E 'call\s+\*')
+			expect_eq "$cc $opt $pic: 3 direct calls to __SCT__pc, no indirect call" "3 0" "$calls $indirect"
+		done
+	done
+done
