@@ -115,7 +115,7 @@ static const uint16_t map_legacy[256] = {
 	[0xcc] = K(INSN_TRAP), [0xcd] = N | O_IB, [0xcf] = K(INSN_RET),
 	[0xd0 ... 0xd3] = M,
 	[0xd5] = F_ESCAPE,			/* APX REX2 */
-	[0xd7] = N, [0xd8 ... 0xdf] = M,
+	[0xd7] = N, [0xd8 ... 0xdf] = MS,		/* x87 */
 	[0xe0 ... 0xe3] = K(INSN_JCC) | O_REL8,
 	[0xe4 ... 0xe7] = N | O_IB,
 	[0xe8] = K(INSN_CALL) | O_REL32, [0xe9] = K(INSN_JMP) | O_REL32,
@@ -129,7 +129,7 @@ static const uint16_t map_legacy[256] = {
 
 /* Two-byte map (0F xx). */
 static const uint16_t map_0f[256] = {
-	[0x00 ... 0x03] = M,
+	[0x00] = MS, [0x01 ... 0x03] = M,
 	[0x05 ... 0x09] = N,
 	[0x0b] = K(INSN_TRAP),			/* ud2 */
 	[0x0d] = M, [0x0e] = N,
@@ -307,6 +307,28 @@ static bool evex_map1_has_imm8(unsigned op)
 }
 
 /*
+ * x87 (D8-DF) register forms that are reserved, as bits of ModRM - C0h, per
+ * escape byte (SDM vol. 2 A.4).  Kept: the aliases that processors execute
+ * (fstp1 D9 D8-DF, fxch4 DD C8-CF, fcomp5 DE D0-D7, ffreep DF C0-C7, fxch7
+ * DF C8-CF, fstp8/9 DF D0-DF) and DB E0/E1/E4, the 8087/287 feni, fdisi and
+ * fsetpm that later FPUs ignore.  Reserved memory forms: D9 /1, DB /4,
+ * DB /6, DD /5.
+ */
+#define BITS(lo, hi)	((~0ULL >> (63 - (hi))) & (~0ULL << (lo)))
+static const uint64_t x87_reserved_reg[8] = {
+	[1] = BITS(0x11, 0x17) | BITS(0x22, 0x23) | BITS(0x26, 0x27) |
+	      BITS(0x2f, 0x2f),
+	[2] = BITS(0x20, 0x28) | BITS(0x2a, 0x3f),
+	[3] = BITS(0x25, 0x27) | BITS(0x38, 0x3f),
+	[5] = BITS(0x30, 0x3f),
+	[6] = BITS(0x18, 0x18) | BITS(0x1a, 0x1f),
+	[7] = BITS(0x21, 0x27) | BITS(0x38, 0x3f),
+};
+static const uint8_t x87_reserved_mem[8] = {
+	[1] = 1 << 1, [3] = 1 << 4 | 1 << 6, [5] = 1 << 5,
+};
+
+/*
  * Opcodes whose length or kind depends on ModRM or a mandatory prefix.
  * Returns the refined flags, 0 when the encoding is not an instruction.
  */
@@ -316,7 +338,15 @@ static inline unsigned special_flags(unsigned map, unsigned op,
 {
 	unsigned reg = (modrm >> 3) & 7, mod = modrm >> 6;
 
+	if (map == MAP_LEGACY && op >= 0xd8 && op <= 0xdf) {
+		if (mod == 3)
+			return x87_reserved_reg[op & 7] >> (modrm - 0xc0) & 1 ?
+			       0 : flags;
+		return x87_reserved_mem[op & 7] >> reg & 1 ? 0 : flags;
+	}
 	switch (map << 8 | op) {
+	case MAP_0F << 8 | 0x00:			/* sldt ... verw */
+		return reg < 6 ? flags : 0;
 	case MAP_LEGACY << 8 | 0xf6:
 	case MAP_EVEX4 << 8 | 0xf6:
 		return reg < 2 ? flags | O_IB : flags;	/* test Eb, ib */
