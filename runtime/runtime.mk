@@ -71,5 +71,5 @@ install-runtime: $(RT_SO) $(RT_A) $(RT_STUB_A)
 	install -m 644 $(RT_A) $(RT_STUB_A) $(DESTDIR)$(RT_LIBDIR)/
 	install -m 644 $(RT_LDSCRIPT) $(DESTDIR)$(RT_LDDIR)/
 	install -m 644 docs/scpatch.1 $(DESTDIR)$(RT_MANDIR)/
-	$(call rt_pc,$(PREFIX),$(RT_LIBDIR),$(RT_INCDIR),$(RT_LDDIR)/static_call_sites.ld,) \
+	$(call rt_pc,$(PREFIX),$${prefix}/lib,$${prefix}/include/scpatch,$${libdir}/scpatch/static_call_sites.ld,) \
 		> $(DESTDIR)$(RT_LIBDIR)/pkgconfig/scpatch.pc

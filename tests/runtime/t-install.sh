@@ -17,11 +17,12 @@ for f in include/scpatch/static_call.h include/scpatch/static_call_table.h \
 	expect "installed $f" test -e "$root/$f"
 done
 
-# The .pc names the final prefix; relocate it to the DESTDIR for the test.
-mkdir pc
-sed "s|$prefix|$root|g" "$root/lib/pkgconfig/scpatch.pc" > pc/scpatch.pc
-export PKG_CONFIG_PATH=$PWD/pc
-cflags=$(pkg-config --cflags scpatch) libs=$(pkg-config --libs scpatch)
+# The .pc names the final prefix and everything relative to it, so that
+# pkg-config --define-prefix finds the files under the DESTDIR.
+export PKG_CONFIG_PATH=$root/lib/pkgconfig
+cflags=$(pkg-config --define-prefix --cflags scpatch)
+libs=$(pkg-config --define-prefix --libs scpatch)
+expect_eq "scpatch.pc points under the DESTDIR" "-I$root/include/scpatch" "$cflags"
 cat > user.c <<'C'
 #include <stdio.h>
 #include <static_call.h>
