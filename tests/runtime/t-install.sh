@@ -22,7 +22,7 @@ done
 export PKG_CONFIG_PATH=$root/lib/pkgconfig
 cflags=$(pkg-config --define-prefix --cflags scpatch)
 libs=$(pkg-config --define-prefix --libs scpatch)
-expect_eq "scpatch.pc points under the DESTDIR" "-I$root/include/scpatch" "$cflags"
+expect_eq "scpatch.pc points under the DESTDIR" "-I$root/include/scpatch" "$(echo $cflags)"
 cat > user.c <<'C'
 #include <stdio.h>
 #include <static_call.h>
