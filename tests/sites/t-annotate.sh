@@ -121,6 +121,14 @@ expect_eq "ld -r: each fragment names only sites in the section it links to" "" 
 cp split.o split2.o && "$SCPATCH" split2.o
 expect "ld -r: annotating the split object again changes nothing" cmp split.o split2.o
 
+# --- stale entries of an old table are dropped, missing ones added ---------
+as -o stale.o "$FIX/stale.s"
+expect_eq "old table as written" "$(printf '%s\n' 'f+0x0 __SCK__x call' 'f+0x5 __SCK__x call')" \
+	"$(table_set stale.o)"
+"$SCPATCH" stale.o
+expect_eq "stale entry dropped, missing site added" \
+	"$(printf '%s\n' '.text+0x0 __SCK__x call' '.text+0x6 __SCK__x call')" "$(table_set stale.o)"
+
 # --- untouched objects ------------------------------------------------------
 compile gcc -O2 -o none.o "$FIX/nosites.c"
 cp none.o none-a.o && touch -d '2001-01-01' none-a.o

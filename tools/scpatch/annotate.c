@@ -103,7 +103,7 @@ static void describe(const struct annotation *an, const struct obj_ref *r,
 }
 
 static int add_site(struct annotation *an, unsigned text, uint64_t site,
-		    unsigned key, unsigned flags)
+		    unsigned key, unsigned flags, bool from_table)
 {
 	struct table_site *s;
 
@@ -111,7 +111,8 @@ static int add_site(struct annotation *an, unsigned text, uint64_t site,
 	if (!s)
 		return error_at(an->v.path, "out of memory"), -1;
 	an->sites = s;
-	an->sites[an->nsites++] = (struct table_site){ text, site, key, flags };
+	an->sites[an->nsites++] = (struct table_site){ text, site, key, flags,
+						       from_table };
 	return 0;
 }
 
@@ -147,7 +148,7 @@ static int sites_from_refs(struct annotation *an)
 				site++;
 			an->rewrites++;
 		}
-		if (add_site(an, r->sec, site, key, r->flags))
+		if (add_site(an, r->sec, site, key, r->flags, false))
 			return -1;
 	}
 	return 0;
@@ -169,30 +170,49 @@ static int sites_from_old_table(struct annotation *an)
 			continue;
 		}
 		if (add_site(an, e->text_sec, e->site, e->key_sym,
-			     e->flags & STATIC_CALL_SITE_TAIL))
+			     e->flags & STATIC_CALL_SITE_TAIL, true))
 			return -1;
 	}
 	return 0;
+}
+
+static int cmp_place(const struct table_site *x, const struct table_site *y)
+{
+	if (x->text != y->text)
+		return x->text < y->text ? -1 : 1;
+	return (x->site > y->site) - (x->site < y->site);
 }
 
 static int cmp_site(const void *a, const void *b)
 {
 	const struct table_site *x = a, *y = b;
 
-	if (x->text != y->text)
-		return x->text < y->text ? -1 : 1;
-	return (x->site > y->site) - (x->site < y->site);
+	return cmp_place(x, y) ? cmp_place(x, y) : x->from_table - y->from_table;
 }
 
-/* Sort and drop duplicates; the first (from the code) wins. */
+/*
+ * Sort and merge: the code decides.  An old entry is kept only where the
+ * code has the same site (it then adds nothing); one that names no site
+ * any more is stale and dropped.
+ */
 static void sort_sites(struct annotation *an)
 {
 	size_t k = 0;
 
 	qsort(an->sites, an->nsites, sizeof(*an->sites), cmp_site);
-	for (size_t i = 0; i < an->nsites; i++)
-		if (!k || cmp_site(&an->sites[k - 1], &an->sites[i]))
-			an->sites[k++] = an->sites[i];
+	for (size_t i = 0; i < an->nsites; i++) {
+		const struct table_site *s = &an->sites[i];
+
+		if (k && !cmp_place(&an->sites[k - 1], s))
+			continue;
+		if (s->from_table) {
+			note_at(an->v.path, "old table entry for %s+0x%" PRIx64
+				" names no static call site: dropped",
+				an->v.secs[s->text].name, s->site);
+			continue;
+		}
+		an->sites[k++] = *s;
+	}
 	an->nsites = k;
 }
 

@@ -21,6 +21,7 @@ struct table_site {
 	uint64_t site;		/* offset of the opcode */
 	unsigned key;		/* the __SCK__ symbol */
 	unsigned flags;		/* STATIC_CALL_SITE_TAIL or 0 */
+	bool from_table;	/* found in an existing table, not in the code */
 };
 
 /*
