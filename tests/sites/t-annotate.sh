@@ -129,6 +129,11 @@ expect_eq "old table as written" "$(printf '%s\n' 'f+0x0 __SCK__x call' 'f+0x5 _
 expect_eq "stale entry dropped, missing site added" \
 	"$(printf '%s\n' '.text+0x0 __SCK__x call' '.text+0x6 __SCK__x call')" "$(table_set stale.o)"
 
+# --no-align is accepted (padding, issue 6, is not done by annotate yet)
+compile gcc -O2 -o na.o "$FIX/calls.c"
+expect "--no-align accepted" "$SCPATCH" --no-align -o na-a.o na.o
+expect_eq "--no-align: same sites" "$(table_set gcc-v.o 2>/dev/null | wc -l)" "$(table_set na-a.o | wc -l)"
+
 # --- untouched objects ------------------------------------------------------
 compile gcc -O2 -o none.o "$FIX/nosites.c"
 cp none.o none-a.o && touch -d '2001-01-01' none-a.o
