@@ -13,6 +13,7 @@
  *   objtest add-local IN OUT NAME [SEC]   add a local symbol (first text)
  *   objtest add-global IN OUT NAME [SEC]  add a global symbol
  *   objtest add-section IN OUT        new section + relocations
+ *   objtest add-mixed IN OUT N        N locals and N globals in turn
  *   objtest add-to-group IN OUT [SIG] new section + relocs in a COMDAT group
  *   objtest grow IN OUT SEC N         append N zero bytes to SEC
  *   objtest touch IN OUT SEC          make SEC writable, change nothing
@@ -324,6 +325,33 @@ static int change(struct obj *obj, int argc, char **argv)
 		return obj_add_symbol(obj, argv[4], text, 0, 0,
 				      op[4] == 'l' ? STB_LOCAL : STB_GLOBAL,
 				      STT_NOTYPE, STV_DEFAULT) ? 0 : -1;
+	}
+	if (!strcmp(op, "add-mixed")) {
+		/* Locals and globals in turn, each local referenced by a new
+		 * relocation, each global by one made before the next local. */
+		struct section *text = first_text(obj), *sec;
+		int n = argc > 4 ? atoi(argv[4]) : 10;
+		char name[64];
+
+		sec = obj_create_section(obj, ".scpatch_mixed", SHT_PROGBITS,
+					 SHF_ALLOC, 0, 8, NULL, 16 * n);
+		if (!sec || !text)
+			return -1;
+		for (int i = 0; i < n; i++) {
+			struct symbol *l, *g;
+
+			snprintf(name, sizeof(name), "scpatch_l%d", i);
+			l = obj_add_symbol(obj, name, text, i, 0, STB_LOCAL,
+					   STT_NOTYPE, STV_DEFAULT);
+			snprintf(name, sizeof(name), "scpatch_g%d", i);
+			g = obj_add_symbol(obj, name, text, 0, 0, STB_GLOBAL,
+					   STT_NOTYPE, STV_DEFAULT);
+			if (!l || !g ||
+			    !obj_add_reloc(obj, sec, 16 * i, R_X86_64_64, l, 0) ||
+			    !obj_add_reloc(obj, sec, 16 * i + 8, R_X86_64_NONE, g, 0))
+				return -1;
+		}
+		return 0;
 	}
 	if (!strcmp(op, "add-section"))
 		return add_section(obj);

@@ -168,3 +168,22 @@ for ld in ld ld.lld; do
 		done
 	done
 done
+
+# Locals and globals added in turn, each used by a relocation made right
+# after it: every local still precedes every global, sh_info counts them,
+# and each relocation names its symbol.
+for cc in gcc clang; do
+	$cc -O2 -c "$FIX/model.c" -o m.o
+	./objtest add-mixed m.o new.o 50 || { not_ok "$cc add-mixed"; continue; }
+	syms=$(readelf -sW new.o | sed -n "/'.symtab'/,/^$/p" | awk '$1 ~ /^[0-9]+:$/ { print $5 }')
+	expect_eq "$cc add-mixed: locals before globals" "" \
+		"$(sed -n '/GLOBAL\|WEAK/,$p' <<< "$syms" | grep LOCAL)"
+	expect_eq "$cc add-mixed: sh_info is the number of locals" \
+		"$(grep -c LOCAL <<< "$syms")" \
+		"$(readelf -SW new.o | sed -nE 's/.*\] \.symtab +SYMTAB +[0-9a-f]+ [0-9a-f]+ [0-9a-f]+ [0-9a-f]+ +[0-9]+ +([0-9]+) .*/\1/p')"
+	expect_eq "$cc add-mixed: relocations name their symbols" \
+		"$(for i in $(seq 0 49); do echo "scpatch_l$i"; echo "scpatch_g$i"; done)" \
+		"$(readelf -rW new.o | sed -n "/'.rela.scpatch_mixed'/,/^$/p" | awk '/R_X86/ { print $5 }')"
+	readelf_clean "$cc add-mixed" new.o
+	links_and_runs "$cc add-mixed" $cc m.o new.o
+done

@@ -880,6 +880,7 @@ struct symbol *obj_group_signature(struct obj *obj, struct section *group)
 	if (group->sh.sh_type != SHT_GROUP || !group->symtab)
 		return NULL;
 	/* sh_info holds the input index; the symbol knows its current one. */
+	obj_settle_indices(group->symtab);
 	sym = &group->symtab->orig[0];
 	if (group->is_new)
 		return NULL;

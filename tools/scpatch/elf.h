@@ -71,7 +71,12 @@ struct symbol {
 	const char *name;
 	struct section *sec;		/* NULL: undefined, absolute, common */
 	GElf_Sym sym;			/* st_shndx as stored; see ->shndx */
-	unsigned int idx;		/* current index in its table */
+	/*
+	 * Index in its table, current for every symbol the model hands out
+	 * after the last obj_add_symbol(); a pointer kept across adding a
+	 * local may hold the old one: use obj_symbol_index() for it.
+	 */
+	unsigned int idx;
 	unsigned int shndx;		/* section index, SHN_XINDEX resolved */
 	unsigned char bind;		/* STB_* */
 	unsigned char type;		/* STT_* */
@@ -261,13 +266,16 @@ struct symbol *obj_find_symbol_at(struct obj *obj, struct section *sec,
  * Adds a symbol to .symtab.  SEC may be NULL (SHN_UNDEF).  A local symbol
  * goes after the existing locals, and every reference to the globals it
  * moves is renumbered when the object is written (relocations, group
- * signatures, .symtab_shndx, sh_info of .symtab, .llvm_addrsig); ->idx of
- * every symbol is current at all times.  The name is copied.
+ * signatures, .symtab_shndx, sh_info of .symtab, .llvm_addrsig).  Cost:
+ * O(1); the globals' ->idx are brought up to date in one pass when next
+ * needed (see ->idx).  The name is copied.
  */
 struct symbol *obj_add_symbol(struct obj *obj, const char *name,
 			      struct section *sec, uint64_t value,
 			      uint64_t size, unsigned char bind,
 			      unsigned char type, unsigned char vis);
+/* The current index of SYM (see ->idx). */
+unsigned int obj_symbol_index(const struct symbol *sym);
 /* The STT_SECTION symbol of SEC, created when missing. */
 struct symbol *obj_section_symbol(struct obj *obj, struct section *sec);
 /* Call after changing sym->sym (st_value, st_size, st_other, the type)

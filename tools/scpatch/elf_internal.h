@@ -34,6 +34,7 @@ struct symtab {
 	struct symbol **hash;		/* name hash, built on first lookup */
 	size_t hash_mask;
 	bool changed;			/* rewrite the table on write */
+	bool idx_stale;			/* globals' ->idx lag added locals */
 };
 
 /* Relocations of one base section, parsed from its .rela section. */
@@ -103,6 +104,7 @@ void *obj_xrealloc_array(void *p, size_t n, size_t size);
 /* elf_sym.c */
 int obj_read_symtab(struct obj *obj, struct section *sec);
 void obj_free_symtab(struct symtab *tab);
+void obj_settle_indices(struct symtab *tab);
 static inline unsigned int symtab_new_index(const struct symtab *tab,
 					    unsigned int old)
 {

@@ -192,6 +192,7 @@ struct symbol *obj_symbol(const struct symtab *tab, unsigned int idx)
 
 	if (!tab)
 		return NULL;
+	obj_settle_indices((struct symtab *)tab);
 	fg = tab->orig_first_global;
 	nal = tab->nadded_locals;
 	if (idx < fg)
@@ -253,6 +254,7 @@ struct symbol *obj_find_symbol_in(struct obj *obj, struct symtab *tab,
 	(void)obj;
 	if (!tab || (!tab->hash && build_hash(tab)))
 		return NULL;
+	obj_settle_indices(tab);
 	h = obj_name_hash(name);
 	return hash_find_from(tab->hash[h & tab->hash_mask], name, h);
 }
@@ -331,6 +333,7 @@ static void sort_bysym(struct obj *obj, struct obj_bysym *b)
 {
 	uint64_t max = 0;
 
+	obj_settle_indices(defining_table(obj));	/* ties go by index */
 	sort_obj = obj;
 	if (b->n > 1)
 		qsort(b->syms, b->n, sizeof(*b->syms), cmp_by_start);
@@ -528,13 +531,30 @@ static int push_symbol(struct symbol ***v, unsigned int *n, unsigned int *cap,
 	return 0;
 }
 
-/* Every global moves up by one: O(globals), a pass over an int array. */
-static void shift_globals(struct symtab *tab)
+/*
+ * Adding a local moves every global up by one.  Their ->idx is brought up
+ * to date once, when a symbol is next handed out or the object written,
+ * not on every addition: annotating an object with thousands of sections
+ * may add a section symbol for each.
+ */
+void obj_settle_indices(struct symtab *tab)
 {
+	unsigned int nal;
+
+	if (!tab || !tab->idx_stale)
+		return;
+	nal = tab->nadded_locals;
 	for (unsigned int i = tab->orig_first_global; i < tab->norig; i++)
-		tab->orig[i].idx++;
+		tab->orig[i].idx = i + nal;
 	for (unsigned int i = 0; i < tab->nadded_globals; i++)
-		tab->added_globals[i]->idx++;
+		tab->added_globals[i]->idx = tab->norig + nal + i;
+	tab->idx_stale = false;
+}
+
+unsigned int obj_symbol_index(const struct symbol *sym)
+{
+	obj_settle_indices(sym->table);
+	return sym->idx;
 }
 
 static int insert_symbol(struct symtab *tab, struct symbol *sym)
@@ -544,7 +564,8 @@ static int insert_symbol(struct symtab *tab, struct symbol *sym)
 				&tab->added_locals_cap, sym))
 			return -1;
 		sym->idx = tab->orig_first_global + tab->nadded_locals - 1;
-		shift_globals(tab);
+		if (tab->norig > tab->orig_first_global || tab->nadded_globals)
+			tab->idx_stale = true;
 	} else {
 		if (push_symbol(&tab->added_globals, &tab->nadded_globals,
 				&tab->added_globals_cap, sym))

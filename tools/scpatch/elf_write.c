@@ -288,6 +288,8 @@ static int prepare(struct writer *w)
 {
 	struct obj *obj = w->obj;
 
+	if (obj->symtab)
+		obj_settle_indices(obj->symtab);
 	w->n = obj->nsecs;
 	w->secs = calloc(w->n, sizeof(*w->secs));
 	w->order = calloc(w->n, sizeof(*w->order));
