@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The padding pass (pad.h): per text section with unaligned sites, decode
+ * (pad_decode.c), collect every reference into the code (branches,
+ * relocations from anywhere, symbols, .eh_frame rows), plan (pad_layout.c),
+ * build and validate the new bytes (pad_emit.c, pad_validate.c), and only
+ * then commit code, relocations, symbols and .eh_frame together.  A
+ * section that fails any step is left exactly as it was.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "pad_internal.h"
+
+struct pad_pass {
+	struct obj *obj;
+	struct pad_site *sites;
+	size_t n;
+	struct pad_sec **by_idx;	/* per section index */
+	size_t nsecs;
+	struct eh_frame eh;
+};
+
+static bool is_fragment(const struct section *sec)
+{
+	return !strcmp(sec->name, ".init") || !strcmp(sec->name, ".fini");
+}
+
+static uint64_t field_of(const uint8_t *data, size_t size, uint64_t site)
+{
+	return site < size && data[site] == 0x0f ? site + 2 : site + 1;
+}
+
+static struct pad_sec *new_sec(struct pad_pass *pp, size_t first, size_t last)
+{
+	struct pad_sec *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		return NULL;
+	ps->obj = pp->obj;
+	ps->sec = obj_section(pp->obj, pp->sites[first].sec);
+	ps->sites = calloc(last - first, sizeof(*ps->sites));
+	if (!ps->sites) {
+		free(ps);
+		return NULL;
+	}
+	for (size_t i = first; i < last; i++)
+		ps->sites[ps->nsites++] = (struct pad_sec_site){
+			.idx = i, .site = pp->sites[i].site };
+	return ps;
+}
+
+static int prepare(struct pad_pass *pp, struct pad_sec *ps)
+{
+	struct section *sec = ps->sec;
+
+	if (!(sec->sh.sh_flags & SHF_EXECINSTR) || sec->sh.sh_type != SHT_PROGBITS) {
+		ps->why = "not in a code section";
+		return 0;
+	}
+	if (is_fragment(sec)) {
+		ps->why = "in .init/.fini, whose fragments are concatenated: "
+			  "its alignment cannot be raised";
+		return 0;
+	}
+	if (sec->sh.sh_addralign < 4 && obj_section_set_align(pp->obj, sec, 4))
+		return -1;
+	ps->data = obj_section_data(pp->obj, sec);
+	if (!ps->data)
+		return -1;
+	ps->size = sec->size;
+	for (size_t s = 0; s < ps->nsites; s++)
+		if (field_of(ps->data, ps->size, ps->sites[s].site) % 4)
+			ps->wanted = true;
+	if (!ps->wanted)
+		return 0;
+	return pad_decode(ps);
+}
+
+static int collect(struct pad_pass *pp)
+{
+	for (size_t i = 0; i < pp->n;) {
+		size_t j = i;
+		struct pad_sec *ps;
+
+		while (j < pp->n && pp->sites[j].sec == pp->sites[i].sec)
+			j++;
+		if (pp->sites[i].sec >= pp->nsecs || pp->by_idx[pp->sites[i].sec])
+			return error_at(obj_path(pp->obj), "padding: sites not "
+					"sorted by section"), -1;
+		ps = new_sec(pp, i, j);
+		if (!ps)
+			return -1;
+		pp->by_idx[pp->sites[i].sec] = ps;
+		if (prepare(pp, ps))
+			return -1;
+		i = j;
+	}
+	return 0;
+}
+
+#define for_each_active(pp, ps)						\
+	for (size_t __s = 0; __s < (pp)->nsecs; __s++)			\
+		if (((ps) = pad_find_sec((pp)->by_idx, (pp)->nsecs, __s)))
+
+static int mark_references(struct pad_pass *pp)
+{
+	struct pad_sec *ps;
+
+	for_each_active(pp, ps)
+		pad_mark_branches(ps);
+	pp->eh.sec = obj_find_section(pp->obj, ".eh_frame");
+	if (pp->eh.sec && eh_frame_read(pp->obj, &pp->eh, pp->by_idx, pp->nsecs))
+		return -1;
+	if (pp->eh.why)
+		for_each_active(pp, ps)
+			pad_refuse(ps, pp->eh.why, "%s", ".eh_frame");
+	eh_frame_mark(&pp->eh);
+	return pad_mark_reloc_targets(pp->obj, pp->by_idx, pp->nsecs);
+}
+
+static int plan_and_build(struct pad_pass *pp)
+{
+	struct pad_sec *ps;
+
+	for_each_active(pp, ps) {
+		do {
+			if (pad_plan(ps))
+				return -1;
+		} while (!ps->why && eh_frame_check(&pp->eh, ps));
+	}
+	for_each_active(pp, ps) {
+		if (pad_build(ps))
+			return -1;
+		if (!ps->why)
+			pad_validate(ps);
+	}
+	return 0;
+}
+
+static int commit(struct pad_pass *pp)
+{
+	struct pad_sec *ps;
+
+	if (pad_fix_relocs(pp->obj, pp->by_idx, pp->nsecs) ||
+	    eh_frame_rewrite(pp->obj, &pp->eh))
+		return -1;
+	pad_fix_symbols(pp->obj, pp->by_idx, pp->nsecs);
+	for_each_active(pp, ps) {
+		if (!obj_section_set_data(pp->obj, ps->sec, ps->new_data,
+					  ps->new_size))
+			return -1;
+		note_at(obj_path(pp->obj), "%s: padded, %zu -> %" PRIu64
+			" bytes", ps->sec->name, ps->size, ps->new_size);
+	}
+	return 0;
+}
+
+static void report(struct pad_pass *pp, struct pad_sec *ps)
+{
+	bool active = pad_find_sec(&ps, 1, 0);
+	const uint8_t *data = active ? ps->new_data : ps->data;
+	size_t size = active ? ps->new_size : ps->size;
+
+	for (size_t s = 0; s < ps->nsites; s++) {
+		struct pad_sec_site *st = &ps->sites[s];
+		struct pad_site *out = &pp->sites[st->idx];
+
+		if (active) {
+			const struct pad_insn *in = &ps->insns[st->insn];
+
+			out->site = in->new_off + (st->site - in->off);
+		}
+		out->why = NULL;
+		if (!data || field_of(data, size, out->site) % 4 ||
+		    ps->sec->sh.sh_addralign < 4)
+			out->why = st->why ? st->why : ps->why ? ps->why :
+				   "not padded";
+	}
+}
+
+static void pass_free(struct pad_pass *pp)
+{
+	for (size_t i = 0; i < pp->nsecs; i++) {
+		struct pad_sec *ps = pp->by_idx[i];
+
+		if (!ps)
+			continue;
+		free(ps->insns);
+		free(ps->runs);
+		free(ps->sites);
+		free(ps->frozen);
+		free(ps->new_data);
+		free(ps);
+	}
+	free(pp->by_idx);
+	eh_frame_free(&pp->eh);
+}
+
+int pad_sites(struct obj *obj, struct pad_site *sites, size_t n)
+{
+	struct pad_pass pp = { .obj = obj, .sites = sites, .n = n,
+			       .nsecs = obj_nsections(obj) };
+	int ret = -1;
+
+	pp.by_idx = calloc(pp.nsecs, sizeof(*pp.by_idx));
+	if (!pp.by_idx)
+		goto out;
+	if (collect(&pp) || mark_references(&pp) || plan_and_build(&pp) ||
+	    commit(&pp))
+		goto out;
+	for (size_t i = 0; i < pp.nsecs; i++)
+		if (pp.by_idx[i])
+			report(&pp, pp.by_idx[i]);
+	ret = 0;
+out:
+	if (ret)
+		error_at(obj_path(obj), "padding: %s", obj_errmsg()[0] ?
+			 obj_errmsg() : "out of memory");
+	pass_free(&pp);
+	return ret;
+}

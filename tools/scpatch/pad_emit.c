@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Padding, step three: the new bytes of a planned section.  Instructions
+ * are copied; inserted NOPs, relaxed branches and shrunk runs are written
+ * fresh; displacements the assembler resolved are recomputed from the
+ * mapped targets.  Nothing is committed to the object here.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pad_internal.h"
+
+const uint8_t *const pad_nops[10] = {
+	NULL,
+	(const uint8_t *)"\x90",
+	(const uint8_t *)"\x66\x90",
+	(const uint8_t *)"\x0f\x1f\x00",
+	(const uint8_t *)"\x0f\x1f\x40\x00",
+	(const uint8_t *)"\x0f\x1f\x44\x00\x00",
+	(const uint8_t *)"\x66\x0f\x1f\x44\x00\x00",
+	(const uint8_t *)"\x0f\x1f\x80\x00\x00\x00\x00",
+	(const uint8_t *)"\x0f\x1f\x84\x00\x00\x00\x00\x00",
+	(const uint8_t *)"\x66\x0f\x1f\x84\x00\x00\x00\x00\x00",
+};
+
+void pad_fill_nops(uint8_t *p, uint64_t len)
+{
+	while (len) {
+		unsigned k = len > 9 ? 9 : len;
+
+		memcpy(p, pad_nops[k], k);
+		p += k;
+		len -= k;
+	}
+}
+
+static void put_le(uint8_t *p, int64_t v, unsigned size)
+{
+	for (unsigned i = 0; i < size; i++)
+		p[i] = (uint64_t)v >> (8 * i);
+}
+
+static bool fits(int64_t v, unsigned size)
+{
+	if (size >= 8)
+		return true;
+	return v >= -((int64_t)1 << (8 * size - 1)) &&
+	       v < ((int64_t)1 << (8 * size - 1));
+}
+
+static int emit_insn(struct pad_sec *ps, const struct pad_insn *in)
+{
+	uint8_t *p = ps->new_data + in->new_off;
+	uint64_t t;
+	int64_t disp;
+
+	if (in->pad)
+		memcpy(ps->new_data + in->label, pad_nops[in->pad], in->pad);
+	if (!pad_resolved_here(in)) {
+		memcpy(p, ps->data + in->off, in->d.len);
+		return 0;
+	}
+	if (!pad_map(ps, pad_old_target(ps, in), &t))
+		return -1;
+	disp = (int64_t)(t - (in->new_off + in->new_len));
+	if (in->relaxed) {
+		uint8_t op = ps->data[in->off];
+
+		if (in->d.kind == INSN_JMP) {
+			p[0] = 0xe9;
+		} else {
+			p[0] = 0x0f;
+			p[1] = 0x80 | (op & 0x0f);
+		}
+		put_le(p + in->new_len - 4, disp, 4);
+		return 0;
+	}
+	if (!fits(disp, in->d.disp_size))
+		return -1;
+	memcpy(p, ps->data + in->off, in->d.len);
+	put_le(p + in->d.disp_off, disp, in->d.disp_size);
+	return 0;
+}
+
+static void emit_run(struct pad_sec *ps, const struct pad_run *run)
+{
+	uint8_t *p = ps->new_data + run->new_start;
+	uint64_t len = run->end - run->start - run->absorbed;
+
+	if (!run->absorbed)
+		memcpy(p, ps->data + run->start, len);
+	else if (run->int3)
+		memset(p, 0xcc, len);
+	else
+		pad_fill_nops(p, len);
+}
+
+int pad_build(struct pad_sec *ps)
+{
+	ps->new_data = malloc(ps->new_size ? ps->new_size : 1);
+	if (!ps->new_data)
+		return -1;
+	for (size_t i = 0; i < ps->n;) {
+		const struct pad_insn *in = &ps->insns[i];
+
+		if (in->run >= 0) {
+			emit_run(ps, &ps->runs[in->run]);
+			i = ps->runs[in->run].last;
+			continue;
+		}
+		if (emit_insn(ps, in)) {
+			pad_refuse(ps, "a displacement does not fit after the move",
+				   "instruction at +0x%" PRIx64, in->off);
+			return 0;
+		}
+		i++;
+	}
+	return 0;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared state of the padding pass (pad*.c, eh_frame.c): one decoded text
+ * section with its plan.  Not for use outside the pass.
+ */
+#ifndef SCPATCH_PAD_INTERNAL_H
+#define SCPATCH_PAD_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "decode.h"
+#include "pad.h"
+
+struct pad_insn {
+	uint64_t off;		/* offset in the original section */
+	uint64_t label;		/* new offset a reference to off maps to
+				 * (the inserted NOP, when there is one) */
+	uint64_t new_off;	/* new offset of the instruction itself */
+	struct insn d;		/* decoded at its original offset */
+	int run;		/* index of its NOP/int3 run, -1 */
+	int site;		/* index into pad_sec.sites, -1 */
+	uint8_t pad;		/* NOP bytes inserted before it */
+	uint8_t new_len;
+	bool relaxed;		/* rel8 jmp/jcc rewritten with rel32 */
+	bool reloc_in_disp;	/* a relocation resolves its displacement */
+	bool referenced;	/* something points at its first byte */
+};
+
+/* Maximal run of NOPs (or int3 between functions) the code may shrink. */
+struct pad_run {
+	size_t first, last;	/* instructions [first, last) */
+	uint64_t start, end;
+	uint64_t absorbed;	/* bytes taken out of it by the plan */
+	uint64_t new_start;
+	bool usable;
+	bool int3;
+};
+
+struct pad_sec_site {
+	size_t idx;		/* index into the caller's array */
+	uint64_t site;		/* input offset of the opcode */
+	size_t insn;
+	bool skip;
+	const char *why;
+	uint64_t moved_start;	/* code between these moves for this site */
+	uint64_t moved_end;
+};
+
+/* An interval of code inside which nothing may move (LSDA functions). */
+struct pad_range {
+	uint64_t start, end;
+	const char *why;
+};
+
+struct pad_sec {
+	struct obj *obj;
+	struct section *sec;
+	const uint8_t *data;
+	size_t size;
+	struct pad_insn *insns;
+	size_t n;
+	struct pad_run *runs;
+	size_t nruns;
+	struct pad_sec_site *sites;
+	size_t nsites;
+	struct pad_range *frozen;
+	size_t nfrozen;
+	uint64_t new_size;
+	uint8_t *new_data;
+	const char *why;	/* the section is not padded: why */
+	bool wanted;		/* some site needs padding */
+};
+
+/* pad_decode.c */
+int pad_decode(struct pad_sec *ps);
+long pad_insn_at(const struct pad_sec *ps, uint64_t off);
+long pad_insn_covering(const struct pad_sec *ps, uint64_t off);
+void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* pad_layout.c */
+int pad_plan(struct pad_sec *ps);
+bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out);
+uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off);
+bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what);
+void pad_mark_branches(struct pad_sec *ps);
+/* A branch or RIP-relative operand the assembler resolved itself. */
+bool pad_resolved_here(const struct pad_insn *in);
+uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in);
+/* The multi-byte NOPs of the Intel optimization manual, LEN <= 9. */
+extern const uint8_t *const pad_nops[10];
+void pad_fill_nops(uint8_t *p, uint64_t len);
+
+/* pad_emit.c */
+int pad_build(struct pad_sec *ps);
+
+/* pad_validate.c */
+bool pad_validate(struct pad_sec *ps);
+
+/* eh_frame.c */
+struct eh_fde {
+	struct pad_sec *ps;	/* the padded section it describes */
+	uint64_t begin, end;	/* original code range */
+	uint64_t range_off;	/* .eh_frame offset of pc_range */
+	unsigned range_size;
+	uint64_t insns_off, insns_end;	/* CFA instructions */
+	bool lsda;
+};
+
+struct eh_frame {
+	struct section *sec;
+	struct eh_fde *fdes;
+	size_t n;
+	const char *why;	/* could not be parsed: every section it
+				 * describes is refused */
+};
+
+int eh_frame_read(struct obj *obj, struct eh_frame *eh,
+		  struct pad_sec **secs, size_t nsecs);
+/* Marks CFA row addresses as referenced points, freezes LSDA functions. */
+void eh_frame_mark(struct eh_frame *eh);
+/* After planning: refuses (skips) what the rewrite cannot express. */
+bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps);
+int eh_frame_rewrite(struct obj *obj, struct eh_frame *eh);
+void eh_frame_free(struct eh_frame *eh);
+
+/* pad_relocs.c */
+int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
+			   size_t nsecs);
+int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs);
+void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs);
+
+/* Padded section of index IDX (NULL when not padded). */
+struct pad_sec *pad_find_sec(struct pad_sec **secs, size_t nsecs,
+			     unsigned idx);
+
+/* Skips every site whose moved code overlaps [start, end]; false when
+ * none does (then the caller must refuse the section). */
+bool pad_skip_overlapping(struct pad_sec *ps, uint64_t start, uint64_t end,
+			  const char *why);
+
+#endif

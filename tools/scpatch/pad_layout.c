@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Padding, step two: the plan.  One walk over the instructions gives every
+ * one its new offset: a site gets the NOP that aligns its rel32 field, the
+ * bytes owed are taken out of the next usable run, rel8 branches that no
+ * longer reach are relaxed and the walk is repeated until nothing changes.
+ * Sites whose move would break something the pass cannot fix (a loop or
+ * jrcxz out of range, an edit inside a function with an exception table)
+ * are dropped from the plan with a reason, and the plan is made again.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "pad_internal.h"
+
+#define UNMAPPED UINT64_MAX
+
+bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
+{
+	long i;
+
+	if (off == ps->size) {
+		*out = ps->new_size;
+		return true;
+	}
+	i = pad_insn_at(ps, off);
+	if (i < 0 || ps->insns[i].label == UNMAPPED)
+		return false;
+	*out = ps->insns[i].label;
+	return true;
+}
+
+uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
+{
+	long i = pad_insn_covering(ps, off);
+	const struct pad_insn *in;
+
+	if (i < 0)
+		return off >= ps->size ? off - ps->size + ps->new_size : off;
+	in = &ps->insns[i];
+	if (in->new_off == UNMAPPED)
+		return ps->runs[in->run].new_start;
+	return in->new_off + (off - in->off);
+}
+
+bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
+{
+	long i;
+
+	if (off == ps->size)
+		return true;
+	i = pad_insn_at(ps, off);
+	if (i < 0) {
+		pad_refuse(ps, "a reference points inside an instruction",
+			   "%s +0x%" PRIx64 " is not an instruction boundary",
+			   what, off);
+		return false;
+	}
+	ps->insns[i].referenced = true;
+	return true;
+}
+
+static bool in_frozen(const struct pad_sec *ps, uint64_t off)
+{
+	for (size_t f = 0; f < ps->nfrozen; f++)
+		if (off >= ps->frozen[f].start && off < ps->frozen[f].end)
+			return true;
+	return false;
+}
+
+/* A run pads to an alignment boundary, nothing points inside it and no
+ * function starts with it (patchable entries, hot-patch NOPs). */
+static void find_usable_runs(struct pad_sec *ps)
+{
+	for (size_t r = 0; r < ps->nruns; r++) {
+		struct pad_run *run = &ps->runs[r];
+		struct symbol *sym;
+
+		run->usable = (run->end % 8 == 0 || run->end == ps->size) &&
+			      !in_frozen(ps, run->start);
+		for (size_t i = run->first + 1; i < run->last; i++)
+			if (ps->insns[i].referenced)
+				run->usable = false;
+		sym = obj_find_symbol_at(ps->obj, ps->sec, run->start);
+		if (sym && sym->type == STT_FUNC)
+			run->usable = false;
+	}
+}
+
+static unsigned relaxed_len(const struct pad_insn *in)
+{
+	return in->d.kind == INSN_JMP ? 5 : 6;
+}
+
+static void close_sites(struct pad_sec *ps, size_t *open, size_t nopen,
+			uint64_t end)
+{
+	for (size_t k = 0; k < nopen; k++)
+		ps->sites[open[k]].moved_end = end;
+}
+
+static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
+			  uint64_t pos, uint64_t *pending)
+{
+	uint64_t len = run->end - run->start;
+	uint64_t take = run->usable && *pending < len ? *pending :
+			run->usable ? len : 0;
+
+	run->absorbed = take;
+	run->new_start = pos;
+	*pending -= take;
+	for (size_t i = run->first; i < run->last; i++) {
+		struct pad_insn *in = &ps->insns[i];
+
+		in->pad = 0;
+		in->new_len = in->d.len;
+		if (take && i != run->first)
+			in->label = in->new_off = UNMAPPED;
+		else
+			in->label = in->new_off = pos + (in->off - run->start);
+	}
+	return pos + len - take;
+}
+
+static void layout(struct pad_sec *ps, size_t *open)
+{
+	uint64_t pos = 0, pending = 0;
+	size_t nopen = 0;
+
+	for (size_t i = 0; i < ps->n;) {
+		struct pad_insn *in = &ps->insns[i];
+
+		if (in->run >= 0) {
+			struct pad_run *run = &ps->runs[in->run];
+			bool owed = pending;
+
+			pos = place_run(ps, run, pos, &pending);
+			if (owed && !pending) {
+				close_sites(ps, open, nopen, run->end);
+				nopen = 0;
+			}
+			i = run->last;
+			continue;
+		}
+		in->pad = 0;
+		if (in->site >= 0 && !ps->sites[in->site].skip) {
+			in->pad = -(pos + in->d.disp_off) & 3;
+			if (in->pad) {
+				ps->sites[in->site].moved_start = in->off;
+				open[nopen++] = in->site;
+			}
+		}
+		in->label = pos;
+		pos += in->pad;
+		in->new_off = pos;
+		in->new_len = in->relaxed ? relaxed_len(in) : in->d.len;
+		pending += in->pad + in->new_len - in->d.len;
+		pos += in->new_len;
+		i++;
+	}
+	close_sites(ps, open, nopen, ps->size);
+	ps->new_size = pos;
+}
+
+bool pad_skip_overlapping(struct pad_sec *ps, uint64_t start, uint64_t end,
+			  const char *why)
+{
+	bool any = false;
+
+	for (size_t s = 0; s < ps->nsites; s++) {
+		struct pad_sec_site *st = &ps->sites[s];
+
+		if (st->skip || !ps->insns[st->insn].pad ||
+		    st->moved_start > end || st->moved_end < start)
+			continue;
+		st->skip = true;
+		st->why = why;
+		any = true;
+		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
+			ps->sec->name, st->site, why);
+	}
+	return any;
+}
+
+static int64_t read_disp(const struct pad_sec *ps, const struct pad_insn *in)
+{
+	const uint8_t *p = ps->data + in->off + in->d.disp_off;
+
+	switch (in->d.disp_size) {
+	case 1:
+		return (int8_t)p[0];
+	case 2:
+		return (int16_t)(p[0] | p[1] << 8);
+	case 4:
+		return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+				 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+	}
+	return 0;
+}
+
+bool pad_resolved_here(const struct pad_insn *in)
+{
+	return in->d.pc_relative && in->d.disp_size && !in->reloc_in_disp &&
+	       in->d.disp_size != 8;
+}
+
+uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in)
+{
+	return in->off + in->d.len + read_disp(ps, in);
+}
+
+static bool relaxable(const struct pad_sec *ps, const struct pad_insn *in)
+{
+	uint8_t op = ps->data[in->off];
+
+	if (in->d.len != 2)
+		return false;
+	return (in->d.kind == INSN_JMP && op == 0xeb) ||
+	       (in->d.kind == INSN_JCC && op >= 0x70 && op <= 0x7f);
+}
+
+/* Returns 1 when something was relaxed or skipped, 0 when all reach. */
+static int check_branches(struct pad_sec *ps)
+{
+	int changed = 0;
+
+	for (size_t i = 0; i < ps->n && !ps->why; i++) {
+		struct pad_insn *in = &ps->insns[i];
+		uint64_t t = pad_old_target(ps, in), nt;
+		int64_t nd, lim;
+
+		if (!pad_resolved_here(in) || in->relaxed || in->d.disp_size == 4)
+			continue;
+		if (!pad_map(ps, t, &nt)) {
+			pad_refuse(ps, "branch into moved padding",
+				   "branch at +0x%" PRIx64, in->off);
+			return 0;
+		}
+		nd = (int64_t)(nt - (in->new_off + in->new_len));
+		lim = in->d.disp_size == 1 ? 128 : 32768;
+		if (nd >= -lim && nd < lim)
+			continue;
+		if (relaxable(ps, in)) {
+			in->relaxed = true;
+			changed = 1;
+		} else if (pad_skip_overlapping(ps, in->off < t ? in->off : t,
+						in->off < t ? t : in->off,
+						"a loop/jrcxz/short branch that "
+						"cannot be relaxed would go out of "
+						"range")) {
+			changed = 1;
+		} else {
+			pad_refuse(ps, "short branch out of range",
+				   "branch at +0x%" PRIx64, in->off);
+		}
+	}
+	return changed;
+}
+
+static bool edited(const struct pad_sec *ps, const struct pad_insn *in)
+{
+	if (in->run >= 0)
+		return ps->runs[in->run].absorbed;
+	return in->pad || in->relaxed;
+}
+
+/* Returns true when sites were skipped. */
+static bool check_frozen(struct pad_sec *ps)
+{
+	bool changed = false;
+
+	for (size_t f = 0; f < ps->nfrozen; f++) {
+		struct pad_range *fr = &ps->frozen[f];
+
+		for (size_t i = 0; i < ps->n; i++) {
+			struct pad_insn *in = &ps->insns[i];
+
+			if (in->off < fr->start || in->off >= fr->end ||
+			    !edited(ps, in))
+				continue;
+			if (pad_skip_overlapping(ps, fr->start, fr->end, fr->why))
+				changed = true;
+			else
+				pad_refuse(ps, fr->why, "edit at +0x%" PRIx64
+					   " inside +0x%" PRIx64 "..+0x%" PRIx64,
+					   in->off, fr->start, fr->end);
+			break;
+		}
+	}
+	return changed;
+}
+
+int pad_plan(struct pad_sec *ps)
+{
+	size_t *open = malloc((ps->nsites + 1) * sizeof(*open));
+
+	if (!open)
+		return -1;
+	find_usable_runs(ps);
+	for (;;) {
+		for (size_t i = 0; i < ps->n; i++)
+			ps->insns[i].relaxed = false;
+		do
+			layout(ps, open);
+		while (check_branches(ps) && !ps->why);
+		if (ps->why || !check_frozen(ps) || ps->why)
+			break;
+	}
+	free(open);
+	return 0;
+}
+
+/* Branch targets resolved by the assembler are references too. */
+void pad_mark_branches(struct pad_sec *ps)
+{
+	for (size_t i = 0; i < ps->n && !ps->why; i++) {
+		struct pad_insn *in = &ps->insns[i];
+		uint64_t t = pad_old_target(ps, in);
+
+		if (!pad_resolved_here(in))
+			continue;
+		if (t > ps->size) {
+			pad_refuse(ps, "a reference out of the section without "
+				   "relocation", "instruction at +0x%" PRIx64,
+				   in->off);
+			return;
+		}
+		pad_mark_point(ps, t, "branch target");
+	}
+}

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Padding: relocations and symbols that point into moved code.
+ *
+ * The place a relocation points at is symbol + addend + bias, where the
+ * bias is what the value is relative to: nothing for absolute types, the
+ * end of the instruction for a PC-relative field in code (4, or more when
+ * an immediate follows), the field itself in .eh_frame, and the table base
+ * for a PC-relative jump table entry (`.long .L3-.L5`): there the addend
+ * is target + (entry - table base), and the base is the nearest place at
+ * or below the entry that code refers to.  The mark pass records every
+ * such place as a reference (and refuses sections referenced in ways that
+ * cannot be followed); the fix pass rewrites addends and offsets.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pad_internal.h"
+
+struct pad_sec *pad_find_sec(struct pad_sec **secs, size_t nsecs,
+			     unsigned idx)
+{
+	struct pad_sec *ps = idx < nsecs ? secs[idx] : NULL;
+
+	return ps && ps->wanted && !ps->why ? ps : NULL;
+}
+
+enum reloc_kind { RK_ABS, RK_PC, RK_OTHER };
+
+static enum reloc_kind reloc_kind(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_64: case R_X86_64_32: case R_X86_64_32S:
+	case R_X86_64_16: case R_X86_64_8: case R_X86_64_NONE:
+		return RK_ABS;
+	case R_X86_64_PC32: case R_X86_64_PLT32: case R_X86_64_PC64:
+	case R_X86_64_PC16: case R_X86_64_PC8:
+		return RK_PC;
+	}
+	return RK_OTHER;
+}
+
+/* Places in non-code section IDX that code refers to (jump table bases). */
+struct table_bases {
+	uint64_t *v;
+	size_t n;
+	bool built;
+};
+
+struct reloc_pass {
+	struct obj *obj;
+	struct pad_sec **secs;
+	size_t nsecs;
+	struct table_bases *bases;	/* per section index */
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int build_bases(struct reloc_pass *rp, struct section *data)
+{
+	struct table_bases *tb = &rp->bases[data->idx];
+	struct section *t;
+	struct reloc *r;
+	size_t cap = 0;
+
+	tb->built = true;
+	obj_for_each_section(rp->obj, t) {
+		if (!(t->sh.sh_flags & SHF_EXECINSTR) || t->sh.sh_type == SHT_RELA)
+			continue;
+		obj_for_each_reloc(rp->obj, t, r) {
+			enum reloc_kind k = reloc_kind(r->type);
+
+			if (!r->sym || r->sym->sec != data || k == RK_OTHER)
+				continue;
+			if (tb->n == cap) {
+				void *p;
+
+				cap = cap ? 2 * cap : 16;
+				p = realloc(tb->v, cap * sizeof(*tb->v));
+				if (!p)
+					return -1;
+				tb->v = p;
+			}
+			tb->v[tb->n++] = (r->sym->type == STT_SECTION ? 0 :
+					  r->sym->sym.st_value) + r->addend +
+					 (k == RK_PC ? 4 : 0);
+		}
+	}
+	qsort(tb->v, tb->n, sizeof(*tb->v), cmp_u64);
+	return 0;
+}
+
+static bool table_base(struct reloc_pass *rp, struct section *data,
+		       uint64_t at, uint64_t *base)
+{
+	struct table_bases *tb = &rp->bases[data->idx];
+	size_t lo = 0, hi;
+
+	if (!tb->built && build_bases(rp, data))
+		return false;
+	hi = tb->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tb->v[mid] <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	*base = tb->v[lo - 1];
+	return true;
+}
+
+/* End of the instruction holding the field at OFF in code section T. */
+static bool insn_end(struct reloc_pass *rp, struct section *t, uint64_t off,
+		     uint64_t *end)
+{
+	struct pad_sec *pt = pad_find_sec(rp->secs, rp->nsecs, t->idx);
+	const uint8_t *data;
+	struct symbol *sym;
+	uint64_t pos = 0;
+	struct insn in;
+
+	if (pt) {
+		long i = pad_insn_covering(pt, off);
+
+		if (i < 0)
+			return false;
+		*end = pt->insns[i].off + pt->insns[i].d.len;
+		return true;
+	}
+	data = obj_section_data(rp->obj, t);
+	if (!data)
+		return false;
+	sym = obj_find_symbol_containing(rp->obj, t, off);
+	if (sym && sym->sym.st_value <= off)
+		pos = sym->sym.st_value;
+	while (pos <= off && pos < t->size) {
+		if (!arch_decode(data + pos, t->size - pos, pos, &in))
+			return false;
+		pos += in.len;
+	}
+	*end = pos;
+	return pos > off;
+}
+
+/*
+ * Where R (in section T) points in padded section S, as an original
+ * offset, and the bias to subtract again.  False when unknown.
+ */
+static bool reloc_target(struct reloc_pass *rp, struct section *t,
+			 const struct reloc *r, struct pad_sec *s,
+			 uint64_t *target, int64_t *bias)
+{
+	uint64_t sym = r->sym->type == STT_SECTION ? 0 : r->sym->sym.st_value;
+	uint64_t end, base, x;
+
+	*bias = 0;
+	switch (reloc_kind(r->type)) {
+	case RK_OTHER:
+		if (r->sym->type == STT_SECTION)
+			return false;
+		*target = sym;
+		*bias = r->addend;
+		return true;
+	case RK_ABS:
+		break;
+	case RK_PC:
+		if (t->sh.sh_flags & SHF_EXECINSTR) {
+			if (!insn_end(rp, t, r->offset, &end))
+				return false;
+			*bias = end - r->offset;
+		} else if (table_base(rp, t, r->offset, &base)) {
+			x = sym + r->addend - (r->offset - base);
+			if (x <= s->size && (x == s->size ||
+					     pad_insn_at(s, x) >= 0))
+				*bias = -(int64_t)(r->offset - base);
+		}
+		break;
+	}
+	*target = sym + r->addend + *bias;
+	return true;
+}
+
+static bool is_debug(const struct section *t)
+{
+	return !strncmp(t->name, ".debug_", 7) ||
+	       !strncmp(t->name, ".zdebug_", 8);
+}
+
+static void mark_reloc(struct reloc_pass *rp, struct section *t,
+		       const struct reloc *r)
+{
+	struct pad_sec *s;
+	uint64_t target;
+	int64_t bias;
+
+	if (!r->sym || !r->sym->sec)
+		return;
+	s = pad_find_sec(rp->secs, rp->nsecs, r->sym->sec->idx);
+	if (!s)
+		return;
+	if (is_debug(t)) {
+		pad_refuse(s, "debug information is not rewritten yet "
+			   "(DWARF line, range and location tables)",
+			   "%s refers to it", t->name);
+		return;
+	}
+	if (!reloc_target(rp, t, r, s, &target, &bias)) {
+		pad_refuse(s, "a relocation into the code cannot be followed",
+			   "%s+0x%" PRIx64 " (type %u)", t->name, r->offset,
+			   r->type);
+		return;
+	}
+	if (r->type != R_X86_64_NONE)
+		pad_mark_point(s, target, "relocation target");
+}
+
+static void mark_symbols(struct reloc_pass *rp)
+{
+	struct symbol *sym;
+
+	obj_for_each_symbol(obj_symtab(rp->obj), sym) {
+		struct pad_sec *s;
+
+		if (!sym->sec || sym->type == STT_SECTION)
+			continue;
+		s = pad_find_sec(rp->secs, rp->nsecs, sym->sec->idx);
+		if (!s)
+			continue;
+		pad_mark_point(s, sym->sym.st_value, "symbol");
+		pad_mark_point(s, sym->sym.st_value + sym->sym.st_size,
+			       "symbol end");
+	}
+}
+
+static int pass_init(struct reloc_pass *rp, struct obj *obj,
+		     struct pad_sec **secs, size_t nsecs)
+{
+	*rp = (struct reloc_pass){ obj, secs, nsecs, NULL };
+	rp->bases = calloc(obj_nsections(obj), sizeof(*rp->bases));
+	return rp->bases ? 0 : -1;
+}
+
+static void pass_free(struct reloc_pass *rp)
+{
+	for (unsigned i = 0; i < obj_nsections(rp->obj); i++)
+		free(rp->bases[i].v);
+	free(rp->bases);
+}
+
+static bool has_relocs(struct obj *obj, struct section *t)
+{
+	return t->sh.sh_type != SHT_RELA && t->sh.sh_type != SHT_REL &&
+	       t->sh.sh_type != SHT_NULL && t->rela && obj_nrelocs(obj, t) > 0;
+}
+
+int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
+			   size_t nsecs)
+{
+	struct reloc_pass rp;
+	struct section *t;
+	struct reloc *r;
+
+	if (pass_init(&rp, obj, secs, nsecs))
+		return -1;
+	mark_symbols(&rp);
+	obj_for_each_section(obj, t) {
+		if (!has_relocs(obj, t))
+			continue;
+		obj_for_each_reloc(obj, t, r)
+			mark_reloc(&rp, t, r);
+	}
+	pass_free(&rp);
+	return 0;
+}
+
+static uint64_t map_point(const struct pad_sec *s, uint64_t off)
+{
+	uint64_t out;
+
+	return pad_map(s, off, &out) ? out : pad_map_byte(s, off);
+}
+
+static bool fix_addend(struct reloc_pass *rp, struct section *t,
+		       struct reloc *r)
+{
+	struct pad_sec *s;
+	uint64_t target, nsym;
+	int64_t bias;
+
+	if (!r->sym || !r->sym->sec)
+		return false;
+	s = pad_find_sec(rp->secs, rp->nsecs, r->sym->sec->idx);
+	if (!s || !reloc_target(rp, t, r, s, &target, &bias))
+		return false;
+	nsym = r->sym->type == STT_SECTION ? 0 :
+	       map_point(s, r->sym->sym.st_value);
+	if (reloc_kind(r->type) == RK_OTHER)
+		return false;
+	r->addend = (int64_t)(map_point(s, target) - nsym) - bias;
+	return true;
+}
+
+int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs)
+{
+	struct reloc_pass rp;
+	struct section *t;
+	struct reloc *r;
+
+	if (pass_init(&rp, obj, secs, nsecs))
+		return -1;
+	obj_for_each_section(obj, t) {
+		struct pad_sec *self;
+		bool changed = false;
+
+		if (!has_relocs(obj, t))
+			continue;
+		self = pad_find_sec(secs, nsecs, t->idx);
+		obj_for_each_reloc(obj, t, r) {
+			changed |= fix_addend(&rp, t, r);
+			if (self) {
+				r->offset = pad_map_byte(self, r->offset);
+				changed = true;
+			}
+		}
+		if (changed)
+			obj_relocs_changed(obj, t);
+	}
+	pass_free(&rp);
+	return 0;
+}
+
+void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs)
+{
+	struct symbol *sym;
+
+	obj_for_each_symbol(obj_symtab(obj), sym) {
+		struct pad_sec *ps;
+		uint64_t v, e;
+
+		if (!sym->sec || sym->type == STT_SECTION)
+			continue;
+		ps = pad_find_sec(secs, nsecs, sym->sec->idx);
+		if (!ps)
+			continue;
+		v = map_point(ps, sym->sym.st_value);
+		e = map_point(ps, sym->sym.st_value + sym->sym.st_size);
+		if (sym->sym.st_size)
+			sym->sym.st_size = e - v;
+		sym->sym.st_value = v;
+		obj_symbol_changed(obj, sym);
+	}
+}

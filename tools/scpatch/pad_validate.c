@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Padding: translation validation.  Before anything is committed, the new
+ * bytes of a section are decoded afresh, independently of how they were
+ * produced, and walked beside the original instructions: every original
+ * instruction must be there, with the same length and bytes except a
+ * displacement the assembler resolved, whose decoded target must be the
+ * mapped original target; a relaxed branch must be the same branch with a
+ * rel32; inserted and shrunk padding must decode as NOPs (int3 between
+ * functions); the section must end where the plan says; every aligned site
+ * must have its rel32 at a multiple of 4.  Any mismatch leaves the whole
+ * section unpadded.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "pad_internal.h"
+
+static bool fail(struct pad_sec *ps, uint64_t off, const char *what)
+{
+	pad_refuse(ps, "translation validation failed",
+		   "%s at original +0x%" PRIx64, what, off);
+	return false;
+}
+
+static bool decode_new(const struct pad_sec *ps, uint64_t at, struct insn *d)
+{
+	return at < ps->new_size &&
+	       arch_decode(ps->new_data + at, ps->new_size - at, at, d);
+}
+
+static bool check_run(struct pad_sec *ps, const struct pad_run *run)
+{
+	uint64_t at = run->new_start;
+	uint64_t end = at + (run->end - run->start) - run->absorbed;
+	struct insn d;
+
+	if (!run->absorbed)
+		return !memcmp(ps->new_data + at, ps->data + run->start,
+			       end - at) || fail(ps, run->start, "run changed");
+	while (at < end) {
+		if (!decode_new(ps, at, &d) || at + d.len > end ||
+		    (run->int3 ? ps->new_data[at] != 0xcc : d.kind != INSN_NOP))
+			return fail(ps, run->start, "padding is not NOPs");
+		at += d.len;
+	}
+	return true;
+}
+
+static bool same_bytes_but_disp(const struct pad_sec *ps,
+				const struct pad_insn *in)
+{
+	const uint8_t *a = ps->data + in->off, *b = ps->new_data + in->new_off;
+	unsigned skip_from = pad_resolved_here(in) ? in->d.disp_off : in->d.len;
+	unsigned skip_to = skip_from + in->d.disp_size;
+
+	for (unsigned i = 0; i < in->d.len; i++)
+		if ((i < skip_from || i >= skip_to) && a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* A relaxed branch: the same condition, now with a rel32. */
+static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
+			const struct insn *d)
+{
+	const uint8_t *p = ps->new_data + in->new_off;
+	uint8_t op = ps->data[in->off];
+
+	if (d->disp_size != 4)
+		return false;
+	if (in->d.kind == INSN_JMP)
+		return p[0] == 0xe9;
+	return p[0] == 0x0f && p[1] == (0x80 | (op & 0x0f));
+}
+
+static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
+{
+	struct insn d;
+	uint64_t t;
+
+	if (in->pad && (!decode_new(ps, in->label, &d) ||
+			d.kind != INSN_NOP || d.len != in->pad))
+		return fail(ps, in->off, "inserted NOP");
+	if (!decode_new(ps, in->new_off, &d) || d.len != in->new_len ||
+	    d.kind != in->d.kind)
+		return fail(ps, in->off, "instruction");
+	if (!in->relaxed && !same_bytes_but_disp(ps, in))
+		return fail(ps, in->off, "instruction bytes");
+	if (in->relaxed && !same_branch(ps, in, &d))
+		return fail(ps, in->off, "relaxed branch");
+	if (pad_resolved_here(in) &&
+	    (!pad_map(ps, pad_old_target(ps, in), &t) || !d.has_target ||
+	     d.target != t))
+		return fail(ps, in->off, "branch target");
+	if (in->site >= 0 && !ps->sites[in->site].skip &&
+	    (in->new_off + in->d.disp_off) % 4)
+		return fail(ps, in->off, "site not aligned");
+	return true;
+}
+
+bool pad_validate(struct pad_sec *ps)
+{
+	uint64_t at = 0;
+
+	for (size_t i = 0; i < ps->n;) {
+		const struct pad_insn *in = &ps->insns[i];
+
+		if (in->run >= 0) {
+			const struct pad_run *run = &ps->runs[in->run];
+
+			if (run->new_start != at || !check_run(ps, run))
+				return fail(ps, run->start, "run placement");
+			at += run->end - run->start - run->absorbed;
+			i = run->last;
+			continue;
+		}
+		if (in->label != at || in->new_off != at + in->pad)
+			return fail(ps, in->off, "placement");
+		if (!check_insn(ps, in))
+			return false;
+		at = in->new_off + in->new_len;
+		i++;
+	}
+	return at == ps->new_size || fail(ps, ps->size, "section end");
+}
