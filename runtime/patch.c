@@ -23,6 +23,8 @@ struct sc_write {
 	uintptr_t at;
 	int32_t rel;
 	int prot;		/* the page's protection to restore */
+	struct sc_site *site;	/* NULL for the trampoline */
+	uintptr_t target;
 };
 
 struct sc_plan {
@@ -150,7 +152,8 @@ static uintptr_t through_plt(uintptr_t func)
 	return *(const uintptr_t *)slot;
 }
 
-static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot)
+static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot,
+		     struct sc_site *site, uintptr_t target)
 {
 	if (plan->n == plan->max) {
 		size_t max = plan->max ? 2 * plan->max : 64;
@@ -161,7 +164,7 @@ static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot)
 		plan->writes = w;
 		plan->max = max;
 	}
-	plan->writes[plan->n++] = (struct sc_write){ at, rel, prot };
+	plan->writes[plan->n++] = (struct sc_write){ at, rel, prot, site, target };
 	return 0;
 }
 
@@ -181,7 +184,8 @@ static int plan_site(struct sc_plan *plan, struct sc_image *img,
 		    !is_plt_to(img->loads, img->nloads, cur, plan->tramp))
 			return 0;	/* a stale table */
 		s->home = cur;
-	} else if (cur != s->home && cur != code_target(plan->tramp, old) &&
+	} else if (cur != s->home && cur != s->written &&
+		   cur != code_target(plan->tramp, old) &&
 		   cur != code_target(plan->tramp, func)) {
 		return 0;		/* rewritten by someone else */
 	}
@@ -195,7 +199,8 @@ static int plan_site(struct sc_plan *plan, struct sc_image *img,
 	if (want == cur)
 		return 0;
 	return add_write(plan, field, rel,
-			 sc_find_range(img->loads, img->nloads, field, 4)->prot);
+			 sc_find_range(img->loads, img->nloads, field, 4)->prot,
+			 s, want);
 }
 
 static int plan_sites(struct sc_plan *plan, uintptr_t key, void *old, void *func)
@@ -249,7 +254,7 @@ static int plan_trampoline(struct sc_plan *plan, void *old, void *func,
 	}
 	if (want == cur)
 		return 0;
-	return add_write(plan, end - 4, rel, code->prot);
+	return add_write(plan, end - 4, rel, code->prot, NULL, want);
 }
 
 static int write_order(const void *a, const void *b)
@@ -324,9 +329,13 @@ static int apply(struct sc_plan *plan, struct static_call_key *key, void *func,
 	__atomic_store_n(&key->func, func, __ATOMIC_RELEASE);
 	if (far_slot)
 		__atomic_store_n(far_slot, func, __ATOMIC_RELEASE);
-	for (size_t i = 0; i < plan->n; i++)
-		__atomic_store_n((int32_t *)plan->writes[i].at, plan->writes[i].rel,
-				 __ATOMIC_RELAXED);
+	for (size_t i = 0; i < plan->n; i++) {
+		struct sc_write *w = &plan->writes[i];
+
+		__atomic_store_n((int32_t *)w->at, w->rel, __ATOMIC_RELAXED);
+		if (w->site)	/* recognised later even if skipped meanwhile */
+			w->site->written = w->target;
+	}
 	protect_runs(plan, plan->n, 0, &err);
 	if (plan->n) {
 		int sync = sc_sync_cores();

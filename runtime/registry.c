@@ -295,7 +295,7 @@ int sc_index_image(struct sc_image *img)
 
 		if (!key || !is_code(img, insn, 5))
 			continue;
-		sites[kept++] = (struct sc_site){ key, insn, 0 };
+		sites[kept++] = (struct sc_site){ key, insn, 0, 0 };
 	}
 	if (group_by_key(sites, kept)) {
 		free(sites);

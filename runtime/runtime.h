@@ -24,6 +24,7 @@ struct sc_site {
 	uintptr_t key;
 	uintptr_t insn;		/* first byte of the call, jmp or jcc */
 	uintptr_t home;		/* its link-time target; 0 until verified */
+	uintptr_t written;	/* the target last written there; 0: none */
 };
 
 /* One image (executable or shared library) that registered a table. */

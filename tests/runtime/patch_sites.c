@@ -22,6 +22,7 @@ int hook_sum;
 
 __attribute__((noinline)) int add1(int x) { return x + 1; }
 __attribute__((noinline)) int add2(int x) { return x + 2; }
+__attribute__((noinline)) int add3(int x) { return x + 3; }
 __attribute__((noinline)) void count(int x) { hook_sum += x; }
 __attribute__((noinline)) void count2(int x) { hook_sum += 2 * x; }
 
@@ -212,17 +213,29 @@ static int breakpoint(void)
 	}
 	if (e == __stop_static_call_sites)
 		SC_FAIL("no aligned op site");
+	UPDATE(op, add2);	/* the site now calls add2 directly */
 	fd = open("/proc/self/mem", O_RDWR);
 	if (fd < 0 || pwrite(fd, &cc, 1, insn) != 1)
 		SC_FAIL("cannot write /proc/self/mem: %s", strerror(errno));
 	memcpy(before, (void *)insn, 5);
-	UPDATE(op, add2);
+	UPDATE(op, add1);
 	memcpy(after, (void *)insn, 5);
 	if (memcmp(before, after, 5))
 		SC_FAIL("the update rewrote a site with a breakpoint");
-	if (sc_census(&STATIC_CALL_KEY(op), (uintptr_t)add2).wrong != 1)
+	if (sc_census(&STATIC_CALL_KEY(op), (uintptr_t)add1).wrong != 1)
 		SC_FAIL("other sites were not patched");
 	printf("breakpoint site left intact\n");
+
+	/* The debugger goes away: the site calls add2, the target before the
+	 * last; the next update must recognise what it wrote there itself and
+	 * patch the site like the others. */
+	cc = 0xe8;
+	if (pwrite(fd, &cc, 1, insn) != 1)
+		SC_FAIL("cannot write /proc/self/mem: %s", strerror(errno));
+	UPDATE(op, add3);
+	if (sc_census(&STATIC_CALL_KEY(op), (uintptr_t)add3).wrong)
+		SC_FAIL("the site is not patched after its breakpoint went");
+	close(fd);
 	return 0;
 }
 

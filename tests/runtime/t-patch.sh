@@ -41,6 +41,19 @@ for cc in $TEST_COMPILERS; do
 	done
 done
 
+# gcc -fno-plt calls trampolines through the GOT; scpatch rewrites them
+# into direct calls (addr32 call), which the runtime patches like others.
+if annotator_is_scpatch gcc; then
+	for mode in pie shared; do
+		name="gcc $mode -O2 -fno-plt"
+		if build gcc "$mode" "-O2 -fno-plt" > build.log 2>&1; then
+			expect "$name: update, results, site bytes, maps" ./prog basic
+		else
+			not_ok "$name: build failed: $(head -c 600 build.log)"
+		fi
+	done
+fi
+
 # Padded as users build (every site aligned once scpatch pads): the same
 # checks, whatever the mix of aligned and unaligned sites.
 SC_ANNOTATE_FLAGS=
