@@ -228,14 +228,14 @@ static int plan_trampoline(struct sc_plan *plan, void *old, void *func,
 			   void ***far_slot)
 {
 	uintptr_t t = plan->tramp, end = t + STATIC_CALL_TRAMP_FAR;
-	uintptr_t far = t + STATIC_CALL_TRAMP_FAR, cur, want;
-	uintptr_t slot = far + 6 + read_rel32(far + 2);
+	uintptr_t far = t + STATIC_CALL_TRAMP_FAR, cur, want, slot;
 	const struct sc_range *code, *data;
 	int32_t rel;
 
 	code = sc_find_range(plan->loads, plan->nloads, t, STATIC_CALL_TRAMP_SIZE);
 	if (!code || !(code->prot & PROT_EXEC) || !is_trampoline(t))
 		return -EINVAL;
+	slot = far + 6 + read_rel32(far + 2);
 	cur = end + read_rel32(end - 4);
 	want = code_target(t, func);
 	/* Its link-time jump may go through a PLT entry to a preemptible func. */
