@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The indirect build mode: calls through the key, no trampoline, no code
  * written; NULL and RET0 still work. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <static_call.h>
@@ -25,5 +26,9 @@ int main(void)
 	static_call_cond(ih)(5);
 	if (static_call(ic)(1) != 3 || static_call(ir)(7) != 9 || hits != 5)
 		return 3;
-	return static_call_query(ic) == two ? 0 : 4;
+	if (static_call_query(ic) != two)
+		return 4;
+	/* The patching runtime, handed a key without a trampoline, refuses. */
+	return __static_call_update(&STATIC_CALL_KEY(ic), (void *)hook_fn) == -EINVAL &&
+	       static_call_query(ic) == two ? 0 : 5;
 }
