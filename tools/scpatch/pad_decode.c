@@ -149,7 +149,9 @@ static bool check_reloc(struct pad_sec *ps, const struct reloc *r)
 		in->reloc_in_disp = true;
 		return true;
 	}
-	if (in->d.imm_size && at >= in->d.imm_off &&
+	/* enter and extrq-like pairs: an imm16 then an imm8 */
+	if (in->d.imm_size && (at == in->d.imm_off ||
+			       (in->d.imm_size == 3 && at == in->d.imm_off + 2u)) &&
 	    at + w <= (uint64_t)in->d.imm_off + in->d.imm_size)
 		return true;
 	pad_refuse(ps, "relocation inside an instruction (damaged object?)",

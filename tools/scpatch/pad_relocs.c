@@ -92,7 +92,8 @@ static int build_bases(struct reloc_pass *rp, struct section *data)
 					 (k == RK_PC ? 4 : 0);
 		}
 	}
-	qsort(tb->v, tb->n, sizeof(*tb->v), cmp_u64);
+	if (tb->n)
+		qsort(tb->v, tb->n, sizeof(*tb->v), cmp_u64);
 	return 0;
 }
 

@@ -1,0 +1,42 @@
+# Helpers of the padding tests (sourced after tests/lib.sh).
+PADFIX=$ROOT/tests/fixtures/pad
+SITEFIX=$ROOT/tests/fixtures/sites
+
+# The pass driver (pad-driver.c) over the tool's sources, with ASan and
+# UBSan; built once into $BUILD/tests/pad and reused while it is newer
+# than every source.
+build_pad_driver() {
+	local src=$ROOT/tools/scpatch out=$BUILD/tests/pad/pad-driver
+	local srcs=("$ROOT/tests/pad/pad-driver.c" "$src"/arch/x86/*.c)
+	local f stale=
+	for f in "$src"/*.c; do
+		[[ $f == */main.c ]] || srcs+=("$f")
+	done
+	[[ -x $out ]] || stale=1
+	for f in "${srcs[@]}" "$src"/*.h; do
+		[[ $f -nt $out ]] && stale=1
+	done
+	if [[ -n $stale ]]; then
+		mkdir -p "$(dirname "$out")"
+		gcc -std=gnu11 -g -O1 -Wall -Wextra \
+			-fsanitize=address,undefined \
+			-fno-sanitize-recover=undefined \
+			-DSCPATCH_VERSION=\"test\" -I"$src" -I"$ROOT/runtime" "${srcs[@]}" \
+			$(pkg-config --cflags --libs libelf libdw libxxhash) \
+			-o "$out.tmp.$$" && mv "$out.tmp.$$" "$out" || return 1
+	fi
+	ln -sf "$out" pad-driver
+}
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+
+# compare ORIG PADDED: objdump/readelf comparison (compare.py).
+compare() {
+	python3 "$ROOT/tests/pad/compare.py" "$1" "$2"
+}
+
+# The bytes of section $2 of object $1, in hex.
+section_hex() {
+	objcopy -O binary --only-section="$2" "$1" /dev/stdout 2>/dev/null |
+		od -An -tx1 -v | tr -d ' \n'
+}
