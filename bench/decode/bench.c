@@ -71,11 +71,16 @@ static size_t walk_capstone(const uint8_t *buf, size_t size)
 	return n;
 }
 
+/*
+ * CPU time of this process: on a machine shared with other jobs, time spent
+ * waiting for a core is not decoding (wall time swung by +-30% here, CPU
+ * time by about 1%).  Cache interference from the other jobs still counts.
+ */
 static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
