@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -164,6 +165,29 @@ static void check_all(int (*f)(int), void (*h)(int), int (*r)(int))
 	mark_updated(&STATIC_CALL_KEY(name));				\
 } while (0)
 
+/* A JIT-like target outside every image, mapped far from all code:
+ * lea 5(%rdi), %eax; ret. */
+static int (*far_jit(void))(int)
+{
+	static const unsigned char code[] = { 0x8d, 0x47, 0x05, 0xc3 };
+	unsigned char *p = MAP_FAILED;
+
+	for (int bit = 44; bit > 36 && p == MAP_FAILED; bit--) {
+		uintptr_t hint = ((uintptr_t)&add1 ^ ((uintptr_t)1 << bit)) & ~(uintptr_t)4095;
+
+		p = mmap((void *)hint, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	}
+	if (p == MAP_FAILED)
+		SC_FAIL("mmap: %s", strerror(errno));
+	memcpy(p, code, sizeof(code));
+	if (mprotect(p, 4096, PROT_READ | PROT_EXEC))
+		SC_FAIL("mprotect: %s", strerror(errno));
+	if (sc_reaches((uintptr_t)&add1, (uintptr_t)p))
+		SC_FAIL("the JIT page is not far away");
+	return (int (*)(int))(void *)p;
+}
+
 /* mixed: the sites were annotated without padding, so that some are
  * aligned by chance and some not, and both kinds must be there. */
 static int basic(int mixed)
@@ -179,6 +203,9 @@ static int basic(int mixed)
 	UPDATE(hook, count2);
 	UPDATE(r0, (int (*)(int))__static_call_return0);
 	check_all(abs, count2, NULL);
+	int (*jit)(int) = far_jit();	/* beyond reach of every site */
+	UPDATE(op, jit);
+	check_all(jit, count2, NULL);
 	UPDATE(op, add1);
 	UPDATE(hook, NULL);
 	UPDATE(r0, add1);
