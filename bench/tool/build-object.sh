@@ -1,14 +1,18 @@
 #!/bin/bash
-# Build the input of the tool benchmark: one relocatable object of real
-# C++ code (LLVM 14's static archives from Debian's llvm-14-dev, joined with
-# `ld -r`) in which the cross-object calls of the most called functions go
-# through static-call trampolines.
+# Build an input of the tool benchmark: one relocatable object joined with
+# `ld -r` from Debian's static archives, in which the cross-object calls of
+# the most called functions go through static-call trampolines.
 #
-#     build-object.sh OUT.o [quick]
+#     build-object.sh cxx|c OUT.o [quick]
 #
-# Why this object: it is large (about 190 MB), it has COMDAT groups and far
-# more than 65280 sections (SHN_XINDEX), and nothing but apt is needed to
-# rebuild it byte for byte.  "quick" joins a few archives only (smoke tests).
+# cxx: LLVM 14 (llvm-14-dev), C++, about 135 MiB and 200,000 sections
+#      (COMDAT groups; more than 65280, so SHN_XINDEX everywhere).
+# c:   the C archives that scpatch's own dependencies install (glibc's libc.a
+#      and libm.a, capstone, elfutils, xz, zlib, bzip2: 14 MiB of code),
+#      joined COPIES times under distinct symbol prefixes: about 110 MiB in
+#      a few hundred sections, the shape of a kernel's vmlinux.o.
+# "quick" makes a small one of each (smoke tests).  Nothing but apt is needed
+# to rebuild either byte for byte.
 #
 # How the sites are made real: `ld -r --wrap=F` turns every reference to F
 # from another object into a reference to __wrap_F while F's own object keeps
@@ -19,31 +23,49 @@
 # objtool 6.1 is the reference, and it gives up on some user-space code: at
 # a function symbol that has no instruction ("can't find starting
 # instruction"; clang emits empty bodies for functions that end in
-# __builtin_unreachable()), at a jump into what its decoder took for the
-# middle of an instruction, and at every PIC switch table (see
-# hide-rodata.c).  When it gives up it writes nothing and exits 0.  So the
-# switch tables get out of sections called .rodata*, and the archive members
-# that objtool still rejects on their own (about 250 of 3,300) are left out.
+# __builtin_unreachable()), at instructions its decoder does not know, at a
+# jump into what it took for the middle of an instruction, and at every PIC
+# switch table (see hide-rodata.c).  When it gives up it writes nothing and
+# exits 0.  So the switch tables get out of sections called .rodata*, and
+# the archive members that objtool still rejects on their own are left out
+# (listed in OUT.o.excluded).
 set -euo pipefail
 
-out=$1
-quick=${2:-}
-llvm_lib=/usr/lib/llvm-14/lib
+set_name=$1
+out=$2
+quick=${3:-}
 objtool=${OBJTOOL:-/usr/lib/linux-kbuild-6.1/tools/objtool/objtool}
 functions=${BENCH_TOOL_FUNCTIONS:-1000}
 work=$out.d
+copies=1
 
-if [[ -n "$quick" ]]; then
-	archives=(libLLVMCore.a libLLVMSupport.a libLLVMAnalysis.a
-		  libLLVMTransformUtils.a)
-else
-	archives=()
-	for a in "$llvm_lib"/libLLVM*.a; do archives+=("$(basename "$a")"); done
-fi
-[[ ${#archives[@]} -gt 0 && -f "$llvm_lib/${archives[0]}" ]] || {
-	echo "build-object: no LLVM 14 archives in $llvm_lib (llvm-14-dev)" >&2
+case "$set_name" in
+cxx)
+	lib=/usr/lib/llvm-14/lib
+	if [[ -n "$quick" ]]; then
+		archives=(libLLVMCore.a libLLVMSupport.a libLLVMAnalysis.a
+			  libLLVMTransformUtils.a)
+	else
+		archives=()
+		for a in "$lib"/libLLVM*.a; do archives+=("$(basename "$a")"); done
+	fi
+	;;
+c)
+	lib=/usr/lib/x86_64-linux-gnu
+	archives=(libc.a libm-2.36.a libcapstone.a libdw.a libelf.a liblzma.a
+		  libz.a libbz2.a)
+	[[ -n "$quick" ]] || copies=8
+	;;
+*)
+	echo "build-object: unknown input set '$set_name' (cxx or c)" >&2
+	exit 2
+	;;
+esac
+for a in "${archives[@]}"; do
+	[[ -f "$lib/$a" ]] && continue
+	echo "build-object: missing $lib/$a (see scripts/packages.txt)" >&2
 	exit 1
-}
+done
 
 rm -rf "$work"
 mkdir -p "$work/x"
@@ -51,7 +73,7 @@ mkdir -p "$work/x"
 # One directory per archive: member names repeat across archives.
 for a in "${archives[@]}"; do
 	mkdir -p "$work/x/${a%.a}"
-	(cd "$work/x/${a%.a}" && ar x "$llvm_lib/$a")
+	(cd "$work/x/${a%.a}" && ar x "$lib/$a")
 done
 find "$work/x" -name '*.o' | LC_ALL=C sort > "$work/all-members"
 
@@ -105,9 +127,29 @@ as -o "$work/tramp.o" "$work/tramp.s"
 ld -r -o "$work/wrapped.o" @"$work/wrap.args" @"$work/members"
 objcopy --redefine-syms="$work/rename" "$work/wrapped.o" "$work/renamed.o"
 rm -f "$work/wrapped.o"
-ld -r -o "$out.tmp" "$work/renamed.o" "$work/tramp.o"
+ld -r -o "$work/copy.o" "$work/renamed.o" "$work/tramp.o"
+rm -f "$work/renamed.o"
+
+# Copies: every symbol gets the prefix cN_, and __SCT__/__SCK__ stay in front.
+if [[ $copies -gt 1 ]]; then
+	parts=()
+	for ((i = 1; i <= copies; i++)); do
+		awk -v p="c${i}_" '{
+			print p "__SCT__" $1, "__SCT__" p $1
+			print p "__SCK__" $1, "__SCK__" p $1
+		}' "$work/functions" > "$work/rename$i"
+		objcopy --prefix-symbols="c${i}_" "$work/copy.o" "$work/prefixed.o"
+		objcopy --redefine-syms="$work/rename$i" "$work/prefixed.o" \
+			"$work/copy$i.o"
+		parts+=("$work/copy$i.o")
+	done
+	rm -f "$work/prefixed.o"
+	ld -r -o "$out.tmp" "${parts[@]}"
+else
+	mv "$work/copy.o" "$out.tmp"
+fi
 "$work/hide-rodata" "$out.tmp"
 mv "$out.tmp" "$out"
 cp "$work/functions" "$out.functions"
-cp "$work/excluded" "$out.excluded"
+sed "s|^$work/x/||" "$work/excluded" > "$out.excluded"
 rm -rf "$work"

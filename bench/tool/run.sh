@@ -1,8 +1,9 @@
 #!/bin/bash
-# Tool benchmark: annotate a relocatable object of more than 100 MB (LLVM 14,
-# joined with ld -r, ~150,000 static call sites; see build-object.sh) with
-# scpatch, without and with padding, against `objcopy IN OUT` and Debian's
-# `objtool --static-call` on the same object.  CPU time and peak memory are
+# Tool benchmark: annotate relocatable objects of more than 100 MB (C code
+# in a few hundred sections, and LLVM's C++ in 200,000 sections; both joined
+# with ld -r from Debian's archives, with real static call sites; see
+# build-object.sh) with scpatch, without and with padding, against
+# `objcopy IN OUT` and Debian's `objtool --static-call` on the same object.  CPU time and peak memory are
 # the medians of 5 runs (3 with BENCH_QUICK, which also uses a ~20 MB object).
 # CSV on stdout (group,metric,value,unit,reference,reference_value),
 # progress on stderr.
@@ -17,31 +18,33 @@ work=$BUILD/bench/tool
 mkdir -p "$work"
 
 if [[ -n "${BENCH_QUICK:-}" ]]; then
-	reps=3 input=$work/quick.o variant=quick
+	reps=3 variant=quick
 else
-	reps=5 input=$work/llvm.o variant=
+	reps=5 variant=
 fi
 failed=0
 
 say() { echo "tool: $*" >&2; }
 
-# The object is rebuilt only when its recipe or Debian's archives change.
+# An object is rebuilt only when its recipe or Debian's archives change.
 input_stamp() {
 	cat "$here/build-object.sh" "$here/hide-rodata.c"
-	echo "functions ${BENCH_TOOL_FUNCTIONS:-1000}"
-	ls -l --time-style=+%s /usr/lib/llvm-14/lib/libLLVM*.a 2>&1
+	echo "set $1 ${variant:-full} functions ${BENCH_TOOL_FUNCTIONS:-1000}"
+	ls -l --time-style=+%s /usr/lib/llvm-14/lib/libLLVM*.a \
+		/usr/lib/x86_64-linux-gnu/lib{c,m-2.36,capstone,dw,elf}.a \
+		/usr/lib/x86_64-linux-gnu/lib{lzma,z,bz2}.a 2>&1
 }
 
 ensure_input() {
-	local stamp
-	stamp=$(input_stamp | sha256sum | cut -d' ' -f1)
+	local set_name=$1 input=$2 stamp
+	stamp=$(input_stamp "$set_name" | sha256sum | cut -d' ' -f1)
 	if [[ -f "$input" && "$(cat "$input.stamp" 2>/dev/null)" == "$stamp" ]]
 	then
 		return 0
 	fi
-	say "building the input object $input (once, about 2 minutes)"
+	say "building the input object $input (once, a few minutes)"
 	rm -f "$input.stamp"
-	nice "$here/build-object.sh" "$input" $variant || return 1
+	nice "$here/build-object.sh" "$set_name" "$input" $variant || return 1
 	echo "$stamp" > "$input.stamp"
 }
 
@@ -117,34 +120,6 @@ unaligned_sites() {
 	"$SCPATCH" list "$1" 2>/dev/null | grep -c ' unaligned$'
 }
 
-ensure_input || { say "cannot build the input object"; exit 1; }
-size_mb=$(stat -c %s "$input" | awk '{ printf "%.1f", $1 / 1048576 }')
-sections=$(readelf -hW "$input" | awk '/Number of section headers/ {
-	print $NF ~ /\)$/ ? substr($NF, 2, length($NF) - 2) : $NF }')
-say "input: $input, $size_mb MiB, $sections sections"
-echo "tool,input object size,$size_mb,MiB,-,-"
-echo "tool,input object sections,$sections,sections,-,-"
-
-measure objcopy objcopy "$input" "$work/objcopy-out.o" || failed=1
-copy_time=$TIME_S copy_peak=$PEAK_MB
-rm -f "$work/objcopy-out.o"
-
-# objtool rewrites its input: each run gets a fresh copy.
-prepare() { cp "$input" "$work/objtool-out.o"; }
-measure objtool "$OBJTOOL" --static-call "$work/objtool-out.o" || failed=1
-prepare() { :; }
-objtool_time=$TIME_S objtool_peak=$PEAK_MB
-objtool_sites=$(count_sites "$work/objtool-out.o")
-if [[ $objtool_sites -eq 0 ]]; then
-	say "objtool wrote no static call site: it gave up on this object:"
-	sed 's/^/tool:   /' "$work/objtool.stderr" | tail -n 3 >&2
-	failed=1
-else
-	echo "tool,objtool --static-call CPU time,$objtool_time,s,objcopy,$copy_time"
-	echo "tool,objtool peak memory,$objtool_peak,MiB,objcopy,$copy_peak"
-fi
-rm -f "$work/objtool-out.o"
-
 # annotate NAME METRIC FLAGS...: time, memory and sites of one mode.
 annotate() {
 	local name=$1 metric=$2 sites
@@ -155,20 +130,60 @@ annotate() {
 	fi
 	measure "$name" "$SCPATCH" "$@" -o "$work/$name-out.o" "$input" ||
 		return 1
-	echo "tool,$metric CPU time,$TIME_S,s,objcopy,$copy_time"
-	echo "tool,$metric CPU time vs objtool,$TIME_S,s,objtool,$objtool_time"
-	echo "tool,$metric peak memory,$PEAK_MB,MiB,objtool,$objtool_peak"
-	echo "tool,$metric peak memory vs objcopy,$PEAK_MB,MiB,objcopy,$copy_peak"
+	echo "$group,$metric CPU time,$TIME_S,s,objcopy,$copy_time"
+	echo "$group,$metric CPU time vs objtool,$TIME_S,s,objtool,$objtool_time"
+	echo "$group,$metric peak memory,$PEAK_MB,MiB,objtool,$objtool_peak"
+	echo "$group,$metric peak memory vs objcopy,$PEAK_MB,MiB,objcopy,$copy_peak"
 	sites=$(count_sites "$work/$name-out.o")
-	echo "tool,$metric sites found,$sites,sites,objtool,$objtool_sites"
+	echo "$group,$metric sites found,$sites,sites,objtool,$objtool_sites"
 	[[ $sites -eq $objtool_sites ]] ||
 		say "$name found $sites sites, objtool $objtool_sites"
 	if [[ " $* " != *" --no-align "* ]]; then
-		echo "tool,$metric unaligned sites,$(unaligned_sites "$work/$name-out.o"),sites,-,-"
+		echo "$group,$metric unaligned sites,$(unaligned_sites "$work/$name-out.o"),sites,-,-"
 	fi
 	rm -f "$work/$name-out.o"
 }
 
-annotate annotate "annotate" --no-align || failed=1
-annotate annotate-pad "annotate with padding" || failed=1
+# bench_input SET GROUP: every figure for one input object.
+bench_input() {
+	local set_name=$1 group=$2 input size_mb sections
+	local copy_time copy_peak objtool_time objtool_peak objtool_sites
+	input=$work/$set_name${variant:+-$variant}.o
+	ensure_input "$set_name" "$input" || {
+		say "cannot build the input object $input"
+		return 1
+	}
+	size_mb=$(stat -c %s "$input" | awk '{ printf "%.1f", $1 / 1048576 }')
+	sections=$(readelf -hW "$input" | awk '/Number of section headers/ {
+		print $NF ~ /\)$/ ? substr($NF, 2, length($NF) - 2) : $NF }')
+	say "input: $input, $size_mb MiB, $sections sections"
+	echo "$group,input object size,$size_mb,MiB,-,-"
+	echo "$group,input object sections,$sections,sections,-,-"
+
+	measure objcopy objcopy "$input" "$work/objcopy-out.o" || return 1
+	copy_time=$TIME_S copy_peak=$PEAK_MB
+	rm -f "$work/objcopy-out.o"
+
+	# objtool rewrites its input: each run gets a fresh copy.
+	prepare() { cp "$input" "$work/objtool-out.o"; }
+	measure objtool "$OBJTOOL" --static-call "$work/objtool-out.o" ||
+		return 1
+	prepare() { :; }
+	objtool_time=$TIME_S objtool_peak=$PEAK_MB
+	objtool_sites=$(count_sites "$work/objtool-out.o")
+	rm -f "$work/objtool-out.o"
+	if [[ $objtool_sites -eq 0 ]]; then
+		say "objtool wrote no static call site: it gave up on $input:"
+		sed 's/^/tool:   /' "$work/objtool.stderr" | tail -n 3 >&2
+		return 1
+	fi
+	echo "$group,objtool --static-call CPU time,$objtool_time,s,objcopy,$copy_time"
+	echo "$group,objtool peak memory,$objtool_peak,MiB,objcopy,$copy_peak"
+
+	annotate annotate "annotate" --no-align || return 1
+	annotate annotate-pad "annotate with padding" || return 1
+}
+
+bench_input c "tool C" || failed=1
+bench_input cxx "tool C++" || failed=1
 exit $failed
