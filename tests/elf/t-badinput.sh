@@ -101,6 +101,18 @@ both "string table without its final NUL" strtab.o "broken string table"
 cp good.o shstrtab.o; poke shstrtab.o $(( $(shdr_of shstrtab.o .shstrtab) + 4 )) 4 1
 both "section name table not a string table" shstrtab.o "broken section name table"
 
+cp good.o align.o; poke align.o $(( $(shdr_of align.o .data) + 48 )) 8 12
+both "alignment not a power of two" align.o "not a power of two"
+cp good.o align4g.o; poke align4g.o $(( $(shdr_of align4g.o .data) + 48 )) 8 $(( 1 << 32 ))
+cp align4g.o before.o
+./objtest grow align4g.o - .data 8 2> err.txt
+expect_eq "4 GiB alignment of a grown section: exit 2" 2 $?
+expect "4 GiB alignment of a grown section: says why" \
+	grep -q "^scpatch: align4g.o: section alignments would pad the output" err.txt
+expect "4 GiB alignment of a grown section: file unchanged" cmp -s before.o align4g.o
+expect_eq "4 GiB alignment of a grown section: no temporary file left" "" \
+	"$(ls -A | grep scpatch- || true)"
+
 symtab=$(contents_of good.o .symtab)
 cp good.o symname.o; poke symname.o $(( symtab + 24 * 3 )) 4 $(( 1 << 30 ))
 both "symbol name out of range" symname.o "name offset"
@@ -139,6 +151,11 @@ for seed in $(seq 1 60); do
 	poke fuzz.o $off 4 $(( (seed * 2654435761) & 0xffffffff ))
 	./objtest dump fuzz.o > /dev/null 2>&1
 	rc=$?
-	[[ $rc -eq 0 || $rc -eq 2 ]] || { crashes=$((crashes + 1)); echo "fuzz seed $seed: exit $rc"; }
+	[[ $rc -eq 0 || $rc -eq 2 ]] || { crashes=$((crashes + 1)); echo "fuzz seed $seed: dump exit $rc"; }
+	cp fuzz.o fuzz.orig
+	./objtest add-mixed fuzz.o - 3 > /dev/null 2>&1
+	rc=$?
+	[[ $rc -eq 0 || $rc -eq 2 ]] || { crashes=$((crashes + 1)); echo "fuzz seed $seed: change exit $rc"; }
+	[[ $rc -eq 0 ]] || cmp -s fuzz.o fuzz.orig || { crashes=$((crashes + 1)); echo "fuzz seed $seed: failed but changed the file"; }
 done
-expect_eq "60 damaged objects: no crash, no sanitizer report" 0 $crashes
+expect_eq "60 damaged objects read and changed: no crash, no sanitizer report, failures leave the file alone" 0 $crashes

@@ -219,6 +219,11 @@ static int check_section_range(struct obj *obj, struct section *sec)
 {
 	const GElf_Shdr *sh = &sec->sh;
 
+	if ((sh->sh_addralign & (sh->sh_addralign - 1)) ||
+	    sh->sh_addralign > (1ull << 32))
+		return obj_sec_error(sec, "alignment 0x%llx is not a power of two up to 2^32",
+				     (unsigned long long)sh->sh_addralign);
+
 	if (sh->sh_type == SHT_NOBITS || sh->sh_type == SHT_NULL)
 		return 0;
 	if (!range_ok(obj, sh->sh_offset, sh->sh_size))
@@ -282,13 +287,17 @@ static int read_section_headers(struct obj *obj)
 		sec->name = "";
 		sec->size = sec->sh.sh_size;
 		obj->secs[i] = sec;
-		if (i && check_section_range(obj, sec))
-			return -1;
 	}
 	if (!n)
 		return 0;
 	obj->shstrtab = obj->secs[shstrndx];
-	return read_section_names(obj);
+	/* Names first, so that the errors below can give them. */
+	if (check_section_range(obj, obj->shstrtab) || read_section_names(obj))
+		return -1;
+	for (unsigned int i = 1; i < n; i++)
+		if (check_section_range(obj, obj->secs[i]))
+			return -1;
+	return 0;
 }
 
 static int check_table_shape(struct section *sec, size_t entsize)

@@ -354,6 +354,26 @@ static uint64_t place(uint64_t pos, uint64_t align, const struct section *sec,
 	return pos + (want - pos % align + align) % align;
 }
 
+/*
+ * A damaged alignment can ask for exabytes of padding: refuse any layout
+ * larger than what the input, the new contents and one page of padding per
+ * section can explain.
+ */
+static int check_layout_size(struct writer *w)
+{
+	uint64_t limit = 2 * (uint64_t)w->obj->map_size + (1u << 20) +
+			 (uint64_t)w->n * 4096;
+
+	for (unsigned int i = 1; i < w->n; i++)
+		if (w->secs[i].data != w->obj->map + w->secs[i].sec->sh.sh_offset)
+			limit += w->secs[i].size;
+	if (w->shoff <= limit)
+		return 0;
+	return obj_set_error(OBJ_ERR_CORRUPT,
+			     "section alignments would pad the output to 0x%llx bytes",
+			     (unsigned long long)w->shoff);
+}
+
 static void layout(struct writer *w)
 {
 	uint64_t pos = sizeof(Elf64_Ehdr);
@@ -539,8 +559,10 @@ static int write_to_fd(struct obj *obj, int fd, bool copy_input)
 	ret = prepare(&w);
 	if (!ret) {
 		layout(&w);
-		ret = write_model(&w);
+		ret = check_layout_size(&w);
 	}
+	if (!ret)
+		ret = write_model(&w);
 	free_writer(&w);
 	return ret;
 }
