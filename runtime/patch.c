@@ -18,13 +18,13 @@
 #include "runtime.h"
 #include "static_call.h"
 
-/* One pending aligned 4-byte store into code. */
+/* One pending aligned 4-byte store into code: rel at at, so that the
+ * jump goes to at + 4 + rel. */
 struct sc_write {
 	uintptr_t at;
+	struct sc_site *site;	/* NULL for the trampoline */
 	int32_t rel;
 	int prot;		/* the page's protection to restore */
-	struct sc_site *site;	/* NULL for the trampoline */
-	uintptr_t target;
 };
 
 struct sc_plan {
@@ -153,7 +153,7 @@ static uintptr_t through_plt(uintptr_t func)
 }
 
 static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot,
-		     struct sc_site *site, uintptr_t target)
+		     struct sc_site *site)
 {
 	if (plan->n == plan->max) {
 		size_t max = plan->max ? 2 * plan->max : 64;
@@ -164,7 +164,7 @@ static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot,
 		plan->writes = w;
 		plan->max = max;
 	}
-	plan->writes[plan->n++] = (struct sc_write){ at, rel, prot, site, target };
+	plan->writes[plan->n++] = (struct sc_write){ at, site, rel, prot };
 	return 0;
 }
 
@@ -199,8 +199,7 @@ static int plan_site(struct sc_plan *plan, struct sc_image *img,
 	if (want == cur)
 		return 0;
 	return add_write(plan, field, rel,
-			 sc_find_range(img->loads, img->nloads, field, 4)->prot,
-			 s, want);
+			 sc_find_range(img->loads, img->nloads, field, 4)->prot, s);
 }
 
 static int plan_sites(struct sc_plan *plan, uintptr_t key, void *old, void *func)
@@ -254,7 +253,7 @@ static int plan_trampoline(struct sc_plan *plan, void *old, void *func,
 	}
 	if (want == cur)
 		return 0;
-	return add_write(plan, end - 4, rel, code->prot, NULL, want);
+	return add_write(plan, end - 4, rel, code->prot, NULL);
 }
 
 static int write_order(const void *a, const void *b)
@@ -334,7 +333,7 @@ static int apply(struct sc_plan *plan, struct static_call_key *key, void *func,
 
 		__atomic_store_n((int32_t *)w->at, w->rel, __ATOMIC_RELAXED);
 		if (w->site)	/* recognised later even if skipped meanwhile */
-			w->site->written = w->target;
+			w->site->written = w->at + 4 + w->rel;
 	}
 	protect_runs(plan, plan->n, 0, &err);
 	if (plan->n) {

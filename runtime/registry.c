@@ -236,75 +236,82 @@ static int key_count(struct key_set *set, uintptr_t key)
 	return 0;
 }
 
-/* Orders sites[0..n) by key with a counting sort over the distinct keys;
- * within a key they keep the table's order. */
-static int group_by_key(struct sc_site *sites, size_t n)
+/* The key of entry e if it is a site to keep, else 0.  A site outside the
+ * image's executable segments is dropped: lld resolves references to
+ * discarded sections to the image base. */
+static uintptr_t kept_key(const struct sc_image *img,
+			  const struct static_call_site *e, uintptr_t *insn)
 {
-	struct key_set set = { calloc(64, sizeof(struct key_count)), 63, 0 };
-	struct sc_site *sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	uintptr_t *keys = NULL;
-	size_t at = 0, k = 0;
-	int err = -ENOMEM;
+	uintptr_t key = entry_key(img, e);
 
-	if (!set.slot || !sorted)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (key_count(&set, sites[i].key))
-			goto out;
-	keys = malloc((set.used ? set.used : 1) * sizeof(*keys));
+	*insn = (uintptr_t)&e->addr + (intptr_t)e->addr;
+	return key && is_code(img, *insn, 5) ? key : 0;
+}
+
+/* Turns the per-key counts into each key's first index, keys ascending. */
+static int first_indexes(struct key_set *set)
+{
+	uintptr_t *keys = malloc((set->used ? set->used : 1) * sizeof(*keys));
+	size_t at = 0, k = 0;
+
 	if (!keys)
-		goto out;
-	for (size_t i = 0; i <= set.mask; i++)
-		if (set.slot[i].key)
-			keys[k++] = set.slot[i].key;
+		return -ENOMEM;
+	for (size_t i = 0; i <= set->mask; i++)
+		if (set->slot[i].key)
+			keys[k++] = set->slot[i].key;
 	qsort(keys, k, sizeof(*keys), key_order);
-	for (size_t i = 0; i < k; i++) {	/* count -> first index */
-		struct key_count *kc = key_find(&set, keys[i]);
+	for (size_t i = 0; i < k; i++) {
+		struct key_count *kc = key_find(set, keys[i]);
 		size_t count = kc->count;
 
 		kc->count = at;
 		at += count;
 	}
-	for (size_t i = 0; i < n; i++)
-		sorted[key_find(&set, sites[i].key)->count++] = sites[i];
-	memcpy(sites, sorted, n * sizeof(*sites));
-	err = 0;
-out:
 	free(keys);
-	free(sorted);
-	free(set.slot);
-	return err;
+	return 0;
 }
 
-/* Decodes the table once.  A site outside the image's executable segments
- * is dropped: lld resolves references to discarded sections to the image
- * base. */
+/* Decodes the table once, into sites grouped by key (a counting sort over
+ * the distinct keys: two passes over the table, one array); within a key
+ * the sites keep the table's order. */
 int sc_index_image(struct sc_image *img)
 {
-	size_t n = img->stop - img->start, kept = 0;
-	struct sc_site *sites;
+	struct key_set set = { calloc(64, sizeof(struct key_count)), 63, 0 };
+	const struct static_call_site *e;
+	struct sc_site *sites = NULL;
+	size_t kept = 0;
+	uintptr_t key, insn;
+	int err = -ENOMEM;
 
-	if (img->indexed)
+	if (img->indexed) {
+		free(set.slot);
 		return 0;
-	sites = malloc((n ? n : 1) * sizeof(*sites));
-	if (!sites)
+	}
+	if (!set.slot)
 		return -ENOMEM;
-	for (const struct static_call_site *e = img->start; e < img->stop; e++) {
-		uintptr_t insn = (uintptr_t)&e->addr + (intptr_t)e->addr;
-		uintptr_t key = entry_key(img, e);
-
-		if (!key || !is_code(img, insn, 5))
+	for (e = img->start; e < img->stop; e++) {
+		if (!(key = kept_key(img, e, &insn)))
 			continue;
-		sites[kept++] = (struct sc_site){ key, insn, 0, 0 };
+		if (key_count(&set, key))
+			goto out;
+		kept++;
 	}
-	if (group_by_key(sites, kept)) {
-		free(sites);
-		return -ENOMEM;
-	}
+	sites = malloc((kept ? kept : 1) * sizeof(*sites));
+	if (!sites || first_indexes(&set))
+		goto out;
+	for (e = img->start; e < img->stop; e++)
+		if ((key = kept_key(img, e, &insn)))
+			sites[key_find(&set, key)->count++] =
+				(struct sc_site){ key, insn, 0, 0 };
 	img->sites = sites;
 	img->nsites = kept;
 	img->indexed = true;
-	return 0;
+	sites = NULL;
+	err = 0;
+out:
+	free(sites);
+	free(set.slot);
+	return err;
 }
 
 /* The sites of one key in one image: a run of the sorted index. */
