@@ -23,7 +23,10 @@ DEP_LIBS    := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null)
 # Each fragment appends its outputs to these.
 ALL_TARGETS :=
 
--include $(sort $(wildcard tools/scpatch/*.mk runtime/*.mk examples/*.mk bench/*.mk tests/*.mk))
+# Order matters: later fragments may use the variables of earlier ones
+# (the tool and the runtime first, then what builds on them).
+-include $(wildcard tools/scpatch/*.mk) $(wildcard runtime/*.mk) \
+	 $(sort $(wildcard examples/*.mk bench/*.mk tests/*.mk))
 
 all: $(ALL_TARGETS)
 
