@@ -12,7 +12,7 @@ mkdir -p "$out"
 cc=${CC:-cc}
 $cc -std=gnu11 -O2 -Wall -Wextra -I"$ROOT/tools/scpatch" \
 	$(pkg-config --cflags capstone) \
-	"$ROOT/bench/decode/bench.c" "$ROOT/tools/scpatch/arch/x86/decode.c" \
+	"$ROOT/bench/decode/bench.c" "$ROOT"/tools/scpatch/arch/x86/*.c \
 	-o "$out/bench-decode" -lZydis $(pkg-config --libs capstone)
 
 llvm=/usr/lib/llvm-14/lib/libLLVM-14.so

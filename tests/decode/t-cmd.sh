@@ -103,7 +103,7 @@ int main(int argc, char **argv) { return cmd_decode(argc - 1, argv + 1); }
 EOF2
 if cc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-I"$ROOT/tools/scpatch" asan-main.c "$ROOT/tools/scpatch/cmd_decode.c" \
-	"$ROOT/tools/scpatch/arch/x86/decode.c" "$ROOT/tools/scpatch/diag.c" \
+	"$ROOT"/tools/scpatch/arch/x86/*.c "$ROOT/tools/scpatch/diag.c" \
 	$(pkg-config --cflags --libs libelf) -o decode-asan; then
 	printf '#!/bin/sh\nshift\nexec ./decode-asan decode "$@"\n' > asan-wrap
 	chmod +x asan-wrap

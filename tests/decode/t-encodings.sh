@@ -2,14 +2,14 @@
 # The decoder against a table of tricky encodings written from the manuals
 # (tests/decode/encodings.txt), every truncation of each at the end of a page
 # followed by a PROT_NONE page, and random bytes there: built with ASan and
-# UBSan, linking decode.c alone.
+# UBSan, linking the decoder (arch/x86/*.c) alone.
 . "$ROOT/tests/lib.sh"
 
 for cc in $TEST_COMPILERS; do
 	if ! $cc -std=gnu11 -Wall -Wextra -O1 -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -I"$ROOT/tools/scpatch" \
 		"$ROOT/tests/decode/encodings-driver.c" \
-		"$ROOT/tools/scpatch/arch/x86/decode.c" -o driver-$cc; then
+		"$ROOT"/tools/scpatch/arch/x86/*.c -o driver-$cc; then
 		not_ok "encodings driver builds with $cc"
 		continue
 	fi

@@ -5,7 +5,7 @@
 . "$ROOT/tests/lib.sh"
 
 if ! cc -std=gnu11 -O2 -Wall -Wextra -I"$ROOT/tools/scpatch" \
-	"$ROOT/tests/decode/zydis-driver.c" "$ROOT/tools/scpatch/arch/x86/decode.c" \
+	"$ROOT/tests/decode/zydis-driver.c" "$ROOT"/tools/scpatch/arch/x86/*.c \
 	-o driver -lZydis; then
 	not_ok "zydis driver builds (libzydis-dev)"
 	exit 0
