@@ -510,6 +510,7 @@ void obj_close(struct obj *obj)
 		close(obj->fd);
 	free(obj->secnames.buf);
 	free(obj->sec_hash);
+	free(obj->sec_hash_tail);
 	free(obj->sec_hash_next);
 	free(obj->orig_secs);
 	free(obj->secs);
@@ -549,16 +550,18 @@ struct section *obj_section(const struct obj *obj, unsigned int idx)
 	return idx < obj->nsecs ? obj->secs[idx] : NULL;
 }
 
+/* Chains stay in index order (lookups find the lowest index first): each
+ * bucket keeps its tail, so that thousands of sections of one name (.group,
+ * .static_call_sites) still go in at O(1). */
 static void hash_section(struct obj *obj, struct section *sec)
 {
 	size_t b = obj_name_hash(sec->name) & obj->sec_hash_mask;
-	struct section **pp = &obj->sec_hash[b];
 
-	/* Chains stay in index order: lookups find the lowest index first. */
-	while (*pp)
-		pp = &obj->sec_hash_next[(*pp)->idx];
-	*pp = sec;
-	obj->sec_hash_next[sec->idx] = NULL;
+	if (obj->sec_hash_tail[b])
+		obj->sec_hash_next[obj->sec_hash_tail[b]->idx] = sec;
+	else
+		obj->sec_hash[b] = sec;
+	obj->sec_hash_tail[b] = sec;
 }
 
 static int update_section_hash(struct obj *obj)
@@ -569,10 +572,12 @@ static int update_section_hash(struct obj *obj)
 		while (size < obj->nsecs * 2)
 			size *= 2;
 		free(obj->sec_hash);
+		free(obj->sec_hash_tail);
 		free(obj->sec_hash_next);
 		obj->sec_hash = calloc(size, sizeof(*obj->sec_hash));
+		obj->sec_hash_tail = calloc(size, sizeof(*obj->sec_hash_tail));
 		obj->sec_hash_next = calloc(size, sizeof(*obj->sec_hash_next));
-		if (!obj->sec_hash || !obj->sec_hash_next)
+		if (!obj->sec_hash || !obj->sec_hash_tail || !obj->sec_hash_next)
 			return obj_nomem();
 		obj->sec_hash_mask = size - 1;
 		obj->sec_hash_n = 0;

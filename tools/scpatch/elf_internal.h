@@ -78,7 +78,7 @@ struct obj {
 	unsigned int norig_secs;
 	struct section *shstrtab;
 	struct strtab_ext secnames;	/* names of added sections */
-	struct section **sec_hash;
+	struct section **sec_hash, **sec_hash_tail;	/* by bucket */
 	struct section **sec_hash_next;	/* by index: chain */
 	size_t sec_hash_mask;
 	unsigned int sec_hash_n;	/* sections hashed so far */

@@ -572,7 +572,7 @@ static int insert_symbol(struct symtab *tab, struct symbol *sym)
 			return -1;
 		sym->idx = obj_nsymbols(tab) - 1;
 	}
-	if (tab->hash) {
+	if (tab->hash && sym->name[0]) {
 		/* Append at the end of its chain to keep index order. */
 		struct symbol **pp;
 
@@ -580,8 +580,7 @@ static int insert_symbol(struct symtab *tab, struct symbol *sym)
 		pp = &tab->hash[sym->name_hash & tab->hash_mask];
 		while (*pp)
 			pp = &(*pp)->hash_next;
-		if (sym->name[0])
-			*pp = sym;
+		*pp = sym;
 	}
 	return 0;
 }
