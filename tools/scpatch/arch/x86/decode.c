@@ -5,9 +5,9 @@
  *
  * It decodes what decides the length and nothing more: prefixes, the opcode
  * map (legacy, 0F, 0F38, 0F3A, VEX, EVEX, XOP, REX2), ModRM/SIB/displacement
- * and the immediate.  The opcode knowledge is in opcodes.c, one flat table
- * of flags per map.  arch_decode() takes the common shapes of compiled code
- * on a fast path without bounds checks; decode_any() takes everything.
+ * and the immediate.  The opcode knowledge is in opcode_tables.h, one flat
+ * table of flags per map.  arch_decode() takes the common shapes of compiled
+ * code on a fast path without bounds checks; decode_any() takes everything.
  *
  * Every read is bounded by min(size, 15): a truncated instruction and one
  * longer than the architectural 15-byte limit are both invalid.
@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "opcodes.h"
+#include "opcode_tables.h"
 
 /* Operand bytes without 66h/67h prefixes: imm sizes, then branch rels. */
 static const uint8_t plain_imm_size[16] = {

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the x86-64 decoder knows about opcodes: the per-map flag tables,
- * the prefix and ModRM rules, and the few opcodes whose length or kind
- * depends on ModRM or a mandatory prefix.  Private to arch/x86/.
+ * The vocabulary of the x86-64 opcode tables (opcode_tables.h): flag bits,
+ * operand kinds, maps, prefixes, prefix columns.  Private to arch/x86/.
  */
 #ifndef SCPATCH_X86_OPCODES_H
 #define SCPATCH_X86_OPCODES_H
@@ -82,17 +81,6 @@ enum opcode_map {
 #define R_REG	0x10	/* register operand only (mod 11) */
 #define R_MEM	0x20	/* memory operand only */
 
-extern const uint8_t prefix_bits[256];
-extern const uint16_t map_legacy[256];
-extern const uint16_t map_0f[256];
-extern const uint16_t map_0f38[256];
-extern const uint16_t map_0f3a[256];
-extern const uint16_t map_vex_0f[256];
-extern const uint16_t map_evex4[256];
-extern const uint8_t restrict_legacy[256];
-extern const uint8_t restrict_0f[256];
-extern const uint8_t *const restrict_by_map[MAP_OTHER];
-
 /* Whether a restricted opcode allows this prefix column and ModRM.mod. */
 static inline bool restriction_allows(unsigned r, unsigned column,
 				      unsigned mod)
@@ -117,9 +105,5 @@ static inline bool evex_map1_has_imm8(unsigned op)
 	return (op >= 0x70 && op <= 0x73) || op == 0xc2 ||
 	       (op >= 0xc4 && op <= 0xc6);
 }
-
-bool is_3dnow_suffix(unsigned op);
-unsigned special_flags(unsigned map, unsigned op, unsigned flags,
-		       unsigned modrm, unsigned pfx, unsigned last_rep);
 
 #endif

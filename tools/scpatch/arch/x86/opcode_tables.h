@@ -1,13 +1,20 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * The x86-64 opcode tables (SDM vol. 2 appendix A, AMD APM vol. 3, the APX
  * specification): one flat 256-entry table of flags per opcode map, the
  * mandatory-prefix and ModRM.mod limits, and the rules of the opcodes whose
- * length or kind depends on ModRM.reg or a prefix.  decode.c walks them.
+ * length or kind depends on ModRM.reg or a prefix.
+ *
+ * Included once, by decode.c: the tables stay static there, so decode.o is
+ * the whole decoder (other parts' test drivers link it alone) and the
+ * compiler sees every table it indexes.
  */
+#ifndef SCPATCH_X86_OPCODE_TABLES_H
+#define SCPATCH_X86_OPCODE_TABLES_H
+
 #include "opcodes.h"
 
-const uint8_t prefix_bits[256] = {
+static const uint8_t prefix_bits[256] = {
 	[0x26] = P_SEG, [0x2e] = P_SEG, [0x36] = P_SEG, [0x3e] = P_SEG,
 	[0x40 ... 0x4f] = P_REX,
 	[0x64] = P_SEG, [0x65] = P_SEG, [0x66] = P_66, [0x67] = P_67,
@@ -15,7 +22,7 @@ const uint8_t prefix_bits[256] = {
 };
 
 /* One-byte map.  Prefix bytes never reach it (0 here). */
-const uint16_t map_legacy[256] = {
+static const uint16_t map_legacy[256] = {
 	[0x00 ... 0x03] = M, [0x04] = N | O_IB, [0x05] = N | O_IZ,
 	[0x08 ... 0x0b] = M, [0x0c] = N | O_IB, [0x0d] = N | O_IZ,
 	[0x0f] = F_ESCAPE,
@@ -62,7 +69,7 @@ const uint16_t map_legacy[256] = {
 };
 
 /* Two-byte map (0F xx). */
-const uint16_t map_0f[256] = {
+static const uint16_t map_0f[256] = {
 	[0x00] = MS, [0x01 ... 0x03] = M,
 	[0x05 ... 0x09] = N,
 	[0x0b] = K(INSN_TRAP),			/* ud2 */
@@ -102,7 +109,7 @@ const uint16_t map_0f[256] = {
 };
 
 /* Three-byte maps: all have ModRM; 0F3A all have imm8. */
-const uint16_t map_0f38[256] = {
+static const uint16_t map_0f38[256] = {
 	[0x00 ... 0x0b] = MR, [0x10] = MR, [0x14 ... 0x15] = MR, [0x17] = MR,
 	[0x1c ... 0x1e] = MR, [0x20 ... 0x25] = MR, [0x28 ... 0x2b] = MR,
 	[0x30 ... 0x35] = MR, [0x37 ... 0x41] = MR, [0x80 ... 0x82] = MR,
@@ -110,17 +117,17 @@ const uint16_t map_0f38[256] = {
 	[0xf0 ... 0xf6] = MR, [0xf8 ... 0xfc] = MR,
 };
 
-const uint16_t map_0f3a[256] = {
+static const uint16_t map_0f3a[256] = {
 	[0x08 ... 0x0f] = MBR, [0x14 ... 0x17] = MBR, [0x20 ... 0x22] = MBR,
 	[0x40 ... 0x42] = MBR, [0x44] = MBR, [0x60 ... 0x63] = MBR,
 	[0xcc] = MBR, [0xce ... 0xcf] = MBR, [0xdf] = MBR, [0xf0] = MBR,
 };
 
-const uint8_t restrict_legacy[256] = {
+static const uint8_t restrict_legacy[256] = {
 	[0x8d] = C_ALL | R_MEM,				/* lea */
 };
 
-const uint8_t restrict_0f[256] = {
+static const uint8_t restrict_0f[256] = {
 	[0x13] = C_NP | C_66 | R_MEM, [0x14 ... 0x15] = C_NP | C_66,
 	[0x16] = C_NP | C_66 | C_F3, [0x17] = C_NP | C_66 | R_MEM,
 	[0x28 ... 0x29] = C_NP | C_66,
@@ -170,13 +177,13 @@ static const uint8_t restrict_0f3a[256] = {
 	[0xdf] = C_66, [0xf0] = C_F3 | R_REG,	/* hreset */
 };
 
-const uint8_t *const restrict_by_map[MAP_OTHER] = {
+static const uint8_t *const restrict_by_map[MAP_OTHER] = {
 	[MAP_LEGACY] = restrict_legacy, [MAP_0F] = restrict_0f,
 	[MAP_0F38] = restrict_0f38, [MAP_0F3A] = restrict_0f3a,
 };
 
 /* 3DNow! suffix opcodes (AMD, with the extensions and Geode's two). */
-bool is_3dnow_suffix(unsigned op)
+static bool is_3dnow_suffix(unsigned op)
 {
 	switch (op) {
 	case 0x0c: case 0x0d: case 0x1c: case 0x1d: case 0x86: case 0x87:
@@ -190,7 +197,7 @@ bool is_3dnow_suffix(unsigned op)
 }
 
 /* VEX map 1 (0F): every instruction has ModRM except vzeroupper/all. */
-const uint16_t map_vex_0f[256] = {
+static const uint16_t map_vex_0f[256] = {
 	[0x10 ... 0x17] = M, [0x28 ... 0x2f] = M,
 	[0x41 ... 0x42] = M, [0x44 ... 0x47] = M, [0x4a ... 0x4b] = M,
 	[0x50 ... 0x6f] = M, [0x70 ... 0x73] = MB, [0x74 ... 0x76] = M,
@@ -200,7 +207,7 @@ const uint16_t map_vex_0f[256] = {
 };
 
 /* EVEX map 4 (APX): legacy opcodes promoted; the same immediates. */
-const uint16_t map_evex4[256] = {
+static const uint16_t map_evex4[256] = {
 	[0x00 ... 0x23] = M, [0x24] = MB, [0x25 ... 0x2b] = M, [0x2c] = MB,
 	[0x2d ... 0x68] = M, [0x69] = MZ, [0x6a] = M, [0x6b] = MB,
 	[0x6c ... 0x7f] = M, [0x80] = MB, [0x81] = MZ, [0x82] = M, [0x83] = MB,
@@ -234,8 +241,8 @@ static const uint8_t x87_reserved_mem[8] = {
  * Opcodes whose length or kind depends on ModRM or a mandatory prefix.
  * Returns the refined flags, 0 when the encoding is not an instruction.
  */
-unsigned special_flags(unsigned map, unsigned op, unsigned flags,
-		       unsigned modrm, unsigned pfx, unsigned last_rep)
+static unsigned special_flags(unsigned map, unsigned op, unsigned flags,
+			      unsigned modrm, unsigned pfx, unsigned last_rep)
 {
 	unsigned reg = (modrm >> 3) & 7, mod = modrm >> 6;
 
@@ -309,3 +316,5 @@ unsigned special_flags(unsigned map, unsigned op, unsigned flags,
 	}
 	return flags;
 }
+
+#endif
