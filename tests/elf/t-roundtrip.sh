@@ -124,7 +124,7 @@ expect_eq "addrsig names the same symbols after renumbering" \
 	"$(llvm-readelf --addrsig new.o | grep -v File:)"
 
 # Compressed debug sections (-gz): read decompressed, written back as they
-# were when untouched, uncompressed when changed.
+# were when untouched, compressed again when changed.
 for cc in gcc clang; do
 	$cc -O2 -g -gz=zlib -c "$FIX/model.c" -o z.o || { not_ok "$cc -gz: compile"; continue; }
 	expect "$cc -gz: fixture has compressed sections" grep -q ' C ' <(readelf -SW z.o)
@@ -133,12 +133,21 @@ for cc in gcc clang; do
 	./objtest dump z.o > dump.txt
 	expect "$cc -gz: relocations of .debug_info read" grep -q 'reloc .* .debug_abbrev' dump.txt
 	./objtest touch z.o new.o .debug_info
-	expect_eq "$cc -gz: changed section written uncompressed" "" \
-		"$(readelf -SW new.o | grep -E '\] \.debug_info ' | grep ' C ')"
+	expect "$cc -gz: changed section compressed again" grep -qE \
+		'\] \.debug_info .* C ' <(readelf -SW new.o)
 	expect_eq "$cc -gz: DWARF unchanged" "" \
 		"$(diff <(objdump --dwarf=info z.o | tail -n +3) <(objdump --dwarf=info new.o | tail -n +3))"
 	readelf_clean "$cc -gz" new.o
 	links_and_runs "$cc -gz" $cc z.o new.o
+	./objtest grow z.o new.o .debug_str 10
+	objcopy --decompress-debug-sections z.o plain-a.o
+	objcopy --decompress-debug-sections new.o plain-b.o
+	expect_eq "$cc -gz: grown compressed section holds 10 bytes more" \
+		$(( 0x$(readelf -SW plain-a.o | sed -nE 's/.*\] \.debug_str +PROGBITS +[0-9a-f]+ [0-9a-f]+ ([0-9a-f]+) .*/\1/p') + 10 )) \
+		$(( 0x$(readelf -SW plain-b.o | sed -nE 's/.*\] \.debug_str +PROGBITS +[0-9a-f]+ [0-9a-f]+ ([0-9a-f]+) .*/\1/p') ))
+	expect_eq "$cc -gz: grown section keeps its strings" \
+		"$(readelf -p .debug_str plain-a.o | tail -n +2)" \
+		"$(readelf -p .debug_str plain-b.o | tail -n +2)"
 done
 
 # Outputs of ld -r (GNU ld and lld): merged sections, many groups, symbols of

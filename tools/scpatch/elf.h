@@ -46,7 +46,8 @@ struct section {
 	/*
 	 * The header as it will be written.  sh_offset is the input offset
 	 * (recomputed on write); sh_size is the stored size, which for an
-	 * SHF_COMPRESSED section is the compressed size: use ->size.
+	 * SHF_COMPRESSED section is the compressed size: use ->size.  Changed
+	 * compressed sections are compressed again on write.
 	 */
 	GElf_Shdr sh;
 	size_t size;			/* size of the contents obj_section_data() returns */

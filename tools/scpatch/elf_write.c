@@ -231,6 +231,70 @@ static void group_header(struct obj *obj, struct out_sec *o)
 		o->sh.sh_info = sig->idx;
 }
 
+/*
+ * A changed SHF_COMPRESSED section goes out compressed again, with the
+ * input's algorithm: libelf compresses it in a scratch ELF handle that owns
+ * nothing of ours (elf_compress on the input's handle would free buffers
+ * it does not own).  If libelf cannot, it goes out uncompressed.
+ */
+static int compress_into(struct out_sec *o, uint32_t type, const void *data,
+			 size_t size)
+{
+	/* A write handle needs a descriptor; nothing is ever written to it. */
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	Elf *e = fd < 0 ? NULL : elf_begin(fd, ELF_C_WRITE, NULL);
+	Elf_Scn *scn;
+	Elf_Data *d;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	int ret = -1;
+
+	if (!e || !gelf_newehdr(e, ELFCLASS64) || !gelf_getehdr(e, &eh))
+		goto out;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	if (!gelf_update_ehdr(e, &eh) || !(scn = elf_newscn(e)) ||
+	    !gelf_getshdr(scn, &sh))
+		goto out;
+	sh.sh_type = SHT_PROGBITS;
+	sh.sh_addralign = o->sh.sh_addralign;
+	if (!gelf_update_shdr(scn, &sh) || !(d = elf_newdata(scn)))
+		goto out;
+	d->d_buf = (void *)data;
+	d->d_size = size;
+	d->d_type = ELF_T_BYTE;
+	d->d_align = 1;
+	if (elf_compress(scn, type, ELF_CHF_FORCE) != 1 ||
+	    !(d = elf_getdata(scn, NULL)) || !(o->owned = malloc(d->d_size)))
+		goto out;
+	memcpy(o->owned, d->d_buf, d->d_size);
+	o->data = o->owned;
+	o->size = d->d_size;
+	ret = 0;
+out:
+	if (e)
+		elf_end(e);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int recompress(struct obj *obj, struct out_sec *o)
+{
+	struct section *sec = o->sec;
+	Elf64_Chdr ch;
+
+	memcpy(&ch, obj->map + sec->sh.sh_offset, sizeof(ch));
+	o->sh.sh_addralign = ch.ch_addralign;
+	if (!compress_into(o, ch.ch_type, o->data, o->size)) {
+		o->sh.sh_addralign = sec->sh.sh_addralign;
+		return 0;
+	}
+	o->sh.sh_flags &= ~(uint64_t)SHF_COMPRESSED;
+	return 0;
+}
+
 static bool is_symtab_sec(struct symtab *tab, struct section *sec)
 {
 	return tab && tab->sec == sec;
@@ -268,14 +332,8 @@ static int prepare_contents(struct writer *w, struct out_sec *o)
 	if (sec->is_new || sec->data_changed || sec->data_owned) {
 		o->data = obj_section_data(obj, sec);
 		o->size = sec->sh.sh_type == SHT_NOBITS ? 0 : sec->size;
-		if (sec->sh.sh_flags & SHF_COMPRESSED) {
-			/* Changed contents go out uncompressed. */
-			Elf64_Chdr ch;
-
-			memcpy(&ch, obj->map + sec->sh.sh_offset, sizeof(ch));
-			o->sh.sh_flags &= ~(uint64_t)SHF_COMPRESSED;
-			o->sh.sh_addralign = ch.ch_addralign;
-		}
+		if (o->data && (sec->sh.sh_flags & SHF_COMPRESSED))
+			return recompress(obj, o);
 		return o->data ? 0 : -1;
 	}
 	/* Untouched, compressed or not: the input bytes. */
