@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # Compares `scpatch decode` with `objdump -d -z -w --insn-width=16` on the
-# same file: instruction boundaries (address, length) and branch and
-# RIP-relative targets.
+# same file: instruction boundaries (address, length), branch and
+# RIP-relative targets, and the kind (call, jmp, jcc, ret, indirect call and
+# jmp, nop, trap) that objdump's mnemonic implies.
 #
 #   objdump-compare.pl SECADDR OURS OBJDUMP [LO HI]
 #
@@ -68,6 +69,26 @@ while (<$t>) {
 	push @{$theirs{$sec}}, [$addr, scalar(@b), $tg, $ins, 0];
 }
 
+# The kind objdump's mnemonic implies, in `scpatch decode` names.
+my $prefix_words = qr/^(?:bnd|notrack|data16|addr32|[c-gs]s|rex(?:\.[WRXB]+)?|lock|rep[a-z]*|xacquire|xrelease)$/;
+sub objdump_kind {
+	my ($ins) = @_;
+	my @w = split(' ', $ins);
+	shift @w while @w && $w[0] =~ $prefix_words;
+	return 'other' unless @w;
+	my ($m, $ops) = ($w[0], $w[1] // '');
+	return 'invalid' if $m eq '(bad)';
+	return $ops =~ /^\*/ ? 'call-indirect' : 'call' if $m =~ /^callq?$/;
+	return 'call-indirect' if $m =~ /^lcallq?$/;
+	return $ops =~ /^\*/ ? 'jmp-indirect' : 'jmp' if $m =~ /^jmpq?$/;
+	return 'jmp-indirect' if $m =~ /^ljmpq?$/;
+	return 'jcc' if $m =~ /^(j[a-z]+|loop[a-z]*|xbegin)$/;
+	return 'ret' if $m =~ /^(retq?|lretq?|iret[dqw]?)$/;
+	return 'nop' if $m =~ /^nop[wl]?$/ || ($m eq 'xchg' && $ops eq '%ax,%ax');
+	return 'trap' if $m =~ /^(int3|ud2|ud1[a-z]*|ud0[a-z]*|hlt|icebp|int1)$/;
+	return 'other';
+}
+
 my ($agree, $total, $symbol, $bad, $rex, $unexplained) = (0, 0, 0, 0, 0, 0);
 my @report;
 for my $sec (sort keys %theirs) {
@@ -78,9 +99,15 @@ for my $sec (sort keys %theirs) {
 	while ($j < @$T) {
 		if ($i < @$O && $O->[$i][0] == $T->[$j][0] &&
 		    $O->[$i][1] == $T->[$j][1]) {
-			if ($O->[$i][2] == $T->[$j][2]) {
+			my $kind = $T->[$j][3] eq 'fwait' ? 'other' :
+				   objdump_kind($T->[$j][3]);
+			if ($O->[$i][2] == $T->[$j][2] && $O->[$i][3] eq $kind) {
 				$agree++;
 				$fwait++ if $T->[$j][3] eq 'fwait';
+			} elsif ($O->[$i][2] == $T->[$j][2]) {
+				$unexplained++;
+				push @report, sprintf("%s 0x%x: kind %s, objdump says %s (%s)",
+					$sec, $T->[$j][0], $O->[$i][3], $kind, $T->[$j][3]);
 			} else {
 				$unexplained++;
 				push @report, sprintf("%s 0x%x: target 0x%x, objdump 0x%x (%s)",
