@@ -87,6 +87,13 @@ as_user ./objtest add-local rw/ro-file.o - scpatch_r 2> rof.err
 expect_eq "read-only file: exit 2" 2 $?
 expect "read-only file: error says so" grep -q "^scpatch: rw/ro-file.o: not writable" rof.err
 expect "read-only file: input unchanged" cmp good.o rw/ro-file.o
+if [[ $(id -u) -eq 0 ]]; then
+	cp good.o rw/owned.o
+	chown 65534:65534 rw/owned.o
+	./objtest add-local rw/owned.o - scpatch_o
+	expect_eq "root rewriting a user's object keeps its owner" "65534:65534" \
+		"$(stat -c %u:%g rw/owned.o)"
+fi
 as_user ./objtest add-local ro/in.o rw/out.o scpatch_w
 expect "read-only input, writable -o OUT: written" has_symbol rw/out.o scpatch_w
 no_temp_files "permissions" ro

@@ -660,11 +660,20 @@ static char *temp_name(const char *dest)
 	return t;
 }
 
-static int check_dest(const char *dest, mode_t *mode, const struct obj *obj)
+struct dest_attrs {
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	bool exists;
+};
+
+static int check_dest(const char *dest, struct dest_attrs *a,
+		      const struct obj *obj)
 {
 	struct stat st;
 
-	*mode = obj->st.st_mode & 07777;
+	a->mode = obj->st.st_mode & 07777;
+	a->exists = false;
 	if (stat(dest, &st)) {
 		if (errno == ENOENT)
 			return 0;
@@ -675,11 +684,15 @@ static int check_dest(const char *dest, mode_t *mode, const struct obj *obj)
 	if (access(dest, W_OK))
 		return obj_set_error(OBJ_ERR_IO, "not writable: %s",
 				     strerror(errno));
-	*mode = st.st_mode & 07777;
+	a->mode = st.st_mode & 07777;
+	a->uid = st.st_uid;
+	a->gid = st.st_gid;
+	a->exists = true;
 	return 0;
 }
 
-static int write_temp(struct obj *obj, char *tmp, mode_t mode, bool copy)
+static int write_temp(struct obj *obj, char *tmp, const struct dest_attrs *a,
+		      bool copy)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int fd = mkostemp(tmp, O_CLOEXEC);
@@ -693,7 +706,12 @@ static int write_temp(struct obj *obj, char *tmp, mode_t mode, bool copy)
 	sigaction(SIGXFSZ, &ign, &old);
 	ret = write_to_fd(obj, fd, copy);
 	sigaction(SIGXFSZ, &old, NULL);
-	if (!ret && fchmod(fd, mode))
+	/* Owner kept where we may (root rewriting a user's object); the
+	 * group too, when we belong to it.  Best effort: failing is normal. */
+	if (!ret && a->exists && fchown(fd, a->uid, a->gid) &&
+	    fchown(fd, -1, a->gid))
+		errno = 0;
+	if (!ret && fchmod(fd, a->mode))
 		ret = obj_set_error(OBJ_ERR_IO, "chmod: %s", strerror(errno));
 	if (close(fd) && !ret)
 		ret = obj_set_error(OBJ_ERR_IO, "close: %s", strerror(errno));
@@ -704,19 +722,19 @@ int obj_write_file(struct obj *obj, const char *dest_path, bool copy_input)
 {
 	char *dest = resolve_dest(dest_path);
 	char *tmp = NULL;
-	mode_t mode;
+	struct dest_attrs attrs;
 	int ret = -1;
 
 	if (!dest)
 		return -1;
-	if (check_dest(dest, &mode, obj))
+	if (check_dest(dest, &attrs, obj))
 		goto out;
 	tmp = temp_name(dest);
 	if (!tmp) {
 		obj_nomem();
 		goto out;
 	}
-	ret = write_temp(obj, tmp, mode, copy_input);
+	ret = write_temp(obj, tmp, &attrs, copy_input);
 	if (!ret && rename(tmp, dest))
 		ret = obj_set_error(OBJ_ERR_IO, "rename: %s", strerror(errno));
 	if (ret)
