@@ -245,14 +245,22 @@ static int collect(struct symbol *sym, void *arg)
 	return 0;
 }
 
+/* PREFIX "dyn:..." scans for .dynsym symbols. */
 static int scan(struct obj *obj, const char *prefix)
 {
 	struct symtab *tab = obj_symtab(obj);
+
+	if (!strncmp(prefix, "dyn:", 4)) {
+		tab = obj_dynsym(obj);
+		prefix += 4;
+	}
 	struct symbol **syms = calloc(obj_nsymbols(tab) + 1, sizeof(*syms));
 	struct symbol **end = syms;
 	int ret;
 
 	obj_for_each_symbol_prefixed(obj, tab, prefix, collect, &end);
+	if (end == syms)
+		printf("no symbols\n");
 	ret = obj_scan_relocs_to(obj, syms, end - syms, print_hit, NULL);
 	free(syms);
 	return ret;

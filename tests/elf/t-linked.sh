@@ -34,6 +34,11 @@ for f in model.o pie.exe nopie.exe "$libc" /bin/ls; do
 	expect_eq "$name: .symtab as readelf" \
 		"$(readelf -sW "$f" | sed -n "/'.symtab'/,/^$/p" | awk '$1 ~ /^[0-9]+:$/ && $1 != "0:" && $4 != "SECTION" { print $2, $3, $8 }' | hexnorm)" \
 		"$(awk '$1 == "symbol" && $4 != "type=3" { sub("value=", "", $6); sub("size=", "", $7); print $6, $7, $8 }' dump.txt | hexnorm)"
+	# The raw scan finds every relocation that names a symbol.
+	tab=; [[ $f == *.o ]] || tab=dyn:
+	expect_eq "$name: raw scan finds what readelf lists" \
+		"$(readelf -rW "$f" | grep -E '^[0-9a-f]{16} ' | awk 'substr($2, 1, 8) != "00000000" { n++ } END { print n + 0 }')" \
+		"$(./objtest scan "$f" "$tab" | grep -vc '^no symbols')"
 	./objtest lookups "$f" > lookups.txt
 	expect_eq "$name: lookups agree with a scan" 0 $?
 done

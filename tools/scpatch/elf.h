@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The object model: sections, symbols and RELA relocations of one x86-64
- * ELF64 little-endian file, over libelf, with hash lookups and a safe
- * write-back.  Modelled on objtool's elf.h; names carry an obj_ prefix so
+ * ELF64 little-endian file (libelf's types; libelf itself only for
+ * compressed sections), with hash lookups and a safe write-back.  Modelled on objtool's elf.h; names carry an obj_ prefix so
  * that nothing collides with libelf's elf_* functions.
  *
  * Errors: every function that can fail returns -1 or NULL and leaves a
@@ -60,7 +60,7 @@ struct section {
 	bool data_changed;		/* contents were replaced or written */
 	bool hdr_changed;		/* a setter changed the header */
 
-	/* private to elf.c */
+	/* private to the model (elf*.c) */
 	Elf_Scn *scn;
 	void *data;
 	bool data_loaded, data_owned;
@@ -84,7 +84,7 @@ struct symbol {
 	unsigned char vis;		/* STV_* */
 	bool is_new;			/* created by obj_add_symbol() */
 
-	/* private to elf.c */
+	/* private to the model (elf*.c) */
 	struct symtab *table;
 	unsigned int orig_idx;
 	uint32_t name_hash;
@@ -329,8 +329,8 @@ void obj_relocs_changed(struct obj *obj, struct section *sec);
  * symbols (e.g. every __SCT__ trampoline): calls FN for each relocation, in
  * any section, whose symbol is one of SYMS (all from the same table),
  * without building relocation arrays for the sections it reads.  FN gets
- * the base section and a reloc filled in on the stack (do not keep the
- * pointer).  Stops and returns FN's value when it is not 0; -1 on error.
+ * the base section (the RELA section itself for .rela.dyn) and a reloc
+ * filled in on the stack (do not keep the pointer).  Stops and returns FN's value when it is not 0; -1 on error.
  */
 int obj_scan_relocs_to(struct obj *obj, struct symbol *const *syms,
 		       size_t nsyms,
@@ -349,7 +349,8 @@ enum obj_write_flags {
 /*
  * Writes the object to OUT, or over the input when OUT is NULL, through a
  * temporary file in the destination's directory that is renamed into place
- * and gets the input's mode.  When the destination is a symlink, the file it
+ * and gets the destination's mode and, where permitted, owner (the input's
+ * mode for a new OUT).  When the destination is a symlink, the file it
  * points to is replaced and the link stays.  An unchanged object is not
  * written in place (unless OBJ_WRITE_ALWAYS); to OUT it is copied as is.
  * On failure the destination is unchanged and the temporary file removed.

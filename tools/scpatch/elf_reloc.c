@@ -362,9 +362,10 @@ static int scan_raw(struct scan *s, struct section *rela,
 			return reloc_error(rela, i, "symbol index", symi);
 		if (!(s->bits[symi / 8] & (1u << (symi % 8))))
 			continue;
-		if (decode_rela(rela, i, &raw[i], checks_offsets(s->obj), &r))
+		if (decode_rela(rela, i, &raw[i],
+				checks_offsets(s->obj) && rela->base, &r))
 			return -1;
-		ret = fn(rela->base, &r, arg);
+		ret = fn(rela->base ? rela->base : rela, &r, arg);
 		if (ret)
 			return ret;
 	}
@@ -392,11 +393,12 @@ int obj_scan_relocs_to(struct obj *obj, struct symbol *const *syms,
 	for (unsigned int i = 1; i < obj->nsecs && !ret; i++) {
 		struct section *rela = obj->secs[i];
 
-		if (rela->sh.sh_type != SHT_RELA || !rela->base ||
-		    rela->symtab != s.tab)
+		struct section *owner = rela->base ? rela->base : rela;
+
+		if (rela->sh.sh_type != SHT_RELA || rela->symtab != s.tab)
 			continue;
-		if (rela->base->relocs || rela->is_new)
-			ret = scan_structs(&s, rela->base, fn, arg);
+		if (owner->relocs || rela->is_new)
+			ret = scan_structs(&s, owner, fn, arg);
 		else
 			ret = scan_raw(&s, rela, fn, arg);
 	}
