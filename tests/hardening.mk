@@ -59,22 +59,39 @@ fuzz: fuzz-regressions
 
 # ---- sanitizers ----------------------------------------------------------
 # The tool and the runtime built with ASan and UBSan into their own build
-# directory, and the whole test suite run against them.  Programs that the
-# runtime tests build take SAN_CFLAGS (their scripts pass $CFLAGS_EXTRA
-# where they honour it); ASan in a library loaded by a program without ASan
-# needs the ASan runtime first in the link, hence LD_PRELOAD for those.
+# directory, and the whole test suite run against them.  The programs the
+# tests build are not instrumented, so:
+#  - libscpatch.so carries ASan but loads into uninstrumented programs:
+#    verify_asan_link_order=0 lets its libasan come after libc;
+#  - the archives that end up inside those programs (libscpatch_stub.a in
+#    every image, libscpatch.a in -static ones) are rebuilt plain, as ASan
+#    cannot be linked into a program that is not built with it;
+#  - test scripts that link the tool's own objects into a driver must add
+#    $SCPATCH_SAN_FLAGS to that link (docs/hardening.md lists them).
 SAN_BUILD  ?= $(BUILD)-asan
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 SAN_CC     ?= gcc
+SAN_RT     = $(SAN_BUILD)/runtime
+SAN_PLAIN  = $(SAN_RT)/plain
 
-.PHONY: check-sanitize
-check-sanitize:
+.PHONY: check-sanitize check-sanitize-build
+check-sanitize-build:
 	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CC=$(SAN_CC) \
 		CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" all
+	@mkdir -p $(SAN_PLAIN)
+	@set -e; for src in $(RT_LIB_SRCS) runtime/stub.c; do \
+		$(SAN_CC) -O2 -g $(RT_CFLAGS) -c -o $(SAN_PLAIN)/$$(basename $$src).o $$src; \
+	done
+	@cd $(SAN_PLAIN) && rm -f ../libscpatch.a ../libscpatch_stub.a && \
+		ar rcs ../libscpatch_stub.a stub.c.o && \
+		ar rcs ../libscpatch.a $(patsubst runtime/%,%.o,$(RT_LIB_SRCS))
+
+check-sanitize: check-sanitize-build
 	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99:verify_asan_link_order=0 \
 	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 \
-	 SANITIZE=1 BUILD=$(abspath $(SAN_BUILD)) tests/run.sh $(T)
+	 SCPATCH_SAN_FLAGS="$(SAN_FLAGS)" \
+	 BUILD=$(abspath $(SAN_BUILD)) tests/run.sh $(T)
 
 # ---- runtime soak ----------------------------------------------------------
 SOAK_SECONDS ?= 120
