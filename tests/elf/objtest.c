@@ -14,6 +14,7 @@
  *   objtest add-global IN OUT NAME [SEC]  add a global symbol
  *   objtest add-section IN OUT        new section + relocations
  *   objtest add-mixed IN OUT N        N locals and N globals in turn
+ *   objtest reloc-past-end IN OUT     a relocation beyond the text's end
  *   objtest add-to-group IN OUT [SIG] new section + relocs in a COMDAT group
  *   objtest grow IN OUT SEC N         append N zero bytes to SEC
  *   objtest touch IN OUT SEC          make SEC writable, change nothing
@@ -363,6 +364,14 @@ static int change(struct obj *obj, int argc, char **argv)
 	}
 	if (!strcmp(op, "add-section"))
 		return add_section(obj);
+	if (!strcmp(op, "reloc-past-end")) {
+		/* A pass bug: a relocation left beyond its section's end. */
+		struct section *text = first_text(obj);
+		struct symbol *ts = text ? obj_section_symbol(obj, text) : NULL;
+
+		return ts && obj_add_reloc(obj, text, text->size + 4,
+					   R_X86_64_PC32, ts, 0) ? 0 : -1;
+	}
 	if (!strcmp(op, "add-to-group"))
 		return add_to_group(obj, argc > 4 ? argv[4] : NULL);
 	if (!strcmp(op, "touch")) {

@@ -113,6 +113,13 @@ expect "4 GiB alignment of a grown section: file unchanged" cmp -s before.o alig
 expect_eq "4 GiB alignment of a grown section: no temporary file left" "" \
 	"$(ls -A | grep scpatch- || true)"
 
+cp good.o before.o
+./objtest reloc-past-end good.o - 2> err.txt
+expect_eq "relocation added past the end of its section: exit 2" 2 $?
+expect "relocation added past the end of its section: says so" \
+	grep -q "^scpatch: good.o: .*past the end of" err.txt
+expect "relocation added past the end of its section: file unchanged" cmp -s before.o good.o
+
 symtab=$(contents_of good.o .symtab)
 cp good.o symname.o; poke symname.o $(( symtab + 24 * 3 )) 4 $(( 1 << 30 ))
 both "symbol name out of range" symname.o "name offset"

@@ -132,6 +132,14 @@ static int build_rela_from_structs(struct obj *obj, struct out_sec *o)
 	for (long i = 0; i < n; i++) {
 		const struct reloc *r = obj_reloc(obj, base, i);
 
+		/* A pass that moved code must not leave one behind the end. */
+		if (r->offset >= base->size && base->sh.sh_type != SHT_NOBITS) {
+			free(out);
+			return obj_sec_error(o->sec,
+					     "relocation %ld at 0x%llx is past the end of %s (0x%zx bytes)",
+					     i, (unsigned long long)r->offset,
+					     base->name, base->size);
+		}
 		out[i].r_offset = r->offset;
 		out[i].r_addend = r->addend;
 		out[i].r_info = GELF_R_INFO(r->sym ? r->sym->idx : 0, r->type);
