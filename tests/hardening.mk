@@ -32,7 +32,12 @@ $(FUZZ_DIR)/seeds.stamp: tests/fuzz/build-corpus.sh $(BUILD)/scpatch
 	tests/fuzz/build-corpus.sh $(FUZZ_DIR)/seeds $(BUILD)/scpatch
 	touch $@
 
+# FUZZ_KEEP_GOING=1: run on past crashes (libFuzzer's fork mode), keeping
+# every crashing input in $(FUZZ_DIR)/crashes, instead of stopping at the
+# first one.
+FUZZ_KEEP_GOING ?=
 FUZZ_OPTS = -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    $(if $(FUZZ_KEEP_GOING),-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1) \
 	    -print_final_stats=1 -close_fd_mask=3 -artifact_prefix=$(FUZZ_DIR)/crashes/$(1)-
 
 .PHONY: fuzz fuzz-build fuzz-regressions
