@@ -5,8 +5,7 @@ build_objtest() {
 	local src=$ROOT/tools/scpatch
 	gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
-		-I"$src" "$ROOT/tests/elf/objtest.c" "$src"/elf.c \
-		"$src"/elf_sym.c "$src"/elf_reloc.c "$src"/elf_write.c \
+		-I"$src" "$ROOT/tests/elf/objtest.c" "$src"/elf*.c \
 		$(pkg-config --cflags --libs libelf libxxhash) -o objtest
 }
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
