@@ -28,6 +28,7 @@ out=$BUILD/bench
 mkdir -p "$out"
 rows=$out/rows.tsv	# group metric value unit reference ref_value ratio
 : > "$rows"
+rm -f "$out/results.png"	# never leave the chart of an earlier run
 
 first_line() { "$@" 2>/dev/null | head -n 1 || true; }
 
@@ -170,15 +171,20 @@ draw_chart() {
 	return 0
 }
 
-failed=0
+failed=0 areas=0
 machine_header
 echo
 for script in "$ROOT"/bench/*/run.sh; do
 	[[ -x "$script" ]] || continue
 	area=$(basename "$(dirname "$script")")
 	[[ -z "$BENCH_FILTER" || "$area" == *"$BENCH_FILTER"* ]] || continue
+	areas=$((areas + 1))
 	run_area "$script" || failed=1
 done
+if [[ $areas -eq 0 ]]; then
+	echo "bench: no area matches BENCH_FILTER='$BENCH_FILTER'" >&2
+	exit 1
+fi
 
 print_table
 write_csv
