@@ -2,7 +2,7 @@
 SCPATCH       := $(BUILD)/scpatch
 SCPATCH_SRCS  := $(sort $(wildcard tools/scpatch/*.c tools/scpatch/arch/x86/*.c))
 SCPATCH_OBJS  := $(SCPATCH_SRCS:%.c=$(BUILD)/%.o)
-SCPATCH_CFLAGS := $(STD) $(WARNINGS) $(DEP_CFLAGS) -Itools/scpatch -Iruntime \
+SCPATCH_CFLAGS := $(STD) $(WARNINGS) $(DEP_CFLAGS) -iquote tools/scpatch -Iruntime \
 		  -DSCPATCH_VERSION='"$(VERSION)"'
 
 ALL_TARGETS += $(SCPATCH)
