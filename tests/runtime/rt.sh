@@ -1,6 +1,5 @@
 # Helpers for the runtime tests: build against the build tree's scpatch.pc,
-# and annotate objects with scpatch (or, while its annotate is not there,
-# with Debian's objtool, which writes the kernel's layout).
+# and annotate objects with scpatch (or ANNOTATE, e.g. Debian's objtool).
 export PKG_CONFIG_PATH=$BUILD/runtime/pkgconfig
 SC_CFLAGS=$(pkg-config --cflags scpatch)
 SC_LIBS=$(pkg-config --libs scpatch)
@@ -20,17 +19,15 @@ scpatch_annotates() {
 	rm -rf "$d"
 	return $rc
 }
-# The annotator of each compiler's objects: ANNOTATE if set, else scpatch
-# where it works, else objtool.
+# The annotator of each compiler's objects: scpatch, or ANNOTATE if set
+# (e.g. ANNOTATE="$OBJTOOL --static-call" to run the tests on objtool's
+# tables).  A scpatch that cannot annotate is a failure, not a reason to
+# test something else.
 declare -A ANNOTATOR
 for c in $TEST_COMPILERS; do
-	if [[ -n "${ANNOTATE:-}" ]]; then
-		ANNOTATOR[$c]=$ANNOTATE
-	elif scpatch_annotates "$c"; then
-		ANNOTATOR[$c]=$SCPATCH
-	else
-		echo "rt.sh: scpatch does not annotate $c objects yet: using objtool" >&2
-		ANNOTATOR[$c]="$OBJTOOL --static-call"
+	ANNOTATOR[$c]=${ANNOTATE:-$SCPATCH}
+	if [[ -z "${ANNOTATE:-}" ]] && ! scpatch_annotates "$c"; then
+		not_ok "scpatch annotates a $c object with a static call"
 	fi
 done
 # KEYREF entries (keys exported by another image) come from scpatch only.
