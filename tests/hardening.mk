@@ -92,8 +92,11 @@ check-sanitize-build:
 		ar rcs ../libscpatch_stub.a stub.c.o && \
 		ar rcs ../libscpatch.a $(patsubst runtime/%,%.o,$(RT_LIB_SRCS))
 
+# The tests run outside make's environment (MAKEFLAGS would carry BUILD=
+# into the Makefiles that some tests write and run).
 check-sanitize: check-sanitize-build
-	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99:verify_asan_link_order=0 \
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	 ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99:verify_asan_link_order=0 \
 	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99 \
 	 SCPATCH_SAN_FLAGS="$(SAN_FLAGS)" \
 	 BUILD=$(abspath $(SAN_BUILD)) tests/run.sh $(T)
