@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare an object with its padded version, independently of scpatch.
 
-    compare.py ORIG.o PADDED.o
+    compare.py [--lines] ORIG.o PADDED.o
 
 Reads both with objdump and readelf only.  Per code section, the
 instructions without NOPs (and int3) must be the same, in the same order,
@@ -9,7 +9,8 @@ with branch and RIP-relative targets naming the same instruction (an
 address maps to the first non-NOP instruction at or after it), and the
 same relocations at the same place in each instruction.  .eh_frame: the
 same FDEs covering the same instructions, with the same CFA rows at the same
-instructions (readelf -wF).  Prints the first difference and exits 1.
+instructions (readelf -wF).  With --lines, addr2line must give every
+original instruction the same function, file and line.  Prints the first difference and exits 1.
 """
 import re
 import subprocess
@@ -108,7 +109,33 @@ def fdes(path):
     return res
 
 
+def lines(path, sec, addrs):
+    """addr2line's function and file:line of each address in SEC."""
+    out = subprocess.run(['addr2line', '-f', '-e', path, '-j', sec] +
+                         ['%x' % x for x in addrs], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    return [(out[2 * i], out[2 * i + 1]) for i in range(len(addrs))]
+
+
+def same_lines(pa, pb, codes):
+    """Every original instruction keeps its function, file and line."""
+    for name, (ca, cb) in codes.items():
+        if not ca.real:
+            continue
+        la = lines(pa, name, ca.addrs)
+        lb = lines(pb, name, cb.addrs)
+        for k, (x, y) in enumerate(zip(la, lb)):
+            if x != y:
+                print('%s+0x%x: %s, padded +0x%x: %s' % (
+                    name, ca.addrs[k], x, cb.addrs[k], y))
+                return False
+    return True
+
+
 def main():
+    check_lines = sys.argv[1] == '--lines'
+    if check_lines:
+        del sys.argv[1]
     a, b = disassemble(sys.argv[1]), disassemble(sys.argv[2])
     if sorted(a) != sorted(b):
         print('sections differ: %s %s' % (sorted(a), sorted(b)))
@@ -144,6 +171,8 @@ def main():
             print('FDE %s 0x%x..0x%x differs: %s / %s' % (sec, x[1], x[2],
                                                        rx, ry))
             return 1
+    if check_lines and not same_lines(sys.argv[1], sys.argv[2], codes):
+        return 1
     return 0
 
 

@@ -2,7 +2,7 @@
 /*
  * Test driver for the padding pass until annotate calls it:
  *	pad-driver [-v] IN.o OUT.o
- * finds the sites as annotate does (refs.h), pads with pad_sites() and
+ * finds the sites (calls, jmps and jccs relocated against __SCT__), pads with pad_sites() and
  * writes OUT.o.  Prints one line per site:
  *	<section>+0x<old> -> +0x<new> aligned|unaligned [why]
  * Exit 0, or 2 on an error.
@@ -15,15 +15,59 @@
 #include "diag.h"
 #include "elf.h"
 #include "pad.h"
-#include "refs.h"
+
+/* A call, jmp or jcc whose rel32 is relocated against a __SCT__ symbol:
+ * the sites of refs.c, found here with the object model only so that
+ * the driver depends on nothing but elf.h and pad.h. */
+static int find_sites(struct obj *obj, struct pad_site **out, size_t *n)
+{
+	struct section *sec;
+	struct reloc *r;
+
+	obj_for_each_section(obj, sec) {
+		const uint8_t *d;
+
+		if (!(sec->sh.sh_flags & SHF_EXECINSTR) || !sec->rela ||
+		    obj_nrelocs(obj, sec) <= 0 || !(d = obj_section_data(obj, sec)))
+			continue;
+		obj_for_each_reloc(obj, sec, r) {
+			uint64_t o = r->offset, site;
+			void *p;
+
+			if (!r->sym || strncmp(r->sym->name, "__SCT__", 7) ||
+			    (r->type != R_X86_64_PLT32 && r->type != R_X86_64_PC32) ||
+			    o < 1)
+				continue;
+			if (d[o - 1] == 0xe8 || d[o - 1] == 0xe9)
+				site = o - 1;
+			else if (o >= 2 && d[o - 2] == 0x0f &&
+				 (d[o - 1] & 0xf0) == 0x80)
+				site = o - 2;
+			else
+				continue;
+			p = realloc(*out, (*n + 1) * sizeof(**out));
+			if (!p)
+				return -1;
+			*out = p;
+			(*out)[(*n)++] = (struct pad_site){ sec->idx, site, NULL };
+		}
+	}
+	return 0;
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct pad_site *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return (x->site > y->site) - (x->site < y->site);
+}
 
 int main(int argc, char **argv)
 {
-	struct view v;
-	struct tramp_set t = { 0 };
-	struct obj_ref *refs = NULL;
-	struct pad_site *sites;
-	size_t nrefs = 0, n = 0;
+	struct pad_site *sites = NULL;
+	size_t n = 0;
 	struct obj *obj;
 	int ret = 2;
 
@@ -34,20 +78,15 @@ int main(int argc, char **argv)
 	}
 	if (argc != 3)
 		return fprintf(stderr, "usage: pad-driver [-v] IN OUT\n"), 2;
-	if (view_open(&v, argv[1], true))
-		return 2;
-	if (tramp_set_build(&v, &t) || obj_find_refs(&v, &t, &refs, &nrefs))
-		return 2;
-	sites = calloc(nrefs + 1, sizeof(*sites));
-	for (size_t i = 0; i < nrefs; i++)
-		if (refs[i].kind == SC_REF_SITE)
-			sites[n++] = (struct pad_site){ refs[i].sec, refs[i].site,
-							NULL };
 	obj = obj_open(argv[1], OBJ_MODIFY);
 	if (!obj) {
 		error_at(argv[1], "%s", obj_errmsg());
 		return 2;
 	}
+	if (find_sites(obj, &sites, &n))
+		goto out;
+	if (n)
+		qsort(sites, n, sizeof(*sites), cmp_site);
 	{
 		uint64_t old[n + 1];
 
@@ -70,8 +109,5 @@ int main(int argc, char **argv)
 out:
 	obj_close(obj);
 	free(sites);
-	free(refs);
-	tramp_set_free(&t);
-	view_close(&v);
 	return ret;
 }

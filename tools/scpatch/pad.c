@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "dwarf_fix.h"
 #include "pad_internal.h"
 
 struct pad_pass {
@@ -21,6 +22,7 @@ struct pad_pass {
 	struct pad_sec **by_idx;	/* per section index */
 	size_t nsecs;
 	struct eh_frame eh;
+	struct dwarf_fixes dw;
 };
 
 static bool is_fragment(const struct section *sec)
@@ -118,7 +120,9 @@ static int mark_references(struct pad_pass *pp)
 		for_each_active(pp, ps)
 			pad_refuse(ps, pp->eh.why, "%s", ".eh_frame");
 	eh_frame_mark(&pp->eh);
-	return pad_mark_reloc_targets(pp->obj, pp->by_idx, pp->nsecs);
+	if (dwarf_read(pp->obj, &pp->dw, pp->by_idx, pp->nsecs))
+		return -1;
+	return pad_mark_reloc_targets(pp->obj, pp->by_idx, pp->nsecs, &pp->dw);
 }
 
 static int plan_and_build(struct pad_pass *pp)
@@ -129,7 +133,8 @@ static int plan_and_build(struct pad_pass *pp)
 		do {
 			if (pad_plan(ps))
 				return -1;
-		} while (!ps->why && eh_frame_check(&pp->eh, ps));
+		} while (!ps->why && (eh_frame_check(&pp->eh, ps) |
+				      dwarf_check(&pp->dw, ps)));
 	}
 	for_each_active(pp, ps) {
 		if (pad_build(ps))
@@ -145,7 +150,8 @@ static int commit(struct pad_pass *pp)
 	struct pad_sec *ps;
 
 	if (pad_fix_relocs(pp->obj, pp->by_idx, pp->nsecs) ||
-	    eh_frame_rewrite(pp->obj, &pp->eh))
+	    eh_frame_rewrite(pp->obj, &pp->eh) ||
+	    dwarf_rewrite(pp->obj, &pp->dw))
 		return -1;
 	pad_fix_symbols(pp->obj, pp->by_idx, pp->nsecs);
 	for_each_active(pp, ps) {
@@ -197,6 +203,7 @@ static void pass_free(struct pad_pass *pp)
 	}
 	free(pp->by_idx);
 	eh_frame_free(&pp->eh);
+	dwarf_free(&pp->dw);
 }
 
 int pad_sites(struct obj *obj, struct pad_site *sites, size_t n)

@@ -83,6 +83,7 @@ int pad_plan(struct pad_sec *ps);
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out);
 uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off);
 bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what);
+bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what);
 void pad_mark_branches(struct pad_sec *ps);
 /* A branch or RIP-relative operand the assembler resolved itself. */
 bool pad_resolved_here(const struct pad_insn *in);
@@ -125,8 +126,9 @@ int eh_frame_rewrite(struct obj *obj, struct eh_frame *eh);
 void eh_frame_free(struct eh_frame *eh);
 
 /* pad_relocs.c */
+struct dwarf_fixes;
 int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
-			   size_t nsecs);
+			   size_t nsecs, const struct dwarf_fixes *dw);
 int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs);
 void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs);
 

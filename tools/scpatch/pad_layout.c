@@ -62,6 +62,19 @@ bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 	return true;
 }
 
+/* gcc's DWARF ends a location range at a call's return address - 1: the
+ * last byte of an instruction, which maps with the instruction. */
+bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what)
+{
+	long i = pad_insn_covering(ps, off);
+
+	if (i >= 0 && ps->insns[i].off != off && ps->insns[i].run < 0 &&
+	    off == ps->insns[i].off + ps->insns[i].d.len - 1 &&
+	    !ps->insns[i].relaxed)
+		return true;
+	return pad_mark_point(ps, off, what);
+}
+
 static bool in_frozen(const struct pad_sec *ps, uint64_t off)
 {
 	for (size_t f = 0; f < ps->nfrozen; f++)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwarf_fix.h"
 #include "pad_internal.h"
 
 struct pad_sec *pad_find_sec(struct pad_sec **secs, size_t nsecs,
@@ -53,6 +54,7 @@ struct reloc_pass {
 	struct pad_sec **secs;
 	size_t nsecs;
 	struct table_bases *bases;	/* per section index */
+	const struct dwarf_fixes *dw;
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -209,9 +211,9 @@ static void mark_reloc(struct reloc_pass *rp, struct section *t,
 	s = pad_find_sec(rp->secs, rp->nsecs, r->sym->sec->idx);
 	if (!s)
 		return;
-	if (is_debug(t)) {
-		pad_refuse(s, "debug information is not rewritten yet "
-			   "(DWARF line, range and location tables)",
+	if (is_debug(t) && !(rp->dw && dwarf_handled(rp->dw, t))) {
+		pad_refuse(s, rp->dw && rp->dw->why ? rp->dw->why :
+			   "a debug section that is not rewritten refers to it",
 			   "%s refers to it", t->name);
 		return;
 	}
@@ -221,7 +223,9 @@ static void mark_reloc(struct reloc_pass *rp, struct section *t,
 			   r->type);
 		return;
 	}
-	if (r->type != R_X86_64_NONE)
+	if (is_debug(t))
+		pad_mark_debug_point(s, target, t->name);
+	else if (r->type != R_X86_64_NONE)
 		pad_mark_point(s, target, "relocation target");
 }
 
@@ -246,7 +250,7 @@ static void mark_symbols(struct reloc_pass *rp)
 static int pass_init(struct reloc_pass *rp, struct obj *obj,
 		     struct pad_sec **secs, size_t nsecs)
 {
-	*rp = (struct reloc_pass){ obj, secs, nsecs, NULL };
+	*rp = (struct reloc_pass){ obj, secs, nsecs, NULL, NULL };
 	rp->bases = calloc(obj_nsections(obj), sizeof(*rp->bases));
 	return rp->bases ? 0 : -1;
 }
@@ -265,7 +269,7 @@ static bool has_relocs(struct obj *obj, struct section *t)
 }
 
 int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
-			   size_t nsecs)
+			   size_t nsecs, const struct dwarf_fixes *dw)
 {
 	struct reloc_pass rp;
 	struct section *t;
@@ -273,6 +277,7 @@ int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
 
 	if (pass_init(&rp, obj, secs, nsecs))
 		return -1;
+	rp.dw = dw;
 	mark_symbols(&rp);
 	obj_for_each_section(obj, t) {
 		if (!has_relocs(obj, t))
