@@ -83,7 +83,32 @@ check_bad_inputs() {	# TOOL...
 		my ($shoff) = unpack("Q<", substr($d, 0x28, 8));
 		substr($d, $shoff + 64 + 0x18, 8) = pack("Q<", 0x7ffffff0);
 		open(O, ">", "past-end.o") or die; binmode O; print O $d;'
+	# a core file; section 1 linking out of range; section 1 over the
+	# section headers; a section other than .text cut off by the file's end
+	cp t.o core.o && printf '\x04\x00' | dd of=core.o bs=1 seek=16 conv=notrunc 2>/dev/null
+	perl -e 'my ($in, $field, $value, $out, $sec) = @ARGV;
+		open(F, "<", $in) or die; binmode F; local $/; my $d = <F>;
+		my ($shoff) = unpack("Q<", substr($d, 0x28, 8));
+		my %at = (link => [0x28, "L<"], offset => [0x18, "Q<"]);
+		$value = $shoff if $value eq "shoff";
+		my ($off, $fmt) = @{$at{$field}};
+		substr($d, $shoff + 64 * $sec + $off, length(pack($fmt, 0))) = pack($fmt, $value);
+		open(O, ">", $out) or die; binmode O; print O $d;' t.o link 65535 link.o 1
+	perl -e 'open(F, "<", "t.o") or die; binmode F; local $/; my $d = <F>;
+		my ($shoff) = unpack("Q<", substr($d, 0x28, 8));
+		substr($d, $shoff + 64 + 0x18, 8) = pack("Q<", $shoff);
+		open(O, ">", "over-shdrs.o") or die; binmode O; print O $d;'
+	perl -e 'open(F, "<", "t.o") or die; binmode F; local $/; my $d = <F>;
+		my ($shoff) = unpack("Q<", substr($d, 0x28, 8));
+		my ($shnum) = unpack("S<", substr($d, 0x3c, 2));
+		my $last = $shoff + 64 * ($shnum - 1);	# not .text
+		substr($d, $last + 0x20, 8) = pack("Q<", 0x7ffffff0);
+		open(O, ">", "other-past-end.o") or die; binmode O; print O $d;'
 	bad "not ELF" "$@" decode text.txt
+	bad "a core file" "$@" decode core.o
+	bad "sh_link out of range" "$@" decode link.o
+	bad "a section over the section headers" "$@" decode over-shdrs.o
+	bad "another section past the end of the file" "$@" decode other-past-end.o
 	bad "truncated ELF header" "$@" decode trunc-header.o
 	bad "truncated section headers" "$@" decode trunc-shdrs.o
 	bad "32-bit ELF (i386)" "$@" decode t32.o

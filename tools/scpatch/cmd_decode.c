@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -102,9 +103,8 @@ static void decode_bytes(struct out *out, const char *secname,
 static int check_header(const char *file, Elf *elf, GElf_Ehdr *ehdr,
 			off_t file_size)
 {
-	size_t shnum;
-
 	const char *ident;
+	size_t shnum;
 
 	if (elf_kind(elf) != ELF_K_ELF) {
 		error_at(file, "not an ELF file");
@@ -128,18 +128,84 @@ static int check_header(const char *file, Elf *elf, GElf_Ehdr *ehdr,
 			 ehdr->e_machine);
 		return EXIT_BAD;
 	}
-	/* libelf silently sees no sections when their headers are cut off */
-	if (elf_getshdrnum(elf, &shnum) < 0 ||
-	    (shnum && (ehdr->e_shentsize != sizeof(Elf64_Shdr) ||
-		       ehdr->e_shoff > (uint64_t)file_size ||
-		       shnum > ((uint64_t)file_size - ehdr->e_shoff) /
-			       sizeof(Elf64_Shdr)))) {
+	if (ehdr->e_type != ET_REL && ehdr->e_type != ET_EXEC &&
+	    ehdr->e_type != ET_DYN) {
+		error_at(file, "not a relocatable object, executable or shared "
+			 "library (e_type %u)", ehdr->e_type);
+		return EXIT_BAD;
+	}
+	/*
+	 * libelf silently sees no sections when their headers are cut off:
+	 * check the table against the file (e_shnum 0 with e_shoff set means
+	 * the count is in section 0, which libelf reads).
+	 */
+	shnum = ehdr->e_shnum;
+	if (!shnum && ehdr->e_shoff && elf_getshdrnum(elf, &shnum) < 0)
+		shnum = SIZE_MAX;
+	if (!ehdr->e_shoff || !shnum) {
+		error_at(file, "no section headers");
+		return EXIT_BAD;
+	}
+	if (ehdr->e_shentsize != sizeof(Elf64_Shdr) ||
+	    ehdr->e_shoff > (uint64_t)file_size ||
+	    shnum > ((uint64_t)file_size - ehdr->e_shoff) / sizeof(Elf64_Shdr)) {
 		error_at(file, "section headers extend past the end of the file");
 		return EXIT_BAD;
 	}
-	if (!shnum) {
-		error_at(file, "no section headers");
+	return 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+/*
+ * The layout of every section, not only the decoded ones: a file cut short,
+ * a section over the headers or a link out of range is damaged, and decode
+ * says so like the other commands instead of printing what is left.
+ */
+static int check_sections(const char *file, Elf *elf, const GElf_Ehdr *ehdr,
+			  off_t file_size)
+{
+	Elf_Scn *scn = NULL;
+	uint64_t shdrs_size;
+	size_t shnum;
+
+	if (elf_getshdrnum(elf, &shnum) < 0) {
+		error_at(file, "bad section header count: %s", elf_errmsg(-1));
 		return EXIT_BAD;
+	}
+	shdrs_size = (uint64_t)shnum * sizeof(Elf64_Shdr);
+	while ((scn = elf_nextscn(elf, scn))) {
+		size_t idx = elf_ndxscn(scn);
+		GElf_Shdr shdr;
+
+		if (!gelf_getshdr(scn, &shdr)) {
+			error_at(file, "bad section header %zu: %s", idx,
+				 elf_errmsg(-1));
+			return EXIT_BAD;
+		}
+		if (shdr.sh_link >= shnum || (shdr.sh_link && shdr.sh_link == idx)) {
+			error_at(file, "section %zu links to section %u", idx,
+				 shdr.sh_link);
+			return EXIT_BAD;
+		}
+		if (shdr.sh_type == SHT_NOBITS || !shdr.sh_size)
+			continue;
+		if (shdr.sh_offset > (uint64_t)file_size ||
+		    shdr.sh_size > (uint64_t)file_size - shdr.sh_offset) {
+			error_at(file, "section %zu extends past the end of the "
+				 "file", idx);
+			return EXIT_BAD;
+		}
+		if (overlaps(shdr.sh_offset, shdr.sh_size, 0, sizeof(Elf64_Ehdr)) ||
+		    overlaps(shdr.sh_offset, shdr.sh_size, ehdr->e_shoff,
+			     shdrs_size)) {
+			error_at(file, "section %zu overlaps the ELF or section "
+				 "headers", idx);
+			return EXIT_BAD;
+		}
 	}
 	return 0;
 }
@@ -187,6 +253,8 @@ static int decode_elf(const char *file, Elf *elf, off_t file_size,
 	int err;
 
 	err = check_header(file, elf, &ehdr, file_size);
+	if (!err)
+		err = check_sections(file, elf, &ehdr, file_size);
 	if (err)
 		return err;
 	if (elf_getshdrstrndx(elf, &shstrndx) < 0) {
