@@ -10,7 +10,9 @@ address maps to the first non-NOP instruction at or after it), and the
 same relocations at the same place in each instruction.  .eh_frame: the
 same FDEs covering the same instructions, with the same CFA rows at the same
 instructions (readelf -wF).  With --lines, addr2line must give every
-original instruction the same function, file and line.  Prints the first difference and exits 1.
+original instruction the same function, file and line, and every address
+range in the DWARF (llvm-dwarfdump: DIE ranges, location and range lists)
+must cover the same instructions.  Prints the first difference and exits 1.
 """
 import re
 import subprocess
@@ -132,6 +134,55 @@ def same_lines(pa, pb, codes):
     return True
 
 
+def dwarf_ranges(path):
+    """(section, begin, end) of every address range llvm-dwarfdump
+    resolves in .debug_info (DIE ranges, location and range lists) and of
+    every DW_AT_low_pc/DW_AT_high_pc length pair."""
+    out = subprocess.run(['llvm-dwarfdump', '-v', '--debug-info', path],
+                         capture_output=True, text=True, timeout=60).stdout
+    res, low = [], None
+    for line in out.splitlines():
+        for m in re.finditer(r'\[0x([0-9a-f]+), 0x([0-9a-f]+)\) "([^"]+)"',
+                             line):
+            res.append((m[3], int(m[1], 16), int(m[2], 16)))
+        m = re.search(r'DW_AT_low_pc \[DW_FORM_\w+\]\s+\(0x([0-9a-f]+) '
+                      r'"([^"]+)"\)', line)
+        if m:
+            low = (m[2], int(m[1], 16))
+        m = re.search(r'DW_AT_high_pc \[DW_FORM_(data\d|udata)\]\s+'
+                      r'\(0x([0-9a-f]+)\)', line)
+        if m and low:
+            res.append((low[0], low[1], low[1] + int(m[2], 16)))
+    return res
+
+
+def position(code, x):
+    """An address as an instruction index; gcc ends ranges at the last
+    byte of a call, which is (index, 'last byte')."""
+    k = bisect_left([i[0] for i in code.all], x)
+    if k < len(code.all) and code.all[k][0] == x or k == 0:
+        return (code.index(x), 0)
+    return (code.index(code.all[k - 1][0]), x - code.all[k - 1][0])
+
+
+def same_ranges(pa, pb, codes):
+    ra, rb = dwarf_ranges(pa), dwarf_ranges(pb)
+    if len(ra) != len(rb):
+        print('DWARF ranges: %d, padded %d' % (len(ra), len(rb)))
+        return False
+    for x, y in zip(ra, rb):
+        if x[0] not in codes or x[0] != y[0]:
+            continue
+        ca, cb = codes[x[0]]
+        px = (position(ca, x[1]), position(ca, x[2]))
+        py = (position(cb, y[1]), position(cb, y[2]))
+        if px != py:
+            print('DWARF range %s [0x%x, 0x%x) -> %s, padded [0x%x, 0x%x) -> '
+                  '%s' % (x[0], x[1], x[2], px, y[1], y[2], py))
+            return False
+    return True
+
+
 def main():
     check_lines = sys.argv[1] == '--lines'
     if check_lines:
@@ -172,6 +223,8 @@ def main():
                                                        rx, ry))
             return 1
     if check_lines and not same_lines(sys.argv[1], sys.argv[2], codes):
+        return 1
+    if check_lines and not same_ranges(sys.argv[1], sys.argv[2], codes):
         return 1
     return 0
 

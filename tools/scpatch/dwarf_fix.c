@@ -372,6 +372,9 @@ static int read_attr(struct cu *cu, struct dreader *r, struct die_code *dc,
 		dc->has_high_len = true;
 		return 0;
 	}
+	if (s->name == 0x76 || s->name == 0x2130 || s->name == 0x2131)
+		return fail(cu->dw, "split DWARF: offsets live in .dwo files "
+			    "that cannot be rewritten"), 0;
 	if (s->name == 0x52 && form != 0x01 && !is_addrx(form))
 		return fail(cu->dw, "DW_AT_entry_pc as an offset not supported"), 0;
 	if (form == 0x17 && (s->name == 0x55 || is_loc_attr(s->name))) {
