@@ -65,13 +65,15 @@ class Code:
 
     def normal(self, k, names):
         addr, text, relocs = self.real[k]
-        m = TARGET.match(text)
-        if m:
-            text = '%s@%d' % (m.group(1), self.index(int(m.group(2), 16)))
         m = RIPCOMMENT.match(text)
         if m:
             text = '%sX%s@%d' % (m.group(1), m.group(3).strip(),
                                  self.index(int(m.group(4), 16)))
+        else:
+            m = TARGET.match(text)
+            if m:
+                text = '%s@%d' % (m.group(1),
+                                  self.index(int(m.group(2), 16)))
         rel = []
         for off, typ, sym in relocs:
             base = re.split(r'[-+]', sym)[0]

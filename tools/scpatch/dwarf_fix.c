@@ -813,7 +813,7 @@ static int cmp_fix(const void *a, const void *b)
 int dwarf_rewrite(struct obj *obj, struct dwarf_fixes *dw)
 {
 	struct dfix **v = calloc(dw->n + 1, sizeof(*v));
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	int ret = 0;
 
 	if (!v)
@@ -822,6 +822,12 @@ int dwarf_rewrite(struct obj *obj, struct dwarf_fixes *dw)
 		if (pad_find_sec(&dw->fixes[i].ps, 1, 0))
 			v[n++] = &dw->fixes[i];
 	qsort(v, n, sizeof(*v), cmp_fix);
+	/* A list reached twice (by offset and by index) gives its fields
+	 * twice. */
+	for (size_t i = 0; i < n; i++)
+		if (!k || cmp_fix(&v[k - 1], &v[i]))
+			v[k++] = v[i];
+	n = k;
 	for (size_t i = 0, j; i < n && !ret; i = j) {
 		for (j = i; j < n && v[j]->dsec == v[i]->dsec; j++)
 			;
