@@ -48,10 +48,8 @@ for cc in $TEST_COMPILERS; do
 	done
 done
 echo "$aligned of $total sites aligned"
-# clang -O0 leaves a few sites whose CFA advance would overflow its
-# 6-bit encoding (see docs/padding.md); everything else is aligned.
-expect "at least 95% of sites aligned ($aligned/$total)" \
-	test $((aligned * 100)) -ge $((total * 95))
+expect "at least 99.9% of sites aligned ($aligned/$total)" \
+	test $((aligned * 1000)) -ge $((total * 999))
 
 # gdb: a breakpoint in a static call target, reached from a padded site
 # in the middle of a loop, unwinds through the padded caller (.eh_frame).

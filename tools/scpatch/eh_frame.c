@@ -226,30 +226,34 @@ static bool map_loc(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 	return pad_map(ps, off, out);
 }
 
-/* One advance from LOC by DELTA, encoded in SIZE bytes (0: 6 bits). */
-static bool advance(struct eh_fde *f, enum cfa_mode mode, uint8_t *p,
-		    unsigned size, uint64_t loc, uint64_t delta)
+/*
+ * Writes the advance from LOC by DELTA (originally SIZE operand bytes, 0
+ * for the 6-bit form) with its new delta into OUT; the original form when
+ * the delta still fits, else the smallest that does.  Returns its length,
+ * 0 when LOC cannot be mapped.
+ */
+static unsigned advance(struct eh_fde *f, enum cfa_mode mode, uint8_t *out,
+			uint8_t op, unsigned size, uint64_t loc, uint64_t delta)
 {
-	uint64_t a, b, nd, max = size ? (1ull << (8 * size)) - 1 : 63;
+	uint64_t a, b, nd;
+	unsigned n;
 
 	if (mode == CFA_MARK)
-		return pad_mark_point(f->ps, loc + delta, "CFA row");
-	if (!map_loc(f->ps, loc, &a) || !map_loc(f->ps, loc + delta, &b))
-		return false;
+		return pad_mark_point(f->ps, loc + delta, "CFA row") ? 1 : 0;
+	if (!map_loc(f->ps, loc, &a) || !map_loc(f->ps, loc + delta, &b) || b < a)
+		return 0;
 	nd = b - a;
-	if (nd > max) {
-		if (mode == CFA_CHECK)
-			pad_skip_overlapping(f->ps, loc, loc + delta,
-					     "a CFA advance would not fit");
-		return false;
+	if (!size && nd <= 63) {
+		out[0] = (op & 0xc0) | nd;
+		return 1;
 	}
-	if (mode == CFA_WRITE) {
-		if (!size)
-			*p = (*p & 0xc0) | nd;
-		for (unsigned i = 0; i < size; i++)
-			p[1 + i] = nd >> (8 * i);
-	}
-	return true;
+	if (nd >> 32)
+		return 0;
+	n = nd <= 0xff && size <= 1 ? 1 : nd <= 0xffff && size <= 2 ? 2 : 4;
+	out[0] = n == 4 ? 0x04 : n + 1;
+	for (unsigned k = 0; k < n; k++)
+		out[1 + k] = nd >> (8 * k);
+	return 1 + n;
 }
 
 static bool skip_operands(struct reader *r, uint8_t op)
@@ -277,17 +281,26 @@ static bool skip_operands(struct reader *r, uint8_t op)
 	return false;
 }
 
-/* Walks the CFA program of F; false when it cannot be followed. */
+/*
+ * Walks the CFA program of F.  CHECK and WRITE re-encode it into a buffer
+ * with the new advances; an advance that outgrows its form takes bytes
+ * from the DW_CFA_nop padding at the end of the FDE, so that no length
+ * changes.  False when the program cannot be followed or does not fit.
+ */
 static bool cfa_walk(struct eh_fde *f, uint8_t *d, enum cfa_mode mode)
 {
 	struct reader r = { d + f->insns_off, d + f->insns_end, false };
-	uint64_t loc = f->begin;
-	bool ok = true;
+	uint64_t room = f->insns_end - f->insns_off, used = 0, loc = f->begin;
+	uint8_t buf[room <= 4096 ? room + 8 : 1];
+
+	if (room > 4096)
+		return false;
 
 	while (r.p < r.end && !r.bad) {
-		uint8_t *at = (uint8_t *)r.p, op = *r.p++;
+		const uint8_t *at = r.p;
+		uint8_t op = *r.p++;
 		uint64_t delta;
-		unsigned size = 0;
+		unsigned size = 0, n;
 
 		if ((op & 0xc0) == 0x40) {
 			delta = op & 0x3f;
@@ -299,12 +312,27 @@ static bool cfa_walk(struct eh_fde *f, uint8_t *d, enum cfa_mode mode)
 				rd_uleb(&r);
 			else if (!(op & 0xc0) && !skip_operands(&r, op))
 				return false;
+			if (op == 0x00)		/* padding: room to grow */
+				continue;
+			if (used + (r.p - at) > room)
+				return false;
+			memcpy(buf + used, at, r.p - at);
+			used += r.p - at;
 			continue;
 		}
-		ok &= advance(f, mode, at, size, loc, delta);
+		n = advance(f, mode, buf + used, op, size, loc, delta);
+		if (!n || used + n > room)
+			return false;
+		used += mode == CFA_MARK ? 0 : n;
 		loc += delta;
 	}
-	return ok && !r.bad;
+	if (r.bad)
+		return false;
+	if (mode == CFA_WRITE) {
+		memcpy(d + f->insns_off, buf, used);
+		memset(d + f->insns_off + used, 0, room - used);
+	}
+	return true;
 }
 
 void eh_frame_mark(struct eh_frame *eh)
@@ -352,16 +380,18 @@ bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps)
 
 		if (f->ps != ps || ps->why)
 			continue;
+		if (cfa_walk(f, d, CFA_CHECK))
+			continue;
 		for (size_t s = 0; s < ps->nsites; s++)
 			before += ps->sites[s].skip;
-		if (!cfa_walk(f, d, CFA_CHECK)) {
-			for (size_t s = 0; s < ps->nsites; s++)
-				after += ps->sites[s].skip;
-			if (after == before)
-				pad_refuse(ps, "a CFA advance would not fit",
-					   "FDE at +0x%" PRIx64, f->range_off);
-			skipped = true;
-		}
+		pad_skip_overlapping(ps, f->begin, f->end, "a CFA advance "
+				     "would not fit in its FDE");
+		for (size_t s = 0; s < ps->nsites; s++)
+			after += ps->sites[s].skip;
+		if (after == before)
+			pad_refuse(ps, "a CFA advance would not fit in its FDE",
+				   "FDE at +0x%" PRIx64, f->range_off);
+		skipped = true;
 	}
 	return skipped;
 }
