@@ -16,7 +16,9 @@ static const char usage_text[] =
 "       scpatch list [--why] [--json] FILE      one line per static call site\n"
 "       scpatch check [--json|--sarif] FILE...  CI gate: exit 1 on unaligned\n"
 "                                               or invalid sites\n"
-"       scpatch decode FILE [SECTION]           one instruction per line\n"
+"       scpatch decode FILE [SECTION]           one instruction per line:\n"
+"           <section>+0x<off> <len> <kind> [0x<target>] (target: a section\n"
+"           offset in .o files, an address in linked files)\n"
 "       scpatch --help | --version\n"
 "\n"
 "Exit status: 0 fine, 1 check found problems, 2 bad usage or bad input.\n";
