@@ -56,3 +56,11 @@ expect "damaged: site unaligned, reason given" \
 	grep -q 'unaligned relocation inside an instruction' dmg.txt
 expect_eq "damaged: code untouched" "$(section_hex damaged.o .text)" \
 	"$(section_hex damaged-p.o .text)"
+
+# An object annotated before (a table already there, as after ld -r): its
+# entries follow their instructions, not the NOPs put before them.
+cp fx.o tab.o && $SCPATCH --no-align tab.o 2>/dev/null
+./pad-driver tab.o tabp.o > tabsites.txt
+expect_eq "an existing table follows its sites" \
+	"$(awk '{ split($1, a, "+"); print a[1] $3 }' tabsites.txt)" \
+	"$($SCPATCH list tabp.o | awk '{ print $1 }')"

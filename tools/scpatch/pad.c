@@ -130,11 +130,16 @@ static int plan_and_build(struct pad_pass *pp)
 	struct pad_sec *ps;
 
 	for_each_active(pp, ps) {
+		bool again;
+
 		do {
 			if (pad_plan(ps))
 				return -1;
-		} while (!ps->why && (eh_frame_check(&pp->eh, ps) |
-				      dwarf_check(&pp->dw, ps)));
+			/* both checks run: each may drop sites */
+			again = !ps->why && eh_frame_check(&pp->eh, ps);
+			if (!ps->why && dwarf_check(&pp->dw, ps))
+				again = true;
+		} while (again);
 	}
 	for_each_active(pp, ps) {
 		if (pad_build(ps))

@@ -199,6 +199,13 @@ static bool is_debug(const struct section *t)
 	       !strncmp(t->name, ".zdebug_", 8);
 }
 
+/* Static call tables name the instruction itself, not a place before it:
+ * their entries follow the instruction past an inserted NOP. */
+static bool names_instruction(const struct section *t)
+{
+	return !strncmp(t->name, ".static_call_sites", 18);
+}
+
 static void mark_reloc(struct reloc_pass *rp, struct section *t,
 		       const struct reloc *r)
 {
@@ -223,7 +230,12 @@ static void mark_reloc(struct reloc_pass *rp, struct section *t,
 			   r->type);
 		return;
 	}
-	if (is_debug(t))
+	if (names_instruction(t)) {
+		if (target >= s->size)
+			pad_refuse(s, "a static call table entry is outside "
+				   "the code", "%s+0x%" PRIx64, t->name,
+				   r->offset);
+	} else if (is_debug(t))
 		pad_mark_debug_point(s, target, t->name);
 	else if (r->type != R_X86_64_NONE)
 		pad_mark_point(s, target, "relocation target");
@@ -312,7 +324,9 @@ static bool fix_addend(struct reloc_pass *rp, struct section *t,
 	       map_point(s, r->sym->sym.st_value);
 	if (reloc_kind(r->type) == RK_OTHER)
 		return false;
-	r->addend = (int64_t)(map_point(s, target) - nsym) - bias;
+	r->addend = (int64_t)((names_instruction(t) ?
+			       pad_map_byte(s, target) : map_point(s, target)) -
+			      nsym) - bias;
 	return true;
 }
 
