@@ -4,7 +4,7 @@
 # -O2 -g and -O3 -ffunction-sections -g, with their calls of libc and of
 # each other turned into static calls (objcopy --redefine-sym, as
 # DEVELOPERS.md does for code bases), so that hundreds of sites sit in real
-# functions.  Every site must be aligned or have a reason, and the padded
+# functions, and the output of ld -r of two such objects.  Every site must be aligned or have a reason, and the padded
 # objects must keep their instructions, targets, FDEs, lines and DWARF
 # ranges (compare.py --lines).
 . "$ROOT/tests/lib.sh"
@@ -42,6 +42,18 @@ for cc in $TEST_COMPILERS; do
 		done
 	done
 done
+# ld -r output: several compile units in one object.
+for f in dwarf_line.c pad_layout.c; do
+	gcc -std=gnu11 -O2 -g -I"$src" -c "$src/$f" -o "part-${f%.c}.o"
+done
+ld -r part-*.o -o joined.o && objcopy "${redefine[@]}" joined.o in.o
+./pad-driver in.o out.o > sites.txt
+total=$((total + $(wc -l < sites.txt)))
+aligned=$((aligned + $(grep -c ' aligned$' sites.txt)))
+expect "ld -r: every site aligned" bash -c "! grep -q unaligned sites.txt"
+expect "ld -r: same code, FDEs, lines and ranges" \
+	timeout 120 python3 "$ROOT/tests/pad/compare.py" --lines in.o out.o
+
 echo "$aligned of $total sites aligned"
 expect "sites found ($total)" test "$total" -gt 200
 expect "at least 99% aligned ($aligned/$total)" \

@@ -662,6 +662,16 @@ static int read_aranges(struct obj *obj, struct dwarf_fixes *dw,
 
 /* ---- the compile unit --------------------------------------------------- */
 
+/* Bytes from R's position to the end of the unit there (0: malformed). */
+static uint64_t get_len(struct dreader *r)
+{
+	uint64_t pos = r->pos, len = dr_u(r, 4);
+
+	r->pos = pos;
+	return len >= 0xfffffff0 || pos + 4 + len > r->end ? r->end - pos :
+	       4 + len;
+}
+
 static int read_cu(struct cu *cu, struct dreader *r)
 {
 	uint64_t len = dr_u(r, 4), end = r->pos + len, abbrev;
@@ -685,14 +695,42 @@ static int read_cu(struct cu *cu, struct dreader *r)
 	if (unit_type != 1)
 		return fail(cu->dw, "split DWARF or type units: offsets live in "
 			    ".dwo files that cannot be rewritten"), 0;
-	if (end != r->end)
-		return fail(cu->dw, "several compile units (ld -r output)"), 0;
 	if (read_abbrevs(cu, abbrev))
 		return -1;
 	r->end = end;
 	if (walk_dies(cu, r) || read_lists(cu, false) || read_lists(cu, true))
 		return -1;
 	return 0;
+}
+
+static void cu_free(struct cu *cu)
+{
+	for (size_t i = 0; i < cu->nabbrevs; i++)
+		free(cu->abbrevs[i].attrs);
+	free(cu->abbrevs);
+	free(cu->rnglists);
+	free(cu->loclists);
+}
+
+/* Every compile unit (ld -r output has one per input object). */
+static int read_cus(struct obj *obj, struct dwarf_fixes *dw,
+		    struct pad_sec **secs, size_t nsecs, struct dreader *r)
+{
+	uint64_t size = r->end;
+	int ret = 0;
+
+	while (!ret && !dw->why && r->pos + 4 <= size) {
+		struct cu cu = { .obj = obj, .secs = secs, .nsecs = nsecs,
+				 .dw = dw };
+		uint64_t start = r->pos, len = get_len(r);
+
+		ret = read_cu(&cu, r);
+		cu_free(&cu);
+		r->pos = start + len;
+		r->end = size;
+		r->bad = false;
+	}
+	return ret;
 }
 
 static bool refers_to_code(struct obj *obj, struct pad_sec **secs,
@@ -717,7 +755,6 @@ static bool refers_to_code(struct obj *obj, struct pad_sec **secs,
 int dwarf_read(struct obj *obj, struct dwarf_fixes *dw,
 	       struct pad_sec **secs, size_t nsecs)
 {
-	struct cu cu = { .obj = obj, .secs = secs, .nsecs = nsecs, .dw = dw };
 	struct dreader r;
 	int ret = 0;
 
@@ -728,16 +765,11 @@ int dwarf_read(struct obj *obj, struct dwarf_fixes *dw,
 		fail(dw, "debug information without .debug_info");
 		return 0;
 	}
-	ret = read_cu(&cu, &r);
+	ret = read_cus(obj, dw, secs, nsecs, &r);
 	if (!ret && !dw->why)
 		ret = read_aranges(obj, dw, secs, nsecs);
 	if (!ret && !dw->why)
 		ret = dwarf_read_line(obj, dw, secs, nsecs);
-	for (size_t i = 0; i < cu.nabbrevs; i++)
-		free(cu.abbrevs[i].attrs);
-	free(cu.abbrevs);
-	free(cu.rnglists);
-	free(cu.loclists);
 	return ret;
 }
 
