@@ -7,6 +7,7 @@
  * already there (objtable.c) and writes the table fragments (table.c).
  * An object with no sites and no table is not touched at all.
  *
+ * Each object is opened once, with the object model (OBJ_MODIFY).
  * Padding (issue 6) is not done here yet: --no-align is accepted and will
  * mean "do not pad" once padding exists.
  */
@@ -17,99 +18,71 @@
 
 #include "commands.h"
 #include "diag.h"
+#include "elf.h"
 #include "objtable.h"
 #include "refs.h"
 #include "static_call_table.h"
 #include "table.h"
 
-struct key_name {
-	const char *name;	/* after the __SCK__ prefix */
-	unsigned sym;
-};
-
 struct annotation {
-	struct view v;
+	struct obj *obj;
+	const char *path;
 	struct tramp_set t;
 	struct obj_ref *refs;
 	size_t nrefs;
 	struct obj_entry *old;
 	size_t nold;
-	struct key_name *keys;
-	size_t nkeys;
 	struct table_site *sites;
 	size_t nsites;
-	unsigned *old_tables;
+	struct section **old_tables;
 	size_t nold_tables;
 	size_t rewrites;
+	char *key_name;		/* buffer for key lookups */
+	size_t key_name_size;
 };
 
-static int cmp_key_name(const void *a, const void *b)
-{
-	const struct key_name *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	return c ? c : (x->sym > y->sym) - (x->sym < y->sym);
-}
-
-static int collect_keys(struct annotation *an)
-{
-	struct view *v = &an->v;
-
-	for (size_t i = 1; i < v->nsyms; i++) {
-		const char *n = view_sym_name(v, i);
-		struct key_name *k;
-
-		if (strncmp(n, STATIC_CALL_KEY_PREFIX, STATIC_CALL_KEY_PREFIX_LEN) ||
-		    ELF64_ST_TYPE(v->syms[i].st_info) == STT_SECTION)
-			continue;
-		k = realloc(an->keys, (an->nkeys + 1) * sizeof(*k));
-		if (!k)
-			return error_at(v->path, "out of memory"), -1;
-		an->keys = k;
-		an->keys[an->nkeys].name = n + STATIC_CALL_KEY_PREFIX_LEN;
-		an->keys[an->nkeys++].sym = i;
-	}
-	qsort(an->keys, an->nkeys, sizeof(*an->keys), cmp_key_name);
-	return 0;
-}
-
 /* The key of trampoline TRAMP: the first __SCK__ symbol of its name. */
-static long key_of(const struct annotation *an, unsigned tramp)
+static struct symbol *key_of(struct annotation *an, const struct symbol *tramp)
 {
-	struct key_name k = { tramp_call_name(&an->v, tramp), 0 };
-	size_t lo = 0, hi = an->nkeys;
+	const char *call = tramp_call_name(tramp);
+	size_t need = STATIC_CALL_KEY_PREFIX_LEN + strlen(call) + 1;
+	struct symbol *key;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+	if (need > an->key_name_size) {
+		char *p = realloc(an->key_name, need);
 
-		if (cmp_key_name(&an->keys[mid], &k) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (!p)
+			return NULL;
+		an->key_name = p;
+		an->key_name_size = need;
 	}
-	if (lo < an->nkeys && !strcmp(an->keys[lo].name, k.name))
-		return an->keys[lo].sym;
-	return -1;
+	memcpy(an->key_name, STATIC_CALL_KEY_PREFIX, STATIC_CALL_KEY_PREFIX_LEN);
+	strcpy(an->key_name + STATIC_CALL_KEY_PREFIX_LEN, call);
+	for (key = obj_find_symbol_in(an->obj, obj_symtab(an->obj),
+				      an->key_name);
+	     key && key->type == STT_SECTION;
+	     key = obj_find_next_symbol(an->obj, key))
+		;
+	return key;
 }
 
 static void describe(const struct annotation *an, const struct obj_ref *r,
 		     const char *what)
 {
-	const struct view *v = &an->v;
-
-	note_at(v->path, "%s+0x%" PRIx64 ": %s %s", v->secs[r->sec].name,
-		r->decoded ? r->insn.addr : r->off,
-		view_sym_name(v, r->sym), what);
+	note_at(an->path, "%s+0x%" PRIx64 ": %s %s",
+		obj_section(an->obj, r->sec)->name,
+		r->decoded ? r->insn.addr : r->off, r->sym->name, what);
 }
 
-static int add_site(struct annotation *an, unsigned text, uint64_t site,
-		    unsigned key, unsigned flags, bool from_table)
+static int add_site(struct annotation *an, struct section *text,
+		    uint64_t site, struct symbol *key, unsigned flags,
+		    bool from_table)
 {
 	struct table_site *s;
 
 	s = realloc(an->sites, (an->nsites + 1) * sizeof(*s));
 	if (!s)
-		return error_at(an->v.path, "out of memory"), -1;
+		return error_at(an->path, "out of memory"), -1;
 	an->sites = s;
 	an->sites[an->nsites++] = (struct table_site){ text, site, key, flags,
 						       from_table };
@@ -121,7 +94,7 @@ static int sites_from_refs(struct annotation *an)
 	for (size_t i = 0; i < an->nrefs; i++) {
 		const struct obj_ref *r = &an->refs[i];
 		uint64_t site = r->site;
-		long key;
+		struct symbol *key;
 
 		if (r->kind == SC_REF_GOT_LOAD) {
 			describe(an, r, "is loaded from the GOT into a register "
@@ -135,11 +108,10 @@ static int sites_from_refs(struct annotation *an)
 			continue;
 		}
 		key = key_of(an, r->sym);
-		if (key < 0) {
-			error_at(an->v.path, "trampoline %s has no key %s%s in "
-				 "this object", view_sym_name(&an->v, r->sym),
-				 STATIC_CALL_KEY_PREFIX,
-				 tramp_call_name(&an->v, r->sym));
+		if (!key) {
+			error_at(an->path, "trampoline %s has no key %s%s in "
+				 "this object", r->sym->name,
+				 STATIC_CALL_KEY_PREFIX, tramp_call_name(r->sym));
 			return -1;
 		}
 		if (r->kind == SC_REF_GOT_CALL) {
@@ -148,7 +120,8 @@ static int sites_from_refs(struct annotation *an)
 				site++;
 			an->rewrites++;
 		}
-		if (add_site(an, r->sec, site, key, r->flags, false))
+		if (add_site(an, obj_section(an->obj, r->sec), site, key,
+			     r->flags, false))
 			return -1;
 	}
 	return 0;
@@ -156,20 +129,18 @@ static int sites_from_refs(struct annotation *an)
 
 static int sites_from_old_table(struct annotation *an)
 {
-	const struct view *v = &an->v;
-
 	for (size_t i = 0; i < an->nold; i++) {
 		const struct obj_entry *e = &an->old[i];
 
-		if (!e->text_sec || e->key_sym < 0 ||
-		    !(v->secs[e->text_sec].sh.sh_flags & SHF_EXECINSTR) ||
-		    e->site >= v->secs[e->text_sec].size) {
-			note_at(v->path, "old table entry %s+0x%" PRIx64
+		if (!e->text || !e->key ||
+		    !(e->text->sh.sh_flags & SHF_EXECINSTR) ||
+		    e->site >= e->text->size) {
+			note_at(an->path, "old table entry %s+0x%" PRIx64
 				" names no site or no key: dropped",
-				v->secs[e->table_sec].name, e->table_off);
+				e->table->name, e->table_off);
 			continue;
 		}
-		if (add_site(an, e->text_sec, e->site, e->key_sym,
+		if (add_site(an, e->text, e->site, e->key,
 			     e->flags & STATIC_CALL_SITE_TAIL, true))
 			return -1;
 	}
@@ -179,7 +150,7 @@ static int sites_from_old_table(struct annotation *an)
 static int cmp_place(const struct table_site *x, const struct table_site *y)
 {
 	if (x->text != y->text)
-		return x->text < y->text ? -1 : 1;
+		return x->text->idx < y->text->idx ? -1 : 1;
 	return (x->site > y->site) - (x->site < y->site);
 }
 
@@ -206,9 +177,9 @@ static void sort_sites(struct annotation *an)
 		if (k && !cmp_place(&an->sites[k - 1], s))
 			continue;
 		if (s->from_table) {
-			note_at(an->v.path, "old table entry for %s+0x%" PRIx64
+			note_at(an->path, "old table entry for %s+0x%" PRIx64
 				" names no static call site: dropped",
-				an->v.secs[s->text].name, s->site);
+				s->text->name, s->site);
 			continue;
 		}
 		an->sites[k++] = *s;
@@ -218,24 +189,29 @@ static void sort_sites(struct annotation *an)
 
 static int list_old_tables(struct annotation *an)
 {
-	struct view *v = &an->v;
+	struct section *t;
 
-	for (unsigned s = 1; s < v->nsecs; s++) {
-		unsigned *p;
+	for (t = obj_find_section(an->obj, STATIC_CALL_SITES_SECTION); t;
+	     t = obj_find_next_section(an->obj, t)) {
+		struct section **p;
 
-		if (!is_table_section(v, s))
+		if (!is_table_section(t))
 			continue;
 		p = realloc(an->old_tables, (an->nold_tables + 1) * sizeof(*p));
 		if (!p)
-			return error_at(v->path, "out of memory"), -1;
+			return error_at(an->path, "out of memory"), -1;
 		an->old_tables = p;
-		an->old_tables[an->nold_tables++] = s;
+		an->old_tables[an->nold_tables++] = t;
 	}
 	return 0;
 }
 
-static int rewrite_got_calls(struct obj *obj, const struct annotation *an)
+/* -fno-plt GOT calls of trampolines become what ld's GOTPCRELX
+ * relaxation writes, so that they are sites like any other. */
+static int rewrite_got_calls(struct annotation *an)
 {
+	struct obj *obj = an->obj;
+
 	for (size_t i = 0; i < an->nrefs; i++) {
 		const struct obj_ref *r = &an->refs[i];
 		struct section *sec;
@@ -246,85 +222,87 @@ static int rewrite_got_calls(struct obj *obj, const struct annotation *an)
 		if (r->kind != SC_REF_GOT_CALL)
 			continue;
 		sec = obj_section(obj, r->sec);
-		rel = sec ? obj_find_reloc(obj, sec, r->off) : NULL;
-		p = sec ? obj_section_data_writable(obj, sec) : NULL;
-		if (!rel || !p) {
-			error_at(an->v.path, "%s", obj_errmsg());
+		rel = obj_find_reloc(obj, sec, r->off);
+		p = rel ? obj_section_data_writable(obj, sec) : NULL;
+		if (!p) {
+			error_at(an->path, "%s", obj_errmsg());
 			return -1;
 		}
-		/* What ld's GOTPCRELX relaxation writes. */
 		p += r->insn.addr;
 		memcpy(p, tail ? "\xe9\0\0\0\0\x90" : "\x67\xe8\0\0\0\0", 6);
 		rel->offset = r->insn.addr + (tail ? 1 : 2);
 		rel->type = R_X86_64_PLT32;
+		rel->sym = r->sym;
 		rel->addend = -4;
 		obj_relocs_changed(obj, sec);
 	}
 	return 0;
 }
 
-static int write_object(struct annotation *an, const char *out)
+static int find_sites(struct annotation *an)
+{
+	if (tramp_set_build(an->obj, &an->t) ||
+	    obj_find_refs(an->obj, &an->t, &an->refs, &an->nrefs) ||
+	    obj_read_tables(an->obj, &an->old, &an->nold) ||
+	    list_old_tables(an) || sites_from_refs(an) ||
+	    sites_from_old_table(an))
+		return -1;
+	sort_sites(an);
+	note_at(an->path, "%zu static call sites (%zu -fno-plt calls rewritten)",
+		an->nsites, an->rewrites);
+	return 0;
+}
+
+static int emit_and_write(struct annotation *an, const char *out)
 {
 	struct table_input in = {
 		.sites = an->sites, .n = an->nsites,
 		.old_tables = an->old_tables, .nold = an->nold_tables,
-		.anchor = view_sym_by_name(&an->v, STATIC_CALL_STUB_ANCHOR),
-		.keyref_sec = view_sec_by_name(&an->v, KEYREF_SECTION),
 	};
-	struct obj *obj = obj_open(an->v.path, OBJ_MODIFY);
-	int ret = -1;
 
-	if (!obj) {
-		error_at(an->v.path, "%s", obj_errmsg());
+	if (table_emit(an->obj, &in))
+		return -1;
+	if (obj_write(an->obj, out, 0)) {
+		error_at(out ? out : an->path, "%s", obj_errmsg());
 		return -1;
 	}
-	if (!rewrite_got_calls(obj, an) && !table_emit(obj, &in)) {
-		ret = obj_write(obj, out, 0);
-		if (ret)
-			error_at(out ? out : an->v.path, "%s", obj_errmsg());
-	}
-	obj_close(obj);
-	return ret;
+	return 0;
 }
 
 static void annotation_free(struct annotation *an)
 {
 	free(an->refs);
 	free(an->old);
-	free(an->keys);
 	free(an->sites);
 	free(an->old_tables);
+	free(an->key_name);
 	tramp_set_free(&an->t);
-	view_close(&an->v);
+	obj_close(an->obj);
 }
 
+/* read -> find sites -> (pad) -> emit table -> write */
 static int annotate_one(const char *path, const char *out)
 {
-	struct annotation an;
+	struct annotation an = { .path = path };
 	int ret = EXIT_BAD;
 
-	memset(&an, 0, sizeof(an));
-	if (view_open(&an.v, path, true))
+	an.obj = open_code_object(path, OBJ_MODIFY);
+	if (!an.obj)
 		return EXIT_BAD;
-	if (an.v.eh.e_type != ET_REL) {
-		error_at(path, "not a relocatable object (annotate runs on .o "
-			 "files, before the final link)");
+	if (find_sites(&an))
 		goto out;
-	}
-	if (tramp_set_build(&an.v, &an.t) ||
-	    obj_find_refs(&an.v, &an.t, &an.refs, &an.nrefs) ||
-	    obj_read_tables(&an.v, &an.old, &an.nold) ||
-	    collect_keys(&an) || list_old_tables(&an) ||
-	    sites_from_refs(&an) || sites_from_old_table(&an))
-		goto out;
-	sort_sites(&an);
-	note_at(path, "%zu static call sites (%zu -fno-plt calls rewritten)",
-		an.nsites, an.rewrites);
 	if (!an.nsites && !an.nold_tables && !out) {
 		ret = 0;
 		goto out;
 	}
-	ret = write_object(&an, out) ? EXIT_BAD : 0;
+	if (rewrite_got_calls(&an))
+		goto out;
+	/* The padding pass (pad.h) goes here: it moves code so that the
+	 * rel32 of each site lands on a multiple of 4, and an.sites[].site
+	 * with it. */
+	if (emit_and_write(&an, out))
+		goto out;
+	ret = 0;
 out:
 	annotation_free(&an);
 	return ret;

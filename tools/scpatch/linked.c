@@ -21,20 +21,25 @@ struct dynrel {
 	uint32_t type;
 	int64_t addend;
 	const char *symname;	/* NULL for symbol 0 */
-	uint64_t symvalue;
 };
 
-struct tramp_addr {
+struct named_addr {
 	uint64_t addr;
 	const char *name;
 };
 
+struct named_set {
+	struct named_addr *v;
+	size_t n;
+	size_t cap;
+};
+
 struct linked {
-	struct view *v;
+	struct obj *obj;
 	struct dynrel *rels;	/* every SHF_ALLOC RELA entry, by offset */
 	size_t nrels;
-	struct tramp_addr *tramps;	/* defined __SCT__ symbols, by address */
-	size_t ntramps;
+	struct named_set tramps;	/* defined __SCT__ symbols, by address */
+	struct named_set keys;		/* defined __SCK__ symbols, by address */
 };
 
 static int cmp_dynrel(const void *a, const void *b)
@@ -44,64 +49,68 @@ static int cmp_dynrel(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static int cmp_tramp(const void *a, const void *b)
+static int cmp_named(const void *a, const void *b)
 {
-	const struct tramp_addr *x = a, *y = b;
+	const struct named_addr *x = a, *y = b;
 
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static const char *dynsym_name(struct view *v, unsigned symsec, unsigned sym,
-			       uint64_t *value)
+static int fail(struct obj *obj)
 {
-	const struct view_sec *s, *str;
-	const Elf64_Sym *syms;
+	error_at(obj_path(obj), "%s", obj_errmsg());
+	return -1;
+}
 
-	if (!symsec || symsec >= v->nsecs)
-		return NULL;
-	s = &v->secs[symsec];
-	if (s->sh.sh_link >= v->nsecs || !s->data || (uintptr_t)s->data & 7)
-		return NULL;
-	str = &v->secs[s->sh.sh_link];
-	syms = (const Elf64_Sym *)s->data;
-	if (sym >= s->size / sizeof(*syms) || !str->data ||
-	    syms[sym].st_name >= str->size || str->data[str->size - 1])
-		return NULL;
-	*value = syms[sym].st_value;
-	return (const char *)str->data + syms[sym].st_name;
+static int nomem(struct obj *obj)
+{
+	error_at(obj_path(obj), "out of memory");
+	return -1;
+}
+
+/* The section whose relocations a RELA section holds, as the model
+ * indexes them: its target, or itself when it has none (.rela.dyn). */
+static struct section *reloc_owner(struct section *rela)
+{
+	return rela->base && rela->base->rela == rela ? rela->base : rela;
+}
+
+static bool is_dynamic_rela(const struct section *sec)
+{
+	return sec->sh.sh_type == SHT_RELA && (sec->sh.sh_flags & SHF_ALLOC);
 }
 
 static int load_dynrels(struct linked *l)
 {
-	struct view *v = l->v;
+	struct obj *obj = l->obj;
+	struct section *sec;
 	size_t total = 0, k = 0;
 
-	for (size_t i = 1; i < v->nsecs; i++)
-		if (v->secs[i].sh.sh_type == SHT_RELA &&
-		    (v->secs[i].sh.sh_flags & SHF_ALLOC))
-			total += v->secs[i].size / sizeof(Elf64_Rela);
-	l->rels = calloc(total ? total : 1, sizeof(*l->rels));
-	if (!l->rels) {
-		error_at(v->path, "out of memory");
-		return -1;
-	}
-	for (size_t i = 1; i < v->nsecs; i++) {
-		size_t n;
-		const Elf64_Rela *r;
+	obj_for_each_section(obj, sec) {
+		long n;
 
-		if (!(v->secs[i].sh.sh_flags & SHF_ALLOC))
+		if (!is_dynamic_rela(sec))
 			continue;
-		r = view_relas(v, i, &n);
-		for (size_t j = 0; r && j < n; j++, k++) {
-			struct dynrel *d = &l->rels[k];
+		n = obj_nrelocs(obj, reloc_owner(sec));
+		if (n < 0)
+			return fail(obj);
+		total += n;
+	}
+	l->rels = calloc(total ? total : 1, sizeof(*l->rels));
+	if (!l->rels)
+		return nomem(obj);
+	obj_for_each_section(obj, sec) {
+		struct reloc *r;
 
-			d->offset = r[j].r_offset;
-			d->type = ELF64_R_TYPE(r[j].r_info);
-			d->addend = r[j].r_addend;
-			if (ELF64_R_SYM(r[j].r_info))
-				d->symname = dynsym_name(v, v->secs[i].sh.sh_link,
-							 ELF64_R_SYM(r[j].r_info),
-							 &d->symvalue);
+		if (!is_dynamic_rela(sec))
+			continue;
+		obj_for_each_reloc(obj, reloc_owner(sec), r) {
+			struct dynrel *d = &l->rels[k++];
+
+			d->offset = r->offset;
+			d->type = r->type;
+			d->addend = r->addend;
+			d->symname = r->sym ? r->sym->name : NULL;
 		}
 	}
 	l->nrels = k;
@@ -109,47 +118,63 @@ static int load_dynrels(struct linked *l)
 	return 0;
 }
 
-static int load_tramps(struct linked *l)
+static int add_named(struct symbol *sym, void *arg)
 {
-	struct view *v = l->v;
-	size_t n = 0;
+	struct named_set *set = arg;
 
-	l->tramps = calloc(v->nsyms ? v->nsyms : 1, sizeof(*l->tramps));
-	if (!l->tramps) {
-		error_at(v->path, "out of memory");
-		return -1;
-	}
-	for (size_t i = 1; i < v->nsyms; i++) {
-		const char *name = view_sym_name(v, i);
+	if (!sym->sec || !sym->sym.st_value || sym->type == STT_SECTION)
+		return 0;
+	if (set->n == set->cap) {
+		size_t c = set->cap ? 2 * set->cap : 64;
+		struct named_addr *p = realloc(set->v, c * sizeof(*p));
 
-		if (!strncmp(name, STATIC_CALL_TRAMP_PREFIX,
-			     STATIC_CALL_TRAMP_PREFIX_LEN) &&
-		    view_sym_shndx(v, i) && v->syms[i].st_value) {
-			l->tramps[n].addr = v->syms[i].st_value;
-			l->tramps[n++].name = name;
-		}
+		if (!p)
+			return -1;
+		set->v = p;
+		set->cap = c;
 	}
-	l->ntramps = n;
-	qsort(l->tramps, n, sizeof(*l->tramps), cmp_tramp);
+	set->v[set->n].addr = sym->sym.st_value;
+	set->v[set->n++].name = sym->name;
 	return 0;
 }
 
-static int linked_init(struct linked *l, struct view *v)
+/* .symtab, or .dynsym in a stripped file: it still names exported ones. */
+static struct symtab *defining_table(struct obj *obj)
 {
-	memset(l, 0, sizeof(*l));
-	l->v = v;
-	if (load_dynrels(l) || load_tramps(l)) {
-		free(l->rels);
-		free(l->tramps);
-		return -1;
-	}
+	return obj_symtab(obj) ? obj_symtab(obj) : obj_dynsym(obj);
+}
+
+static int load_named(struct linked *l, const char *prefix,
+		      struct named_set *set)
+{
+	struct symtab *tab = defining_table(l->obj);
+
+	if (tab && obj_for_each_symbol_prefixed(l->obj, tab, prefix,
+						add_named, set))
+		return nomem(l->obj);
+	if (set->n > 1)
+		qsort(set->v, set->n, sizeof(*set->v), cmp_named);
 	return 0;
 }
 
 static void linked_free(struct linked *l)
 {
 	free(l->rels);
-	free(l->tramps);
+	free(l->tramps.v);
+	free(l->keys.v);
+}
+
+static int linked_init(struct linked *l, struct obj *obj)
+{
+	memset(l, 0, sizeof(*l));
+	l->obj = obj;
+	if (load_dynrels(l) ||
+	    load_named(l, STATIC_CALL_TRAMP_PREFIX, &l->tramps) ||
+	    load_named(l, STATIC_CALL_KEY_PREFIX, &l->keys)) {
+		linked_free(l);
+		return -1;
+	}
+	return 0;
 }
 
 static const struct dynrel *dynrel_at(const struct linked *l, uint64_t off)
@@ -167,30 +192,56 @@ static const struct dynrel *dynrel_at(const struct linked *l, uint64_t off)
 	return lo < l->nrels && l->rels[lo].offset == off ? &l->rels[lo] : NULL;
 }
 
-static const char *tramp_named_at(const struct linked *l, uint64_t addr)
+static const char *named_at(const struct named_set *set, uint64_t addr)
 {
-	size_t lo = 0, hi = l->ntramps;
+	size_t lo = 0, hi = set->n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (l->tramps[mid].addr < addr)
+		if (set->v[mid].addr < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < l->ntramps && l->tramps[lo].addr == addr ?
-		l->tramps[lo].name : NULL;
+	return lo < set->n && set->v[lo].addr == addr ? set->v[lo].name : NULL;
 }
 
-static bool read_bytes(struct view *v, uint64_t addr, void *buf, size_t n)
+static const char *tramp_named_at(const struct linked *l, uint64_t addr)
 {
-	unsigned s = view_sec_by_addr(v, addr, 0);
-	const struct view_sec *sec = &v->secs[s];
+	return named_at(&l->tramps, addr);
+}
 
-	if (!s || !sec->data || addr - sec->sh.sh_addr + n > sec->size)
+/* The allocated section containing ADDR with all of FLAGS, or NULL. */
+static struct section *sec_by_addr(struct obj *obj, uint64_t addr,
+				   uint64_t flags)
+{
+	struct section *sec;
+
+	flags |= SHF_ALLOC;
+	obj_for_each_section(obj, sec)
+		if ((sec->sh.sh_flags & flags) == flags &&
+		    addr >= sec->sh.sh_addr &&
+		    addr - sec->sh.sh_addr < sec->sh.sh_size)
+			return sec;
+	return NULL;
+}
+
+static bool read_bytes(struct obj *obj, uint64_t addr, void *buf, size_t n)
+{
+	struct section *sec = sec_by_addr(obj, addr, 0);
+	const uint8_t *data;
+	uint64_t off;
+
+	if (!sec || sec->sh.sh_type == SHT_NOBITS)
 		return false;
-	memcpy(buf, sec->data + (addr - sec->sh.sh_addr), n);
+	off = addr - sec->sh.sh_addr;
+	if (off > sec->size || n > sec->size - off)
+		return false;
+	data = obj_section_data(obj, sec);
+	if (!data)
+		return false;
+	memcpy(buf, data + off, n);
 	return true;
 }
 
@@ -210,31 +261,31 @@ static const char *got_slot_tramp(const struct linked *l, uint64_t slot)
 		return is_tramp_name(d->symname) ? d->symname : NULL;
 	if (d && (d->type == R_X86_64_RELATIVE || d->type == R_X86_64_IRELATIVE))
 		return tramp_named_at(l, d->addend);
-	if (!d && read_bytes(l->v, slot, &value, 8))
+	if (!d && read_bytes(l->obj, slot, &value, 8))
 		return tramp_named_at(l, value);
 	return NULL;
 }
 
-static bool in_plt(struct view *v, uint64_t addr)
+static bool in_plt(struct obj *obj, uint64_t addr)
 {
-	unsigned s = view_sec_by_addr(v, addr, SHF_EXECINSTR);
+	struct section *sec = sec_by_addr(obj, addr, SHF_EXECINSTR);
 
-	return s && !strncmp(v->secs[s].name, ".plt", 4);
+	return sec && !strncmp(sec->name, ".plt", 4);
 }
 
 /* The trampoline reached by a branch to ADDR: directly or through a PLT
  * entry whose `jmp *slot(%rip)` names a slot resolving to one. */
 static const char *branch_tramp(const struct linked *l, uint64_t addr)
 {
-	struct view *v = l->v;
 	const char *name = tramp_named_at(l, addr);
 	uint8_t buf[32];
 	size_t pos = 0;
 
-	if (name || !in_plt(v, addr))
+	if (name || !in_plt(l->obj, addr))
 		return name;
 	memset(buf, 0xcc, sizeof(buf));
-	for (size_t n = sizeof(buf); n >= 8 && !read_bytes(v, addr, buf, n); n /= 2)
+	for (size_t n = sizeof(buf); n >= 8 && !read_bytes(l->obj, addr, buf, n);
+	     n /= 2)
 		;
 	while (pos < 24) {
 		struct insn in;
@@ -250,50 +301,44 @@ static const char *branch_tramp(const struct linked *l, uint64_t addr)
 	return NULL;
 }
 
-void linked_locate(struct view *v, uint64_t addr, const char **section,
+/* Fill the section/func fields of a location at ADDR. */
+static void locate(struct obj *obj, uint64_t addr, const char **section,
 		   unsigned *section_index, uint64_t *offset,
 		   const char **func, uint64_t *func_offset)
 {
-	unsigned s = view_sec_by_addr(v, addr, 0);
-	long sym;
+	struct section *sec = sec_by_addr(obj, addr, 0);
+	struct symbol *sym;
 
 	*section = NULL;
-	*section_index = s;
+	*section_index = 0;
 	*offset = 0;
 	*func = NULL;
 	*func_offset = 0;
-	if (!s)
+	if (!sec)
 		return;
-	*section = v->secs[s].name;
-	*offset = addr - v->secs[s].sh.sh_addr;
-	sym = view_sym_at(v, s, *offset, true);
-	if (sym >= 0 && ELF64_ST_TYPE(v->syms[sym].st_info) == STT_FUNC) {
-		*func = view_sym_name(v, sym);
-		*func_offset = addr - v->syms[sym].st_value;
+	*section = sec->name;
+	*section_index = sec->idx;
+	*offset = addr - sec->sh.sh_addr;
+	sym = obj_find_func_containing(obj, sec, *offset);
+	if (sym) {
+		*func = sym->name;
+		*func_offset = addr - sym->sym.st_value;
 	}
 }
 
-static const char *key_named_at(struct view *v, uint64_t addr)
+/* The symbol at ADDR, a key first when several share it. */
+static const char *key_named_at(const struct linked *l, uint64_t addr)
 {
-	unsigned s = view_sec_by_addr(v, addr, 0);
-	long sym;
+	const char *key = named_at(&l->keys, addr);
+	struct section *sec;
+	struct symbol *sym;
 
-	if (!s)
-		return NULL;
-	sym = view_sym_at(v, s, addr - v->secs[s].sh.sh_addr, false);
-	if (sym < 0 || v->syms[sym].st_value != addr)
-		return NULL;
-	/* Several symbols may share the address: prefer a key. */
-	for (long k = sym; k > 0; k--) {
-		const char *n = view_sym_name(v, k);
-
-		if (v->syms[k].st_value != addr)
-			continue;
-		if (!strncmp(n, STATIC_CALL_KEY_PREFIX, STATIC_CALL_KEY_PREFIX_LEN))
-			return n;
-		break;
-	}
-	return view_sym_name(v, sym);
+	if (key)
+		return key;
+	sec = sec_by_addr(l->obj, addr, 0);
+	sym = sec ? obj_find_symbol_at(l->obj, sec, addr - sec->sh.sh_addr) :
+		    NULL;
+	return sym ? sym->name : NULL;
 }
 
 static const char *resolve_key(const struct linked *l, uint64_t key,
@@ -303,21 +348,21 @@ static const char *resolve_key(const struct linked *l, uint64_t key,
 	uint64_t value;
 
 	if (!(flags & STATIC_CALL_SITE_KEYREF))
-		return key_named_at(l->v, key);
+		return key_named_at(l, key);
 	d = dynrel_at(l, key);
 	if (d && d->symname)
 		return d->symname;
 	if (d && d->type == R_X86_64_RELATIVE)
-		return key_named_at(l->v, d->addend);
-	if (read_bytes(l->v, key, &value, 8))
-		return key_named_at(l->v, value);
+		return key_named_at(l, d->addend);
+	if (read_bytes(l->obj, key, &value, 8))
+		return key_named_at(l, value);
 	return NULL;
 }
 
 static void fill_linked_entry(const struct linked *l, uint64_t at,
 			      const uint8_t *raw, struct sc_entry *e)
 {
-	struct view *v = l->v;
+	struct obj *obj = l->obj;
 	int32_t a, k;
 	uint64_t key;
 	uint8_t code[16];
@@ -334,12 +379,12 @@ static void fill_linked_entry(const struct linked *l, uint64_t at,
 	if (e->key && !strncmp(e->key, STATIC_CALL_KEY_PREFIX,
 			       STATIC_CALL_KEY_PREFIX_LEN))
 		e->name = e->key + STATIC_CALL_KEY_PREFIX_LEN;
-	linked_locate(v, e->addr, &e->section, &e->section_index, &e->offset,
-		      &e->func, &e->func_offset);
-	if (!view_sec_by_addr(v, e->addr, SHF_EXECINSTR))
+	locate(obj, e->addr, &e->section, &e->section_index, &e->offset,
+	       &e->func, &e->func_offset);
+	if (!sec_by_addr(obj, e->addr, SHF_EXECINSTR))
 		return;
 	e->valid = true;
-	for (n = sizeof(code); n && !read_bytes(v, e->addr, code, n); n--)
+	for (n = sizeof(code); n && !read_bytes(obj, e->addr, code, n); n--)
 		;
 	arch_decode(code, n, e->addr, &e->insn);
 	e->insn_ok = (e->insn.kind == INSN_CALL || e->insn.kind == INSN_JMP ||
@@ -353,33 +398,47 @@ static void fill_linked_entry(const struct linked *l, uint64_t at,
 		e->name = e->tramp + STATIC_CALL_TRAMP_PREFIX_LEN;
 }
 
-int linked_table_entries(struct view *v, struct sc_entry **out, size_t *count)
+static bool is_table(const struct section *sec)
 {
+	return !strcmp(sec->name, STATIC_CALL_SITES_SECTION) &&
+	       sec->sh.sh_type != SHT_NOBITS;
+}
+
+int linked_table_entries(struct obj *obj, struct sc_entry **out,
+			 size_t *count)
+{
+	struct section *sec;
 	struct linked l;
 	size_t n = 0, k = 0;
 
 	*out = NULL;
 	*count = 0;
-	for (size_t i = 1; i < v->nsecs; i++)
-		if (!strcmp(v->secs[i].name, STATIC_CALL_SITES_SECTION))
-			n += v->secs[i].size / 8;
-	if (linked_init(&l, v))
+	obj_for_each_section(obj, sec)
+		if (is_table(sec))
+			n += sec->size / 8;
+	if (linked_init(&l, obj))
 		return -1;
 	*out = calloc(n ? n : 1, sizeof(**out));
 	if (!*out) {
 		linked_free(&l);
-		error_at(v->path, "out of memory");
-		return -1;
+		return nomem(obj);
 	}
-	for (size_t i = 1; i < v->nsecs; i++) {
-		const struct view_sec *s = &v->secs[i];
+	obj_for_each_section(obj, sec) {
+		const uint8_t *data;
 
-		if (strcmp(s->name, STATIC_CALL_SITES_SECTION) || !s->data)
+		if (!is_table(sec))
 			continue;
-		for (size_t off = 0; off + 8 <= s->size; off += 8, k++) {
-			fill_linked_entry(&l, s->sh.sh_addr + off, s->data + off,
+		data = obj_section_data(obj, sec);
+		if (!data) {
+			free(*out);
+			*out = NULL;
+			linked_free(&l);
+			return fail(obj);
+		}
+		for (size_t off = 0; off + 8 <= sec->size; off += 8, k++) {
+			fill_linked_entry(&l, sec->sh.sh_addr + off, data + off,
 					  &(*out)[k]);
-			(*out)[k].table_section = s->name;
+			(*out)[k].table_section = sec->name;
 		}
 	}
 	*count = k;
@@ -387,17 +446,15 @@ int linked_table_entries(struct view *v, struct sc_entry **out, size_t *count)
 	return 0;
 }
 
-static int push(struct view *v, struct sc_ref **refs, size_t *n, size_t *cap,
+static int push(struct obj *obj, struct sc_ref **refs, size_t *n, size_t *cap,
 		const struct sc_ref *r)
 {
 	if (*n == *cap) {
 		size_t c = *cap ? 2 * *cap : 64;
 		struct sc_ref *p = realloc(*refs, c * sizeof(*p));
 
-		if (!p) {
-			error_at(v->path, "out of memory");
-			return -1;
-		}
+		if (!p)
+			return nomem(obj);
 		*refs = p;
 		*cap = c;
 	}
@@ -456,22 +513,25 @@ static bool classify_insn(const struct linked *l, const struct insn *in,
 	return true;
 }
 
-static int scan_code(const struct linked *l, unsigned sec, struct sc_ref **refs,
-		     size_t *n, size_t *cap)
+static int scan_code(const struct linked *l, struct section *sec,
+		     struct sc_ref **refs, size_t *n, size_t *cap)
 {
-	struct view *v = l->v;
-	const struct view_sec *s = &v->secs[sec];
+	struct obj *obj = l->obj;
+	const uint8_t *data = obj_section_data(obj, sec);
 	struct insn in;
 
-	for (size_t pos = 0; s->data && pos < s->size; pos += in.len) {
+	if (!data)
+		return fail(obj);
+	for (size_t pos = 0; pos < sec->size; pos += in.len) {
 		struct sc_ref r;
 
-		arch_decode(s->data + pos, s->size - pos, s->sh.sh_addr + pos, &in);
-		if (!classify_insn(l, &in, s->data + pos, &r))
+		arch_decode(data + pos, sec->size - pos, sec->sh.sh_addr + pos,
+			    &in);
+		if (!classify_insn(l, &in, data + pos, &r))
 			continue;
-		linked_locate(v, r.addr, &r.section, &r.section_index, &r.offset,
-			      &r.func, &r.func_offset);
-		if (push(v, refs, n, cap, &r))
+		locate(obj, r.addr, &r.section, &r.section_index, &r.offset,
+		       &r.func, &r.func_offset);
+		if (push(obj, refs, n, cap, &r))
 			return -1;
 	}
 	return 0;
@@ -496,9 +556,9 @@ static int scan_data(const struct linked *l, struct sc_ref **refs, size_t *n,
 		r.name = r.tramp + STATIC_CALL_TRAMP_PREFIX_LEN;
 		r.addr = r.field_pos = d->offset;
 		r.reloc_type = d->type;
-		linked_locate(l->v, r.addr, &r.section, &r.section_index,
-			      &r.offset, &r.func, &r.func_offset);
-		if (push(l->v, refs, n, cap, &r))
+		locate(l->obj, r.addr, &r.section, &r.section_index,
+		       &r.offset, &r.func, &r.func_offset);
+		if (push(l->obj, refs, n, cap, &r))
 			return -1;
 	}
 	return 0;
@@ -511,25 +571,27 @@ static int cmp_ref(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-int linked_find_refs(struct view *v, struct sc_ref **out, size_t *count)
+static bool scanned_for_refs(const struct section *sec)
 {
+	return (sec->sh.sh_flags & SHF_EXECINSTR) &&
+	       sec->sh.sh_type == SHT_PROGBITS &&
+	       strncmp(sec->name, ".plt", 4) &&
+	       strcmp(sec->name, STATIC_CALL_TRAMP_SECTION);
+}
+
+int linked_find_refs(struct obj *obj, struct sc_ref **out, size_t *count)
+{
+	struct section *sec;
 	struct linked l;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
 	*count = 0;
-	if (linked_init(&l, v))
+	if (linked_init(&l, obj))
 		return -1;
-	for (unsigned i = 1; i < v->nsecs; i++) {
-		const struct view_sec *s = &v->secs[i];
-
-		if (!(s->sh.sh_flags & SHF_EXECINSTR) || s->sh.sh_type != SHT_PROGBITS ||
-		    !strncmp(s->name, ".plt", 4) ||
-		    !strcmp(s->name, STATIC_CALL_TRAMP_SECTION))
-			continue;
-		if (scan_code(&l, i, out, &n, &cap))
+	obj_for_each_section(obj, sec)
+		if (scanned_for_refs(sec) && scan_code(&l, sec, out, &n, &cap))
 			goto fail;
-	}
 	if (scan_data(&l, out, &n, &cap))
 		goto fail;
 	qsort(*out, n, sizeof(**out), cmp_ref);

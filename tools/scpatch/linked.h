@@ -7,15 +7,11 @@
 #ifndef SCPATCH_LINKED_H
 #define SCPATCH_LINKED_H
 
+#include "elf.h"
 #include "sites.h"
-#include "view.h"
 
-int linked_table_entries(struct view *v, struct sc_entry **out, size_t *count);
-int linked_find_refs(struct view *v, struct sc_ref **out, size_t *count);
-
-/* Fill the section/func fields of a location at ADDR in a linked file. */
-void linked_locate(struct view *v, uint64_t addr, const char **section,
-		   unsigned *section_index, uint64_t *offset,
-		   const char **func, uint64_t *func_offset);
+int linked_table_entries(struct obj *obj, struct sc_entry **out,
+			 size_t *count);
+int linked_find_refs(struct obj *obj, struct sc_ref **out, size_t *count);
 
 #endif

@@ -11,155 +11,165 @@
 #include "objtable.h"
 #include "static_call_table.h"
 
-bool is_table_section(const struct view *v, unsigned sec)
+bool is_table_section(const struct section *sec)
 {
-	const struct view_sec *s = &v->secs[sec];
-
-	return s->sh.sh_type == SHT_PROGBITS &&
-	       !strcmp(s->name, STATIC_CALL_SITES_SECTION);
+	return sec->sh.sh_type == SHT_PROGBITS &&
+	       !strcmp(sec->name, STATIC_CALL_SITES_SECTION);
 }
 
-static const Elf64_Rela *sorted_base;
-
-static int cmp_rela_off(const void *a, const void *b)
+static int cmp_reloc_off(const void *a, const void *b)
 {
-	const Elf64_Rela *x = &sorted_base[*(const size_t *)a];
-	const Elf64_Rela *y = &sorted_base[*(const size_t *)b];
+	const struct reloc *x = *(const struct reloc *const *)a;
+	const struct reloc *y = *(const struct reloc *const *)b;
 
-	if (x->r_offset != y->r_offset)
-		return x->r_offset < y->r_offset ? -1 : 1;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
 	/* Same offset (R_X86_64_NONE markers): real relocations first. */
-	return (ELF64_R_TYPE(x->r_info) == R_X86_64_NONE) -
-	       (ELF64_R_TYPE(y->r_info) == R_X86_64_NONE);
+	return (x->type == R_X86_64_NONE) - (y->type == R_X86_64_NONE);
 }
 
 /* The first non-NONE relocation at OFF in a sorted index, or NULL. */
-static const Elf64_Rela *rela_at(const Elf64_Rela *rela, const size_t *idx,
-				 size_t n, uint64_t off)
+static const struct reloc *reloc_at(struct reloc *const *idx, size_t n,
+				    uint64_t off)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (rela[idx[mid]].r_offset < off)
+		if (idx[mid]->offset < off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < n && rela[idx[lo]].r_offset == off; lo++)
-		if (ELF64_R_TYPE(rela[idx[lo]].r_info) != R_X86_64_NONE)
-			return &rela[idx[lo]];
+	for (; lo < n && idx[lo]->offset == off; lo++)
+		if (idx[lo]->type != R_X86_64_NONE)
+			return idx[lo];
 	return NULL;
 }
 
-static bool is_key_name(const char *name)
+static bool is_key(const struct symbol *sym)
 {
-	return !strncmp(name, STATIC_CALL_KEY_PREFIX, STATIC_CALL_KEY_PREFIX_LEN);
+	return sym && !strncmp(sym->name, STATIC_CALL_KEY_PREFIX,
+			       STATIC_CALL_KEY_PREFIX_LEN);
 }
 
-/* The key held by the KEYREF slot at OFF in section SEC, or -1. */
-static long slot_key(struct view *v, unsigned sec, uint64_t off)
+/* The key held by the KEYREF slot at OFF in SEC, or NULL. */
+static struct symbol *slot_key(struct obj *obj, struct section *sec,
+			       uint64_t off)
 {
-	size_t n;
-	const Elf64_Rela *r = view_relas(v, v->secs[sec].rela, &n);
+	struct reloc *r = obj_nrelocs(obj, sec) > 0 ?
+			  obj_find_reloc(obj, sec, off) : NULL;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned sym = ELF64_R_SYM(r[i].r_info);
-
-		if (r[i].r_offset == off &&
-		    ELF64_R_TYPE(r[i].r_info) == R_X86_64_64 &&
-		    sym < v->nsyms && !r[i].r_addend &&
-		    is_key_name(view_sym_name(v, sym)))
-			return sym;
-	}
-	return -1;
+	if (r && r->type == R_X86_64_64 && !r->addend && is_key(r->sym))
+		return r->sym;
+	return NULL;
 }
 
-static void decode_key(struct view *v, const Elf64_Rela *r,
+static void decode_key(struct obj *obj, const struct reloc *r,
 		       struct obj_entry *e)
 {
-	unsigned sym = ELF64_R_SYM(r->r_info);
+	struct symbol *s;
 	uint64_t at;
-	unsigned sec;
-	long s;
 
-	if (sym >= v->nsyms)
+	if (!r->sym)
 		return;
-	at = v->syms[sym].st_value + r->r_addend;
+	at = r->sym->sym.st_value + r->addend;
 	e->flags = at & STATIC_CALL_SITE_FLAGS;
-	at &= ~STATIC_CALL_SITE_FLAGS;
-	if (is_key_name(view_sym_name(v, sym))) {
-		e->key_sym = sym;
+	at &= ~(uint64_t)STATIC_CALL_SITE_FLAGS;
+	if (is_key(r->sym)) {
+		e->key = r->sym;
 		return;
 	}
-	sec = view_sym_shndx(v, sym);
-	if (!sec)
+	if (!r->sym->sec)
 		return;
-	e->key_sym = slot_key(v, sec, at);
-	if (e->key_sym >= 0)
+	e->key = slot_key(obj, r->sym->sec, at);
+	if (e->key)
 		return;
-	s = view_sym_at(v, sec, at, false);
-	if (s >= 0 && v->syms[s].st_value == at && is_key_name(view_sym_name(v, s)))
-		e->key_sym = s;
+	s = obj_find_symbol_at(obj, r->sym->sec, at);
+	if (is_key(s))
+		e->key = s;
 }
 
-static int read_one(struct view *v, unsigned t, struct obj_entry **out,
+/* Relocations of table T sorted by offset, NONE markers last. */
+static struct reloc **sorted_relocs(struct obj *obj, struct section *t,
+				    size_t *n)
+{
+	long count = obj_nrelocs(obj, t);
+	struct reloc **idx;
+
+	*n = 0;
+	if (count < 0) {
+		error_at(obj_path(obj), "%s", obj_errmsg());
+		return NULL;
+	}
+	idx = malloc((count + 1) * sizeof(*idx));
+	if (!idx) {
+		error_at(obj_path(obj), "out of memory");
+		return NULL;
+	}
+	for (long i = 0; i < count; i++)
+		idx[i] = obj_reloc(obj, t, i);
+	qsort(idx, count, sizeof(*idx), cmp_reloc_off);
+	*n = count;
+	return idx;
+}
+
+static int read_one(struct obj *obj, struct section *t, struct obj_entry **out,
 		    size_t *count, size_t *cap)
 {
-	const struct view_sec *ts = &v->secs[t];
-	size_t nrela, nent = ts->size / 8;
-	const Elf64_Rela *rela = view_relas(v, ts->rela, &nrela);
-	size_t *idx = malloc((nrela + 1) * sizeof(*idx));
+	size_t nrel, nent = t->size / 8;
+	struct reloc **idx = sorted_relocs(obj, t, &nrel);
 
-	if (!idx || (nent && *count + nent > *cap &&
-		     !(*out = realloc(*out, (*cap = *count + nent + 16) *
-					    sizeof(**out))))) {
-		free(idx);
-		error_at(v->path, "out of memory");
+	if (!idx)
 		return -1;
+	if (*count + nent > *cap) {
+		struct obj_entry *p;
+
+		*cap = 2 * (*count + nent) + 16;
+		p = realloc(*out, *cap * sizeof(*p));
+		if (!p) {
+			free(idx);
+			return error_at(obj_path(obj), "out of memory"), -1;
+		}
+		*out = p;
 	}
-	for (size_t i = 0; i < nrela; i++)
-		idx[i] = i;
-	sorted_base = rela;
-	qsort(idx, nrela, sizeof(*idx), cmp_rela_off);
 	for (size_t i = 0; i < nent; i++) {
 		struct obj_entry *e = &(*out)[(*count)++];
-		const Elf64_Rela *a = rela_at(rela, idx, nrela, 8 * i);
-		const Elf64_Rela *k = rela_at(rela, idx, nrela, 8 * i + 4);
+		const struct reloc *a = reloc_at(idx, nrel, 8 * i);
+		const struct reloc *k = reloc_at(idx, nrel, 8 * i + 4);
 
 		memset(e, 0, sizeof(*e));
-		e->table_sec = t;
+		e->table = t;
 		e->table_off = 8 * i;
-		e->key_sym = -1;
-		if (a && ELF64_R_SYM(a->r_info) < v->nsyms) {
-			unsigned sym = ELF64_R_SYM(a->r_info);
-
-			e->text_sec = view_sym_shndx(v, sym);
-			e->site = v->syms[sym].st_value + a->r_addend;
+		if (a && a->sym) {
+			e->text = a->sym->sec;
+			e->site = a->sym->sym.st_value + a->addend;
 		}
 		if (k)
-			decode_key(v, k, e);
+			decode_key(obj, k, e);
 	}
 	free(idx);
 	return 0;
 }
 
-int obj_read_tables(struct view *v, struct obj_entry **out, size_t *count)
+int obj_read_tables(struct obj *obj, struct obj_entry **out, size_t *count)
 {
+	struct section *t;
 	size_t cap = 0;
 
 	*out = NULL;
 	*count = 0;
-	for (size_t t = 1; t < v->nsecs; t++) {
-		if (!is_table_section(v, t))
+	for (t = obj_find_section(obj, STATIC_CALL_SITES_SECTION); t;
+	     t = obj_find_next_section(obj, t)) {
+		if (!is_table_section(t))
 			continue;
-		if (v->secs[t].size % 8) {
-			error_at(v->path, "section %s: size %zu is not a multiple "
-				 "of 8", v->secs[t].name, v->secs[t].size);
+		if (t->size % 8) {
+			error_at(obj_path(obj), "section %s: size %zu is not a "
+				 "multiple of 8", t->name, t->size);
 			goto fail;
 		}
-		if (read_one(v, t, out, count, &cap))
+		if (read_one(obj, t, out, count, &cap))
 			goto fail;
 	}
 	return 0;

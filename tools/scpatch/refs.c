@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Site finder for relocatable objects (see refs.h).  The relocation
- * sections are scanned against a byte map of trampoline symbol indices;
- * only the functions that hold a candidate are decoded.
+ * Site finder for relocatable objects (see refs.h).  The model's raw
+ * relocation scan finds the references to trampolines without building
+ * relocation arrays; only the functions that hold a candidate are decoded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,66 +11,165 @@
 #include "refs.h"
 #include "static_call_table.h"
 
-int tramp_set_build(struct view *v, struct tramp_set *t)
+static const char lto_advice[] =
+	"run `gcc -flto -r -flinker-output=nolto-rel` or "
+	"`clang -flto -fuse-ld=lld -r` on it first, then scpatch on that output";
+
+/* The entry size a table section must declare, 0 for other sections. */
+static uint64_t required_entsize(const struct section *sec)
 {
-	memset(t, 0, sizeof(*t));
-	if (!v->nsyms)
-		return 0;
-	t->is_tramp = calloc(v->nsyms, 1);
-	if (!t->is_tramp) {
-		error_at(v->path, "out of memory");
-		return -1;
-	}
-	for (size_t i = 1; i < v->nsyms; i++) {
-		if (strncmp(view_sym_name(v, i), STATIC_CALL_TRAMP_PREFIX,
-			    STATIC_CALL_TRAMP_PREFIX_LEN))
-			continue;
-		if (ELF64_ST_TYPE(v->syms[i].st_info) == STT_SECTION)
-			continue;
-		t->is_tramp[i] = 1;
-		if (!(t->count & (t->count + 1)) || !t->syms) {
-			unsigned *n = realloc(t->syms, 2 * (t->count + 1) *
-					      sizeof(unsigned));
-			if (!n) {
-				error_at(v->path, "out of memory");
-				return -1;
-			}
-			t->syms = n;
-		}
-		t->syms[t->count++] = i;
+	switch (sec->sh.sh_type) {
+	case SHT_SYMTAB:
+	case SHT_DYNSYM:
+		return sizeof(Elf64_Sym);
+	case SHT_RELA:
+		return sizeof(Elf64_Rela);
 	}
 	return 0;
+}
+
+/*
+ * LTO objects hold no code to find sites in.  And a symbol or relocation
+ * table whose sh_entsize is not its entry size is damaged: the model reads
+ * such tables by their type, linkers refuse them.
+ */
+static int check_sections(struct obj *obj)
+{
+	struct section *sec;
+
+	obj_for_each_section(obj, sec) {
+		uint64_t want = required_entsize(sec);
+
+		if (want && sec->sh.sh_entsize != want)
+			return error_at(obj_path(obj), "section [%u] %s: entry "
+					"size %llu, not %llu", sec->idx, sec->name,
+					(unsigned long long)sec->sh.sh_entsize,
+					(unsigned long long)want), -1;
+		if (!strncmp(sec->name, ".gnu.lto_", 9))
+			return error_at(obj_path(obj), "GCC LTO object (GIMPLE "
+					"bytecode%s): %s",
+					obj_find_section(obj, ".text") ?
+					", fat" : "", lto_advice), -1;
+		if (!strcmp(sec->name, ".llvm.lto") ||
+		    !strcmp(sec->name, ".llvmbc"))
+			return error_at(obj_path(obj), "LLVM LTO object "
+					"(embedded bitcode): %s", lto_advice), -1;
+	}
+	return 0;
+}
+
+struct obj *open_code_object(const char *path, enum obj_open_mode mode)
+{
+	struct obj *obj = obj_open(path, mode);
+
+	if (!obj) {
+		if (obj_errkind() == OBJ_ERR_BITCODE)
+			error_at(path, "LLVM bitcode (LTO object) holds no "
+				 "machine code: %s", lto_advice);
+		else
+			error_at(path, "%s", obj_errmsg());
+		return NULL;
+	}
+	if (check_sections(obj)) {
+		obj_close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static bool is_tramp(const struct symbol *sym)
+{
+	return sym->type != STT_SECTION &&
+	       !strncmp(sym->name, STATIC_CALL_TRAMP_PREFIX,
+			STATIC_CALL_TRAMP_PREFIX_LEN);
+}
+
+static int push_sym(struct tramp_set *t, struct symbol *sym)
+{
+	if (!(t->count & (t->count + 1)) || !t->syms) {
+		struct symbol **n = realloc(t->syms, 2 * (t->count + 1) *
+					    sizeof(*n));
+		if (!n)
+			return -1;
+		t->syms = n;
+	}
+	t->syms[t->count++] = sym;
+	return 0;
+}
+
+static int add_tramp(struct symbol *sym, void *arg)
+{
+	return is_tramp(sym) ? push_sym(arg, sym) : 0;
+}
+
+/* Section symbols of the sections that define a local trampoline, once. */
+static int add_section_syms(struct tramp_set *t, size_t ntramps)
+{
+	for (size_t i = 0; i < ntramps; i++) {
+		struct section *sec = t->syms[i]->sec;
+		bool seen = false;
+
+		if (t->syms[i]->bind != STB_LOCAL || !sec || !sec->sym)
+			continue;
+		for (size_t k = ntramps; k < t->count && !seen; k++)
+			seen = t->syms[k] == sec->sym;
+		if (!seen && push_sym(t, sec->sym))
+			return -1;
+	}
+	return 0;
+}
+
+int tramp_set_build(struct obj *obj, struct tramp_set *t)
+{
+	struct symtab *tab = obj_symtab(obj);
+	size_t ntramps;
+
+	memset(t, 0, sizeof(*t));
+	if (!tab)
+		return 0;
+	if (obj_for_each_symbol_prefixed(obj, tab, STATIC_CALL_TRAMP_PREFIX,
+					 add_tramp, t))
+		goto nomem;
+	ntramps = t->count;
+	if (add_section_syms(t, ntramps))
+		goto nomem;
+	return 0;
+nomem:
+	tramp_set_free(t);
+	return error_at(obj_path(obj), "out of memory"), -1;
 }
 
 void tramp_set_free(struct tramp_set *t)
 {
 	free(t->syms);
-	free(t->is_tramp);
 	memset(t, 0, sizeof(*t));
 }
 
-const char *tramp_call_name(const struct view *v, unsigned sym)
+const char *tramp_call_name(const struct symbol *sym)
 {
-	return view_sym_name(v, sym) + STATIC_CALL_TRAMP_PREFIX_LEN;
+	return sym->name + STATIC_CALL_TRAMP_PREFIX_LEN;
 }
 
-static uint64_t chain_start(struct view *v, unsigned sec, uint64_t off)
+/* Where decoding starts: the function (or other symbol) around OFF. */
+static uint64_t chain_start(struct obj *obj, struct section *sec,
+			    uint64_t off)
 {
-	long s = view_sym_at(v, sec, off, false);
+	struct symbol *s = obj_find_func_containing(obj, sec, off);
 
-	if (s < 0 || v->syms[s].st_value > off)
-		return 0;
-	return v->syms[s].st_value;
+	if (!s)
+		s = obj_find_symbol_containing(obj, sec, off);
+	return s && s->sym.st_value <= off ? s->sym.st_value : 0;
 }
 
-bool decode_covering(struct view *v, struct decode_cursor *c, unsigned sec,
-		     uint64_t off, struct insn *insn)
+bool decode_covering(struct obj *obj, struct decode_cursor *c,
+		     struct section *sec, uint64_t off, struct insn *insn)
 {
-	const struct view_sec *s = &v->secs[sec];
-	uint64_t start = chain_start(v, sec, off);
+	const uint8_t *data = obj_section_data(obj, sec);
+	uint64_t start;
 
-	if (!s->data || off >= s->size)
+	if (!data || sec->sh.sh_type == SHT_NOBITS || off >= sec->size)
 		return false;
+	start = chain_start(obj, sec, off);
 	if (!c->valid || c->sec != sec || c->start != start || c->pos > off) {
 		c->valid = true;
 		c->sec = sec;
@@ -78,7 +177,7 @@ bool decode_covering(struct view *v, struct decode_cursor *c, unsigned sec,
 		c->pos = start;
 	}
 	while (c->pos <= off) {
-		bool ok = arch_decode(s->data + c->pos, s->size - c->pos,
+		bool ok = arch_decode(data + c->pos, sec->size - c->pos,
 				      c->pos, insn);
 
 		if (c->pos + insn->len > off) {
@@ -124,10 +223,10 @@ static void classify_branch(const uint8_t *p, struct obj_ref *r)
 	r->flags = in->kind == INSN_CALL ? 0 : STATIC_CALL_SITE_TAIL;
 }
 
-static void classify_code_ref(const struct view_sec *s, struct obj_ref *r)
+static void classify_code_ref(const uint8_t *data, struct obj_ref *r)
 {
 	const struct insn *in = &r->insn;
-	const uint8_t *p = s->data + in->addr;
+	const uint8_t *p = data + in->addr;
 
 	r->kind = SC_REF_OTHER;
 	if (!r->decoded)
@@ -164,87 +263,112 @@ static int cmp_ref(const void *a, const void *b)
 	return 0;
 }
 
-static int push_ref(struct view *v, struct obj_ref **refs, size_t *n,
-		    size_t *cap, const struct obj_ref *r)
+struct ref_list {
+	struct obj *obj;
+	struct obj_ref *refs;
+	size_t n, cap;
+	bool failed;		/* an error was printed */
+};
+
+static int push_ref(struct ref_list *l, const struct obj_ref *r)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 64;
-		struct obj_ref *p = realloc(*refs, c * sizeof(*p));
+	if (l->n == l->cap) {
+		size_t c = l->cap ? 2 * l->cap : 64;
+		struct obj_ref *p = realloc(l->refs, c * sizeof(*p));
 
 		if (!p) {
-			error_at(v->path, "out of memory");
-			return -1;
+			l->failed = true;
+			return error_at(obj_path(l->obj), "out of memory"), -1;
 		}
-		*refs = p;
-		*cap = c;
+		l->refs = p;
+		l->cap = c;
 	}
-	(*refs)[(*n)++] = *r;
+	l->refs[l->n++] = *r;
 	return 0;
 }
 
-static int scan_relas(struct view *v, const struct tramp_set *t, unsigned r,
-		      struct obj_ref **refs, size_t *n, size_t *cap)
+/*
+ * The trampoline a section-symbol relocation points at: the symbol at
+ * S + A, where a PC-relative field is the last 4 bytes of its instruction
+ * (S + A + 4 is the branch target).  NULL when it is no trampoline.
+ */
+static struct symbol *tramp_at(struct obj *obj, const struct reloc *r)
 {
-	const struct view_sec *rs = &v->secs[r];
-	size_t count;
-	const Elf64_Rela *rela = view_relas(v, r, &count);
-	unsigned target = rs->sh.sh_info;
+	int64_t at = r->addend;
+	struct symbol *s;
 
-	if (!target || target >= v->nsecs || rs->sh.sh_link != v->symtab)
-		return 0;
-	for (size_t i = 0; i < count; i++) {
-		unsigned sym = ELF64_R_SYM(rela[i].r_info);
-		struct obj_ref ref;
-
-		if (sym >= v->nsyms || !t->is_tramp[sym])
-			continue;
-		memset(&ref, 0, sizeof(ref));
-		ref.sec = target;
-		ref.off = rela[i].r_offset;
-		ref.rela_sec = r;
-		ref.rela_i = i;
-		ref.type = ELF64_R_TYPE(rela[i].r_info);
-		ref.sym = sym;
-		ref.addend = rela[i].r_addend;
-		ref.in_code = v->secs[target].sh.sh_flags & SHF_EXECINSTR;
-		if (push_ref(v, refs, n, cap, &ref))
-			return -1;
-	}
-	return 0;
+	if (r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32)
+		at += 4;
+	if (at < 0 || !r->sym->sec)
+		return NULL;
+	s = obj_find_symbol_at(obj, r->sym->sec, at);
+	return s && is_tramp(s) ? s : NULL;
 }
 
-int obj_find_refs(struct view *v, const struct tramp_set *t,
+static int collect_ref(struct section *sec, const struct reloc *r, void *arg)
+{
+	struct ref_list *l = arg;
+	struct obj_ref ref;
+	struct symbol *tramp = r->sym;
+
+	if (sec->sh.sh_type == SHT_RELA)
+		return 0;	/* no target section: not code */
+	if (tramp->type == STT_SECTION) {
+		tramp = tramp_at(l->obj, r);
+		if (!tramp)
+			return 0;
+	}
+	memset(&ref, 0, sizeof(ref));
+	ref.sec = sec->idx;
+	ref.off = r->offset;
+	ref.type = r->type;
+	ref.sym = tramp;
+	ref.addend = r->addend - (tramp == r->sym ? 0 :
+				  (int64_t)tramp->sym.st_value);
+	ref.in_code = sec->sh.sh_flags & SHF_EXECINSTR;
+	return push_ref(l, &ref);
+}
+
+static void classify(struct obj *obj, struct obj_ref *refs, size_t n)
+{
+	struct decode_cursor cur = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		struct obj_ref *r = &refs[i];
+		struct section *sec = obj_section(obj, r->sec);
+		const uint8_t *data;
+
+		r->kind = SC_REF_OTHER;
+		if (!r->in_code || sec->sh.sh_type == SHT_NOBITS ||
+		    r->off + 4 > sec->size)
+			continue;
+		data = obj_section_data(obj, sec);
+		if (!data)
+			continue;
+		r->decoded = decode_covering(obj, &cur, sec, r->off, &r->insn);
+		classify_code_ref(data, r);
+	}
+}
+
+int obj_find_refs(struct obj *obj, const struct tramp_set *t,
 		  struct obj_ref **out, size_t *count)
 {
-	struct obj_ref *refs = NULL;
-	size_t n = 0, cap = 0;
-	struct decode_cursor cur = { 0 };
+	struct ref_list l = { .obj = obj };
 
 	*out = NULL;
 	*count = 0;
 	if (!t->count)
 		return 0;
-	for (size_t r = 1; r < v->nsecs; r++) {
-		if (v->secs[r].sh.sh_type != SHT_RELA ||
-		    (v->secs[r].sh.sh_flags & SHF_ALLOC))
-			continue;
-		if (scan_relas(v, t, r, &refs, &n, &cap)) {
-			free(refs);
-			return -1;
-		}
+	if (obj_scan_relocs_to(obj, t->syms, t->count, collect_ref, &l)) {
+		if (!l.failed)
+			error_at(obj_path(obj), "%s", obj_errmsg());
+		free(l.refs);
+		return -1;
 	}
-	qsort(refs, n, sizeof(*refs), cmp_ref);
-	for (size_t i = 0; i < n; i++) {
-		struct obj_ref *r = &refs[i];
-		const struct view_sec *s = &v->secs[r->sec];
-
-		r->kind = SC_REF_OTHER;
-		if (!r->in_code || !s->data || r->off + 4 > s->size)
-			continue;
-		r->decoded = decode_covering(v, &cur, r->sec, r->off, &r->insn);
-		classify_code_ref(s, r);
-	}
-	*out = refs;
-	*count = n;
+	if (l.n > 1)
+		qsort(l.refs, l.n, sizeof(*l.refs), cmp_ref);
+	classify(obj, l.refs, l.n);
+	*out = l.refs;
+	*count = l.n;
 	return 0;
 }

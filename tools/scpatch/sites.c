@@ -14,7 +14,8 @@
 #include "static_call_table.h"
 
 struct sc_file {
-	struct view v;
+	struct obj *obj;
+	const char *path;
 	struct sc_entry *entries;
 	size_t nentries;
 	bool have_entries;
@@ -31,7 +32,9 @@ struct sc_file *sc_open(const char *path)
 		error_at(path, "out of memory");
 		return NULL;
 	}
-	if (view_open(&f->v, path, true)) {
+	f->path = path;
+	f->obj = open_code_object(path, OBJ_READ);
+	if (!f->obj) {
 		free(f);
 		return NULL;
 	}
@@ -44,18 +47,23 @@ void sc_close(struct sc_file *f)
 		return;
 	free(f->entries);
 	free(f->refs);
-	view_close(&f->v);
+	obj_close(f->obj);
 	free(f);
 }
 
 bool sc_is_linked(const struct sc_file *f)
 {
-	return f->v.eh.e_type != ET_REL;
+	return !obj_is_relocatable(f->obj);
 }
 
 const char *sc_path(const struct sc_file *f)
 {
-	return f->v.path;
+	return f->path;
+}
+
+struct obj *sc_obj(struct sc_file *f)
+{
+	return f->obj;
 }
 
 const char *sc_ref_kind_name(enum sc_ref_kind kind)
@@ -72,22 +80,19 @@ const char *sc_ref_kind_name(enum sc_ref_kind kind)
 	}
 }
 
-static void locate_in_object(struct view *v, unsigned sec, uint64_t off,
-			     const char **func, uint64_t *func_offset)
+static void locate_in_object(struct obj *obj, struct section *sec,
+			     uint64_t off, const char **func,
+			     uint64_t *func_offset)
 {
-	long s = view_sym_at(v, sec, off, true);
+	struct symbol *s = obj_find_func_containing(obj, sec, off);
 
-	*func = NULL;
-	*func_offset = 0;
-	if (s >= 0 && ELF64_ST_TYPE(v->syms[s].st_info) == STT_FUNC) {
-		*func = view_sym_name(v, s);
-		*func_offset = off - v->syms[s].st_value;
-	}
+	*func = s ? s->name : NULL;
+	*func_offset = s ? off - s->sym.st_value : 0;
 }
 
-/* The trampoline that the site's rel32 relocation names, or -1. */
-static long site_tramp(const struct obj_ref *refs, size_t n, unsigned sec,
-		       uint64_t field)
+/* The trampoline that the site's rel32 relocation names, or NULL. */
+static struct symbol *site_tramp(const struct obj_ref *refs, size_t n,
+				 unsigned sec, uint64_t field)
 {
 	size_t lo = 0, hi = n;
 
@@ -102,44 +107,49 @@ static long site_tramp(const struct obj_ref *refs, size_t n, unsigned sec,
 	}
 	if (lo < n && refs[lo].sec == sec && refs[lo].off == field)
 		return refs[lo].sym;
-	return -1;
+	return NULL;
 }
 
-static void fill_object_entry(struct view *v, const struct obj_entry *oe,
+static void fill_object_entry(struct obj *obj, const struct obj_entry *oe,
 			      const struct obj_ref *refs, size_t nrefs,
 			      struct sc_entry *e)
 {
-	const struct view_sec *s = &v->secs[oe->text_sec];
+	struct section *s = oe->text;
 	const struct insn *in = &e->insn;
-	long tramp;
+	struct symbol *tramp;
+	const uint8_t *data;
 
 	memset(e, 0, sizeof(*e));
-	e->table_section = v->secs[oe->table_sec].name;
+	e->table_section = oe->table->name;
 	e->table_pos = oe->table_off;
 	e->flags = oe->flags;
-	if (oe->key_sym >= 0) {
-		e->key = view_sym_name(v, oe->key_sym);
+	if (oe->key) {
+		e->key = oe->key->name;
 		e->name = e->key + STATIC_CALL_KEY_PREFIX_LEN;
 	}
-	if (!oe->text_sec)
+	if (!s)
 		return;
 	e->section = s->name;
-	e->section_index = oe->text_sec;
+	e->section_index = s->idx;
 	e->offset = e->addr = oe->site;
-	if (!(s->sh.sh_flags & SHF_EXECINSTR) || !s->data || oe->site >= s->size)
+	if (!(s->sh.sh_flags & SHF_EXECINSTR) || s->sh.sh_type == SHT_NOBITS ||
+	    oe->site >= s->size)
+		return;
+	data = obj_section_data(obj, s);
+	if (!data)
 		return;
 	e->valid = true;
-	locate_in_object(v, oe->text_sec, oe->site, &e->func, &e->func_offset);
-	arch_decode(s->data + oe->site, s->size - oe->site, oe->site, &e->insn);
+	locate_in_object(obj, s, oe->site, &e->func, &e->func_offset);
+	arch_decode(data + oe->site, s->size - oe->site, oe->site, &e->insn);
 	e->insn_ok = (in->kind == INSN_CALL || in->kind == INSN_JMP ||
 		      in->kind == INSN_JCC) && in->disp_size == 4;
 	if (!e->insn_ok)
 		return;
 	e->rel32_pos = oe->site + in->disp_off;
 	e->aligned = !(e->rel32_pos % 4) && s->sh.sh_addralign >= 4;
-	tramp = site_tramp(refs, nrefs, oe->text_sec, e->rel32_pos);
-	if (tramp >= 0) {
-		e->tramp = view_sym_name(v, tramp);
+	tramp = site_tramp(refs, nrefs, s->idx, e->rel32_pos);
+	if (tramp) {
+		e->tramp = tramp->name;
 		e->name = e->tramp + STATIC_CALL_TRAMP_PREFIX_LEN;
 	}
 }
@@ -155,32 +165,41 @@ static int cmp_entry(const void *a, const void *b)
 	return 0;
 }
 
+static int find_object_refs(struct sc_file *f, struct obj_ref **refs,
+			    size_t *n)
+{
+	struct tramp_set t;
+	int ret;
+
+	if (tramp_set_build(f->obj, &t))
+		return -1;
+	ret = obj_find_refs(f->obj, &t, refs, n);
+	tramp_set_free(&t);
+	return ret;
+}
+
 static int object_entries(struct sc_file *f)
 {
-	struct view *v = &f->v;
 	struct obj_entry *oe;
 	struct obj_ref *refs = NULL;
-	struct tramp_set t;
 	size_t n, nrefs = 0;
 
-	if (obj_read_tables(v, &oe, &n))
+	if (obj_read_tables(f->obj, &oe, &n))
 		return -1;
-	if (tramp_set_build(v, &t) || obj_find_refs(v, &t, &refs, &nrefs)) {
-		tramp_set_free(&t);
+	if (find_object_refs(f, &refs, &nrefs)) {
 		free(oe);
 		return -1;
 	}
 	f->entries = calloc(n ? n : 1, sizeof(*f->entries));
 	if (!f->entries) {
-		error_at(v->path, "out of memory");
+		error_at(f->path, "out of memory");
 		n = 0;
 	}
 	for (size_t i = 0; f->entries && i < n; i++)
-		fill_object_entry(v, &oe[i], refs, nrefs, &f->entries[i]);
+		fill_object_entry(f->obj, &oe[i], refs, nrefs, &f->entries[i]);
 	f->nentries = f->entries ? n : 0;
 	free(oe);
 	free(refs);
-	tramp_set_free(&t);
 	return f->entries ? 0 : -1;
 }
 
@@ -190,7 +209,8 @@ int sc_table_entries(struct sc_file *f, struct sc_entry **out, size_t *count)
 
 	if (!f->have_entries) {
 		if (sc_is_linked(f))
-			ret = linked_table_entries(&f->v, &f->entries, &f->nentries);
+			ret = linked_table_entries(f->obj, &f->entries,
+						   &f->nentries);
 		else
 			ret = object_entries(f);
 		if (ret)
@@ -203,10 +223,10 @@ int sc_table_entries(struct sc_file *f, struct sc_entry **out, size_t *count)
 	return 0;
 }
 
-static void fill_object_ref(struct view *v, const struct obj_ref *r,
+static void fill_object_ref(struct obj *obj, const struct obj_ref *r,
 			    struct sc_ref *o)
 {
-	const struct view_sec *s = &v->secs[r->sec];
+	struct section *s = obj_section(obj, r->sec);
 
 	memset(o, 0, sizeof(*o));
 	o->kind = r->kind;
@@ -214,7 +234,7 @@ static void fill_object_ref(struct view *v, const struct obj_ref *r,
 	o->section_index = r->sec;
 	o->offset = o->addr = r->kind == SC_REF_SITE ? r->site :
 			      r->decoded ? r->insn.addr : r->off;
-	o->tramp = view_sym_name(v, r->sym);
+	o->tramp = r->sym->name;
 	o->name = o->tramp + STATIC_CALL_TRAMP_PREFIX_LEN;
 	o->in_code = r->in_code;
 	o->insn = r->insn;
@@ -224,28 +244,24 @@ static void fill_object_ref(struct view *v, const struct obj_ref *r,
 	if (r->kind == SC_REF_SITE)
 		o->aligned = !(r->off % 4) && s->sh.sh_addralign >= 4;
 	if (r->in_code)
-		locate_in_object(v, r->sec, o->offset, &o->func, &o->func_offset);
+		locate_in_object(obj, s, o->offset, &o->func, &o->func_offset);
 }
 
 static int object_refs(struct sc_file *f)
 {
 	struct obj_ref *refs;
-	struct tramp_set t;
 	size_t n;
 
-	if (tramp_set_build(&f->v, &t) || obj_find_refs(&f->v, &t, &refs, &n)) {
-		tramp_set_free(&t);
+	if (find_object_refs(f, &refs, &n))
 		return -1;
-	}
-	tramp_set_free(&t);
 	f->refs = calloc(n ? n : 1, sizeof(*f->refs));
 	if (!f->refs) {
 		free(refs);
-		error_at(f->v.path, "out of memory");
+		error_at(f->path, "out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		fill_object_ref(&f->v, &refs[i], &f->refs[i]);
+		fill_object_ref(f->obj, &refs[i], &f->refs[i]);
 	f->nrefs = n;
 	free(refs);
 	return 0;
@@ -255,7 +271,7 @@ int sc_find_refs(struct sc_file *f, struct sc_ref **out, size_t *count)
 {
 	if (!f->have_refs) {
 		int ret = sc_is_linked(f) ?
-			linked_find_refs(&f->v, &f->refs, &f->nrefs) :
+			linked_find_refs(f->obj, &f->refs, &f->nrefs) :
 			object_refs(f);
 
 		if (ret)

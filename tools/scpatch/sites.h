@@ -27,12 +27,14 @@
 
 #include "decode.h"
 
+struct obj;
+
 /* An opened file: ET_REL, ET_EXEC or ET_DYN, x86-64 ELF64 little endian. */
 struct sc_file;
 
 /*
- * Open PATH read-only.  On error prints one line ("scpatch: PATH: ...")
- * and returns NULL.  LTO objects (GIMPLE sections or LLVM bitcode) are an
+ * Open PATH read-only with the object model (elf.h).  On error prints one
+ * line ("scpatch: PATH: ...") and returns NULL.  LTO objects (GIMPLE sections or LLVM bitcode) are an
  * error that says how to get machine code first.
  */
 struct sc_file *sc_open(const char *path);
@@ -45,6 +47,13 @@ bool sc_is_linked(const struct sc_file *f);
 
 /* The path given to sc_open (for diagnostics). */
 const char *sc_path(const struct sc_file *f);
+
+/*
+ * The object model F reads (opened OBJ_READ), for passes that want more
+ * than tables and references (trampolines, source lines) without opening
+ * the file a second time.  Owned by F: valid until sc_close().
+ */
+struct obj *sc_obj(struct sc_file *f);
 
 /*
  * One entry of the .static_call_sites table(s), decoded.

@@ -45,20 +45,15 @@ static int fail(struct obj *obj)
 	return -1;
 }
 
-static struct symbol *input_sym(struct obj *obj, unsigned idx)
-{
-	return obj_symbol(obj_symtab(obj), idx);
-}
-
 static bool binds_locally(const struct symbol *s)
 {
 	return s->bind == STB_LOCAL || s->vis == STV_HIDDEN ||
 	       s->vis == STV_INTERNAL;
 }
 
-static int find_anchor(struct emitter *em, long idx)
+static int find_anchor(struct emitter *em)
 {
-	struct symbol *s = idx > 0 ? input_sym(em->obj, idx) : NULL;
+	struct symbol *s = obj_find_symbol(em->obj, STATIC_CALL_STUB_ANCHOR);
 
 	if (!s)
 		s = obj_add_symbol(em->obj, STATIC_CALL_STUB_ANCHOR, NULL, 0, 0,
@@ -68,13 +63,13 @@ static int find_anchor(struct emitter *em, long idx)
 }
 
 /* Existing slots: R_X86_64_64 relocations at 8-byte steps. */
-static int load_slots(struct emitter *em, unsigned idx)
+static int load_slots(struct emitter *em)
 {
 	struct obj *obj = em->obj;
 	struct reloc *r;
 	long n;
 
-	em->slots = idx ? obj_section(obj, idx) : NULL;
+	em->slots = obj_find_section(obj, KEYREF_SECTION);
 	if (!em->slots)
 		return 0;
 	em->nslots = em->slots->size / 8;
@@ -279,7 +274,8 @@ static struct section *old_table_text(struct obj *obj, struct section *t)
 }
 
 static int assign_old_tables(struct obj *obj, struct fragment *frags,
-			     size_t nfrags, const unsigned *old, size_t nold)
+			     size_t nfrags, struct section *const *old,
+			     size_t nold)
 {
 	struct section **left = calloc(nold + 1, sizeof(*left));
 	size_t nleft = 0;
@@ -288,7 +284,7 @@ static int assign_old_tables(struct obj *obj, struct fragment *frags,
 	if (!left)
 		return error_at(obj_path(obj), "out of memory"), -1;
 	for (size_t i = 0; i < nold; i++) {
-		struct section *t = obj_section(obj, old[i]);
+		struct section *t = old[i];
 		struct section *text = old_table_text(obj, t);
 		size_t k;
 
@@ -322,10 +318,106 @@ static int assign_old_tables(struct obj *obj, struct fragment *frags,
 	return ret;
 }
 
+
+/*
+ * EXPORT_STATIC_CALL_TRAMP(name) exports the trampoline only: another
+ * image calls it, but its KEYREF slot names a key that no image exports.
+ * Where the object's own code never names the key (only the runtime
+ * header's R_X86_64_NONE markers and the slots do), a weak reference lets
+ * the slot resolve to 0, which the runtime skips.  A key the code uses
+ * (static_call_update here) stays strong: its absence is a link error.
+ */
+struct key_use {
+	struct symbol **keys;		/* candidates, sorted by address */
+	bool *used;
+	size_t n;
+};
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a;
+	uintptr_t y = (uintptr_t)*(void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool may_weaken(const struct symbol *key)
+{
+	return !key->sec && key->shndx == SHN_UNDEF &&
+	       key->bind == STB_GLOBAL && !binds_locally(key);
+}
+
+static bool is_slot_reloc(const struct section *sec, const struct reloc *r)
+{
+	return r->type == R_X86_64_64 && !strcmp(sec->name, KEYREF_SECTION);
+}
+
+static int note_key_use(struct section *sec, const struct reloc *r, void *arg)
+{
+	struct key_use *u = arg;
+	struct symbol **k;
+
+	if (r->type == R_X86_64_NONE || is_slot_reloc(sec, r))
+		return 0;
+	k = bsearch(&r->sym, u->keys, u->n, sizeof(*u->keys), cmp_ptr);
+	if (k)
+		u->used[k - u->keys] = true;
+	return 0;
+}
+
+static int collect_candidates(struct key_use *u,
+			      const struct table_site *sites, size_t n)
+{
+	size_t k = 0;
+
+	u->keys = calloc(n + 1, sizeof(*u->keys));
+	u->used = calloc(n + 1, sizeof(*u->used));
+	if (!u->keys || !u->used)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (may_weaken(sites[i].key))
+			u->keys[k++] = sites[i].key;
+	qsort(u->keys, k, sizeof(*u->keys), cmp_ptr);
+	u->n = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!u->n || u->keys[u->n - 1] != u->keys[i])
+			u->keys[u->n++] = u->keys[i];
+	return 0;
+}
+
+static int weaken_unexported_keys(struct obj *obj,
+				  const struct table_site *sites, size_t n)
+{
+	struct key_use u = { 0 };
+	int ret = -1;
+
+	if (collect_candidates(&u, sites, n)) {
+		error_at(obj_path(obj), "out of memory");
+		goto out;
+	}
+	if (u.n && obj_scan_relocs_to(obj, u.keys, u.n, note_key_use, &u)) {
+		fail(obj);
+		goto out;
+	}
+	for (size_t i = 0; i < u.n; i++) {
+		struct symbol *key = u.keys[i];
+
+		if (u.used[i])
+			continue;
+		key->sym.st_info = GELF_ST_INFO(STB_WEAK, key->type);
+		obj_symbol_changed(obj, key);
+	}
+	ret = 0;
+out:
+	free(u.keys);
+	free(u.used);
+	return ret;
+}
+
 int table_emit(struct obj *obj, const struct table_input *in)
 {
 	const struct table_site *sites = in->sites;
-	size_t n = in->n, nold = in->nold;
+	size_t n = in->n;
 	struct emitter em = { .obj = obj };
 	struct fragment *frags = calloc(n + 1, sizeof(*frags));
 	struct symbol **keys = calloc(n + 1, sizeof(*keys));
@@ -336,32 +428,27 @@ int table_emit(struct obj *obj, const struct table_input *in)
 		error_at(obj_path(obj), "out of memory");
 		goto out;
 	}
-	if (!n && !nold) {
+	if (!n && !in->nold) {
 		ret = 0;
 		goto out;
 	}
-	/* Input symbol indices are only valid until a local is added. */
+	/* Before any relocation is added: the scan reads the input's. */
+	if (weaken_unexported_keys(obj, sites, n))
+		goto out;
 	/* The anchor first: it is a global, appended without renumbering. */
-	if (find_anchor(&em, in->anchor))
+	if (find_anchor(&em))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		keys[i] = input_sym(obj, sites[i].key);
-		if (!keys[i]) {
-			error_at(obj_path(obj), "bad key symbol index %u",
-				 sites[i].key);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!nfrags || frags[nfrags - 1].text->idx != sites[i].text) {
-			frags[nfrags].text = obj_section(obj, sites[i].text);
+		keys[i] = sites[i].key;
+		if (!nfrags || frags[nfrags - 1].text != sites[i].text) {
+			frags[nfrags].text = sites[i].text;
 			frags[nfrags].keys = &keys[i];
 			frags[nfrags++].sites = &sites[i];
 		}
 		frags[nfrags - 1].count++;
 	}
-	if (assign_old_tables(obj, frags, nfrags, in->old_tables, nold) ||
-	    load_slots(&em, in->keyref_sec))
+	if (assign_old_tables(obj, frags, nfrags, in->old_tables, in->nold) ||
+	    load_slots(&em))
 		goto out;
 	for (size_t k = 0; k < nfrags; k++)
 		if (emit_fragment(&em, &frags[k]))

@@ -15,32 +15,33 @@
 
 #include "elf.h"
 
-/* One wanted table entry; symbols are .symtab indices of the input. */
+/* One wanted table entry. */
 struct table_site {
-	unsigned text;		/* section index of the code */
+	struct section *text;	/* the code */
 	uint64_t site;		/* offset of the opcode */
-	unsigned key;		/* the __SCK__ symbol */
+	struct symbol *key;	/* the __SCK__ symbol */
 	unsigned flags;		/* STATIC_CALL_SITE_TAIL or 0 */
 	bool from_table;	/* found in an existing table, not in the code */
 };
 
 /*
- * Make OBJ's tables hold exactly IN->sites (sorted by (text, site), no
+ * Make OBJ's tables hold exactly IN->sites (sorted by (text->idx, site), no
  * duplicates).  IN->old_tables lists the existing table sections.
  * Leaves OBJ unchanged when the tables already are what they should be.
- * Returns 0, or -1 after printing an error.
+ * A key that is undefined here, preemptible, and named by nothing in the
+ * object but the runtime header's R_X86_64_NONE markers and the KEYREF
+ * slots becomes STB_WEAK, so that an image calling a static call exported
+ * by EXPORT_STATIC_CALL_TRAMP (trampoline only) links, its slot holding 0
+ * (the runtime skips such entries).  Returns 0, or -1 after printing an
+ * error.
  */
 struct table_input {
 	const struct table_site *sites;
 	size_t n;
-	const unsigned *old_tables;
+	struct section *const *old_tables;
 	size_t nold;
-	long anchor;		/* .symtab index of the anchor symbol, -1 = none */
-	unsigned keyref_sec;	/* section index of KEYREF_SECTION, 0 = none */
 };
 
-/* The indices come from the caller's read-only view of the same file, so
- * that no name lookup needs the model's hash tables. */
 int table_emit(struct obj *obj, const struct table_input *in);
 
 /* Name of the section that holds the KEYREF slots. */
