@@ -125,7 +125,7 @@ annotate() {
 	local name=$1 metric=$2 sites
 	shift 2
 	if ! probe_scpatch "$@"; then
-		say "scpatch $* -o OUT IN: not available yet (probe: $(head -n 1 "$work/probe.err")): $metric not measured"
+		say "scpatch${*:+ $*} -o OUT IN: not available yet (probe: $(head -n 1 "$work/probe.err")): $metric not measured"
 		return 0
 	fi
 	measure "$name" "$SCPATCH" "$@" -o "$work/$name-out.o" "$input" ||
