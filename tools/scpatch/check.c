@@ -319,11 +319,7 @@ static int read_file(struct check_file *c)
 	if (!c->sc)
 		return -1;
 	c->linked = sc_is_linked(c->sc);
-	c->obj = obj_open(c->path, OBJ_READ);
-	if (!c->obj) {
-		error_at(c->path, "%s", obj_errmsg());
-		return -1;
-	}
+	c->obj = sc_obj(c->sc);	/* owned by c->sc: one open per file */
 	c->symtab = obj_symtab(c->obj) != NULL;
 	if (sc_table_entries(c->sc, &c->entries, &c->nentries) ||
 	    sc_find_refs(c->sc, &c->refs, &c->nrefs) || index_refs(c))
@@ -340,8 +336,6 @@ static void close_file(struct check_file *c)
 	srcpos_close(c->pos);
 	free(c->by_field);
 	free(c->in_table);
-	if (c->obj)
-		obj_close(c->obj);
 	if (c->sc)
 		sc_close(c->sc);
 }

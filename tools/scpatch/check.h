@@ -20,7 +20,7 @@ struct check_file {
 	const char *path;
 	bool linked;			/* ET_EXEC or ET_DYN */
 	struct sc_file *sc;
-	struct obj *obj;		/* the object model, for trampolines */
+	struct obj *obj;		/* sc_obj(sc), for trampolines; not owned */
 	bool symtab;			/* has .symtab: targets can be named */
 	struct sc_entry *entries;	/* owned by sc */
 	size_t nentries;
