@@ -806,6 +806,8 @@ static bool new_delta(const struct dfix *f, uint64_t *out)
 	if (b < a || b - a < f->extra)
 		return false;
 	*out = b - a - f->extra;
+	if (f->kind == DFIX_ULEB && f->no_grow)
+		return 7 * f->len >= 64 || !(*out >> (7 * f->len));
 	return f->kind != DFIX_FIXED || f->len >= 8 || !(*out >> (8 * f->len));
 }
 

@@ -30,6 +30,7 @@ struct dfix {
 	int line_adv;
 	uint8_t span;		/* bytes replaced: 2 when a const_add_pc
 				 * right before it is folded in */
+	bool no_grow;		/* the field must keep its size */
 };
 
 struct dwarf_fixes {
@@ -49,6 +50,10 @@ bool dwarf_handled(const struct dwarf_fixes *dw, const struct section *sec);
 bool dwarf_check(struct dwarf_fixes *dw, struct pad_sec *ps);
 int dwarf_rewrite(struct obj *obj, struct dwarf_fixes *dw);
 void dwarf_free(struct dwarf_fixes *dw);
+
+/* pad_lsda.c: fixes for the call-site tables of FDEs with an LSDA; the
+ * ones followed are no longer frozen.  Call before eh_frame_mark(). */
+int lsda_read(struct obj *obj, struct eh_frame *eh, struct dwarf_fixes *dw);
 
 /* dwarf_line.c, called by dwarf_read() */
 int dwarf_read_line(struct obj *obj, struct dwarf_fixes *dw,

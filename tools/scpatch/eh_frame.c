@@ -146,8 +146,15 @@ static int parse_fde(struct obj *obj, struct eh_frame *eh, struct reader *r,
 	f.end = rd_n(r, sz);
 	if (c->aug_z) {
 		auglen = rd_uleb(r);
-		f.lsda = c->lsda && obj_find_reloc_range(obj, eh->sec,
-							 r->p - base, auglen);
+		struct reloc *l = c->lsda ? obj_find_reloc_range(obj, eh->sec,
+						r->p - base, auglen) : NULL;
+
+		f.lsda = l;
+		if (l && l->sym && l->sym->sec) {
+			f.lsda_sec = l->sym->sec;
+			f.lsda_off = (l->sym->type == STT_SECTION ? 0 :
+				      l->sym->sym.st_value) + l->addend;
+		}
 		r->p += auglen <= (uint64_t)(r->end - r->p) ? auglen : 0;
 	}
 	f.insns_off = r->p - base;

@@ -119,6 +119,8 @@ static int mark_references(struct pad_pass *pp)
 	if (pp->eh.why)
 		for_each_active(pp, ps)
 			pad_refuse(ps, pp->eh.why, "%s", ".eh_frame");
+	if (lsda_read(pp->obj, &pp->eh, &pp->dw))
+		return -1;
 	eh_frame_mark(&pp->eh);
 	if (dwarf_read(pp->obj, &pp->dw, pp->by_idx, pp->nsecs))
 		return -1;

@@ -105,7 +105,9 @@ struct eh_fde {
 	uint64_t range_off;	/* .eh_frame offset of pc_range */
 	unsigned range_size;
 	uint64_t insns_off, insns_end;	/* CFA instructions */
-	bool lsda;
+	bool lsda;		/* has an LSDA not (yet) followed: frozen */
+	struct section *lsda_sec;	/* where the LSDA is */
+	uint64_t lsda_off;
 };
 
 struct eh_frame {
