@@ -64,3 +64,11 @@ cp fx.o tab.o && $SCPATCH --no-align tab.o 2>/dev/null
 expect_eq "an existing table follows its sites" \
 	"$(awk '{ split($1, a, "+"); print a[1] $3 }' tabsites.txt)" \
 	"$($SCPATCH list tabp.o | awk '{ print $1 }')"
+
+# Data in a code section (an STT_OBJECT whose bytes decode as a jmp) is
+# never decoded as code: the section is not padded.
+gcc -c "$PADFIX/data.s" -o data.o
+./pad-driver data.o datap.o > data.txt
+expect "data in code: the site says why" grep -q 'unaligned data in a code section' data.txt
+expect_eq "data in code: section untouched" "$(section_hex data.o .text)" \
+	"$(section_hex datap.o .text)"

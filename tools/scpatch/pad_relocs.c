@@ -253,6 +253,12 @@ static void mark_symbols(struct reloc_pass *rp)
 		s = pad_find_sec(rp->secs, rp->nsecs, sym->sec->idx);
 		if (!s)
 			continue;
+		if (sym->type == STT_OBJECT || sym->type == STT_TLS) {
+			/* its bytes would be decoded and "fixed" as code */
+			pad_refuse(s, "data in a code section", "object %s",
+				   sym->name);
+			continue;
+		}
 		pad_mark_point(s, sym->sym.st_value, "symbol");
 		pad_mark_point(s, sym->sym.st_value + sym->sym.st_size,
 			       "symbol end");
