@@ -25,16 +25,23 @@ struct edit {
 struct splice {
 	struct edit *e;
 	size_t n;
+	int64_t *shift;		/* shift[i]: growth of edits 0..i-1 */
 };
 
 /* New offset of old offset X: edits before X shift it. */
 static uint64_t map_off(const struct splice *sp, uint64_t x)
 {
-	int64_t d = 0;
+	size_t lo = 0, hi = sp->n;
 
-	for (size_t i = 0; i < sp->n && sp->e[i].pos < x; i++)
-		d += (int64_t)sp->e[i].new_len - sp->e[i].old_len;
-	return x + d;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (sp->e[mid].pos < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return x + sp->shift[lo];
 }
 
 static unsigned put_uleb(uint8_t *p, uint64_t v, unsigned min_len)
@@ -160,7 +167,7 @@ static bool grows(const struct splice *sp)
 int dwarf_splice(struct obj *obj, struct section *d, struct dfix *const *fixes,
 		 size_t n, bool (*value)(const struct dfix *, uint64_t *))
 {
-	struct splice sp = { calloc(n + 1, sizeof(struct edit)), 0 };
+	struct splice sp = { calloc(n + 1, sizeof(struct edit)), 0, NULL };
 	const uint8_t *old = obj_section_data(obj, d);
 	size_t old_size = d->size, size = old_size;
 	uint8_t *new = NULL;
@@ -195,6 +202,13 @@ int dwarf_splice(struct obj *obj, struct section *d, struct dfix *const *fixes,
 		from = upto + sp.e[i].old_len;
 	}
 	if (grows(&sp)) {
+		sp.shift = malloc((sp.n + 1) * sizeof(*sp.shift));
+		if (!sp.shift)
+			goto out;
+		sp.shift[0] = 0;
+		for (size_t i = 0; i < sp.n; i++)
+			sp.shift[i + 1] = sp.shift[i] + sp.e[i].new_len -
+					  (int64_t)sp.e[i].old_len;
 		fix_headers(&sp, d, old, old_size, new);
 		fix_relocs(obj, &sp, d);
 	}
@@ -202,5 +216,6 @@ int dwarf_splice(struct obj *obj, struct section *d, struct dfix *const *fixes,
 out:
 	free(new);
 	free(sp.e);
+	free(sp.shift);
 	return ret;
 }
