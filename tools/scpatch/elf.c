@@ -4,10 +4,13 @@
  * contents and groups are in elf_sec.c, symbols in elf_sym.c, relocations
  * in elf_reloc.c, the write-back in elf_write.c.
  *
- * The file is mapped read-only and parsed by hand: the headers are small,
- * every offset and index is checked against the mapping once, and section
- * contents are used in place.  libelf is used only to decompress
- * SHF_COMPRESSED sections.
+ * libelf reads the file (a private mapping: elf_compress() writes to the
+ * headers it decompresses): the ELF header, the section count and name
+ * table index with their extended numbering, the section headers, the
+ * contents and the names.  On x86-64 its data of a native-endian file points
+ * into the mapping, without a copy.  What libelf does not check and the
+ * passes rely on is checked here, once, at open: ranges, links, indices and
+ * the shape of the tables (see docs/object-model.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -109,42 +111,91 @@ static const char *machine_name(unsigned int m)
 	}
 }
 
-static int check_ident(struct obj *obj)
+static int check_magic(const unsigned char *m, size_t size)
 {
-	const unsigned char *m = obj->map;
-	size_t size = obj->map_size;
-
 	if (size >= 4 && ((m[0] == 'B' && m[1] == 'C' && m[2] == 0xc0 &&
 			   m[3] == 0xde) ||
 			  (m[0] == 0xde && m[1] == 0xc0 && m[2] == 0x17 &&
 			   m[3] == 0x0b)))
 		return obj_set_error(OBJ_ERR_BITCODE,
 				     "LLVM bitcode (an LTO object), not machine code");
-	if (size < SELFMAG || memcmp(m, ELFMAG, SELFMAG))
-		return obj_set_error(OBJ_ERR_NOT_ELF, "not an ELF file");
-	if (size < EI_NIDENT)
-		return obj_set_error(OBJ_ERR_CORRUPT,
-				     "truncated ELF header (%zu bytes)", size);
-	if (m[EI_CLASS] != ELFCLASS64)
+	return obj_set_error(OBJ_ERR_NOT_ELF, "not an ELF file");
+}
+
+/* The identification bytes, which libelf reads but does not judge. */
+static int check_class(const unsigned char *id)
+{
+	if (id[EI_CLASS] != ELFCLASS64)
 		return obj_set_error(OBJ_ERR_WRONG_CLASS,
 				     "not an x86-64 ELF64 object (%s ELF)",
-				     m[EI_CLASS] == ELFCLASS32 ? "32-bit" :
+				     id[EI_CLASS] == ELFCLASS32 ? "32-bit" :
 				     "unknown class of");
-	if (m[EI_DATA] != ELFDATA2LSB)
+	if (id[EI_DATA] != ELFDATA2LSB)
 		return obj_set_error(OBJ_ERR_WRONG_CLASS,
 				     "not an x86-64 ELF64 object (%s)",
-				     m[EI_DATA] == ELFDATA2MSB ? "big-endian" :
+				     id[EI_DATA] == ELFDATA2MSB ? "big-endian" :
 				     "unknown byte order");
-	if (size < sizeof(Elf64_Ehdr))
+	return 0;
+}
+
+/*
+ * elf_begin() refused the file: say why in the model's words, from the
+ * first bytes (libelf's own message is "invalid ELF file data").
+ */
+static int explain_refusal(struct obj *obj)
+{
+	unsigned char id[EI_NIDENT] = { 0 };
+	ssize_t n;
+
+	if (obj->mem) {
+		n = obj->map_size < sizeof(id) ? obj->map_size : sizeof(id);
+		memcpy(id, obj->mem, n);
+	} else {
+		n = pread(obj->fd, id, sizeof(id), 0);
+	}
+
+	if (n < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
+		return check_magic(id, n < 0 ? 0 : (size_t)n);
+	if (n == EI_NIDENT && check_class(id))
+		return -1;
+	if ((uint64_t)obj->st.st_size < sizeof(Elf64_Ehdr))
 		return obj_set_error(OBJ_ERR_CORRUPT,
-				     "truncated ELF header (%zu bytes)", size);
-	memcpy(&obj->ehdr, m, sizeof(Elf64_Ehdr));
+				     "truncated ELF header (%llu bytes)",
+				     (unsigned long long)obj->st.st_size);
+	return obj_set_error(OBJ_ERR_CORRUPT, "libelf: %s", elf_errmsg(-1));
+}
+
+static int check_ident(struct obj *obj)
+{
+	const unsigned char *id;
+	size_t n = 0;
+
+	switch (elf_kind(obj->elf)) {
+	case ELF_K_ELF:
+		break;
+	case ELF_K_AR:
+		return obj_set_error(OBJ_ERR_NOT_ELF,
+				     "an archive (ar), not an object: annotate its members");
+	default:
+		return check_magic(obj->map, obj->map_size);
+	}
+	id = (const unsigned char *)elf_getident(obj->elf, &n);
+	if (!id || n < EI_NIDENT)
+		return obj_set_error(OBJ_ERR_CORRUPT,
+				     "truncated ELF header (%zu bytes)",
+				     obj->map_size);
+	if (check_class(id))
+		return -1;
+	if (!gelf_getehdr(obj->elf, &obj->ehdr))
+		return obj_set_error(OBJ_ERR_CORRUPT,
+				     "truncated ELF header (%zu bytes)",
+				     obj->map_size);
 	if (obj->ehdr.e_machine != EM_X86_64)
 		return obj_set_error(OBJ_ERR_WRONG_CLASS,
 				     "not an x86-64 ELF64 object (machine %s, %u)",
 				     machine_name(obj->ehdr.e_machine),
 				     obj->ehdr.e_machine);
-	if (m[EI_VERSION] != EV_CURRENT || obj->ehdr.e_version != EV_CURRENT)
+	if (id[EI_VERSION] != EV_CURRENT || obj->ehdr.e_version != EV_CURRENT)
 		return obj_set_error(OBJ_ERR_CORRUPT, "unknown ELF version");
 	return 0;
 }
@@ -170,14 +221,13 @@ static bool range_ok(const struct obj *obj, uint64_t off, uint64_t size)
 	return off <= obj->map_size && size <= obj->map_size - off;
 }
 
-/* Section count and .shstrtab index, with the extended numbering of
- * objects that have SHN_LORESERVE sections or more. */
+/* Section count and .shstrtab index: libelf resolves the extended
+ * numbering of objects with SHN_LORESERVE sections or more. */
 static int read_counts(struct obj *obj, unsigned int *nsecs,
 		       unsigned int *shstrndx)
 {
 	const GElf_Ehdr *e = &obj->ehdr;
-	const Elf64_Shdr *sh0;
-	uint64_t n = e->e_shnum, strndx = e->e_shstrndx;
+	size_t n = 0, strndx = 0;
 
 	if (!e->e_shoff) {
 		if (e->e_type == ET_REL)
@@ -191,22 +241,16 @@ static int read_counts(struct obj *obj, unsigned int *nsecs,
 		return obj_set_error(OBJ_ERR_CORRUPT,
 				     "section header size %u, not %zu",
 				     e->e_shentsize, sizeof(Elf64_Shdr));
-	if (e->e_shoff % 8 || !range_ok(obj, e->e_shoff, sizeof(Elf64_Shdr)))
+	if (elf_getshdrnum(obj->elf, &n))
+		return obj_set_error(OBJ_ERR_CORRUPT, "section headers: libelf: %s",
+				     elf_errmsg(-1));
+	/* libelf counts no sections when their table leaves the file. */
+	if (n == 0 || n > UINT32_MAX / 2 || e->e_shoff % 8)
 		return obj_set_error(OBJ_ERR_CORRUPT,
-				     "section headers at 0x%llx: past the end of the file or misaligned",
-				     (unsigned long long)e->e_shoff);
-	sh0 = (const Elf64_Shdr *)(obj->map + e->e_shoff);
-	if (n == 0)
-		n = sh0->sh_size;
-	if (strndx == SHN_XINDEX)
-		strndx = sh0->sh_link;
-	if (n == 0 || n > UINT32_MAX / 2 ||
-	    !range_ok(obj, e->e_shoff, n * sizeof(Elf64_Shdr)))
-		return obj_set_error(OBJ_ERR_CORRUPT,
-				     "%llu section headers at 0x%llx: past the end of the file",
-				     (unsigned long long)n,
-				     (unsigned long long)e->e_shoff);
-	if (strndx == 0 || strndx >= n)
+				     "%u section headers at 0x%llx: past the end of the file or misaligned",
+				     e->e_shnum, (unsigned long long)e->e_shoff);
+	if (elf_getshdrstrndx(obj->elf, &strndx) || strndx == 0 ||
+	    strndx >= n)
 		return obj_set_error(OBJ_ERR_CORRUPT,
 				     "section name table index %llu out of range",
 				     (unsigned long long)strndx);
@@ -235,25 +279,27 @@ static int check_section_range(struct obj *obj, struct section *sec)
 	return 0;
 }
 
-static bool is_strtab(const struct obj *obj, const struct section *sec)
+/* A string table libelf will hand names out of: elf_strptr() checks
+ * each name's termination, this the table as a whole (one message). */
+static bool is_strtab(struct obj *obj, struct section *sec)
 {
-	const unsigned char *p = obj->map + sec->sh.sh_offset;
+	const char *p;
 
-	return sec->sh.sh_type == SHT_STRTAB && sec->sh.sh_size &&
-	       !(sec->sh.sh_flags & SHF_COMPRESSED) &&
-	       p[sec->sh.sh_size - 1] == 0;
+	if (sec->sh.sh_type != SHT_STRTAB || !sec->sh.sh_size ||
+	    (sec->sh.sh_flags & SHF_COMPRESSED))
+		return false;
+	p = obj_input_bytes(obj, sec);
+	return p && p[sec->sh.sh_size - 1] == 0;
 }
 
 static int read_section_names(struct obj *obj)
 {
 	struct section *str = obj->shstrtab;
-	const char *names;
 
 	if (!is_strtab(obj, str))
 		return obj_set_error(OBJ_ERR_CORRUPT,
 				     "section %u: broken section name table",
 				     str->idx);
-	names = (const char *)obj->map + str->sh.sh_offset;
 	for (unsigned int i = 0; i < obj->norig_secs; i++) {
 		struct section *sec = &obj->orig_secs[i];
 
@@ -261,7 +307,11 @@ static int read_section_names(struct obj *obj)
 			return obj_set_error(OBJ_ERR_CORRUPT,
 					     "section %u: name offset 0x%x out of range",
 					     i, sec->sh.sh_name);
-		sec->name = names + sec->sh.sh_name;
+		sec->name = elf_strptr(obj->elf, str->idx, sec->sh.sh_name);
+		if (!sec->name)
+			return obj_set_error(OBJ_ERR_CORRUPT,
+					     "section %u: name: libelf: %s", i,
+					     elf_errmsg(-1));
 	}
 	return 0;
 }
@@ -269,7 +319,6 @@ static int read_section_names(struct obj *obj)
 static int read_section_headers(struct obj *obj)
 {
 	unsigned int n = 0, shstrndx = 0;
-	const Elf64_Shdr *shdr;
 
 	if (read_counts(obj, &n, &shstrndx))
 		return -1;
@@ -278,15 +327,18 @@ static int read_section_headers(struct obj *obj)
 	if (!obj->orig_secs || !obj->secs)
 		return obj_nomem();
 	obj->nsecs = obj->norig_secs = obj->secs_cap = n;
-	shdr = (const Elf64_Shdr *)(obj->map + obj->ehdr.e_shoff);
 	for (unsigned int i = 0; i < n; i++) {
 		struct section *sec = &obj->orig_secs[i];
 
-		memcpy(&sec->sh, &shdr[i], sizeof(sec->sh));
 		sec->idx = i;
 		sec->name = "";
-		sec->size = sec->sh.sh_size;
 		obj->secs[i] = sec;
+		sec->scn = elf_getscn(obj->elf, i);
+		if (!sec->scn || !gelf_getshdr(sec->scn, &sec->sh))
+			return obj_set_error(OBJ_ERR_CORRUPT,
+					     "section %u: header: libelf: %s",
+					     i, elf_errmsg(-1));
+		sec->size = sec->sh.sh_size;
 	}
 	if (!n)
 		return 0;
@@ -356,13 +408,16 @@ static int read_rela_section(struct obj *obj, struct section *sec)
 
 static int read_group_section(struct obj *obj, struct section *sec)
 {
-	const uint32_t *w = (const uint32_t *)(obj->map + sec->sh.sh_offset);
+	const uint32_t *w;
 	size_t n = sec->sh.sh_size / 4;
 
 	if (check_table_shape(sec, 4) || link_symtab(obj, sec))
 		return -1;
 	if (n < 1 || sec->sh.sh_offset % 4)
 		return obj_sec_error(sec, "empty or misaligned group");
+	w = obj_input_bytes(obj, sec);
+	if (!w)
+		return -1;
 	if (!sec->symtab || sec->sh.sh_info >= sec->symtab->norig)
 		return obj_sec_error(sec, "group signature symbol %u out of range",
 				     sec->sh.sh_info);
@@ -418,11 +473,11 @@ static int read_sections(struct obj *obj)
 		if (ret)
 			return -1;
 		if (sec->sh.sh_flags & SHF_COMPRESSED) {
-			Elf64_Chdr ch;	/* clang does not align it */
+			GElf_Chdr ch;
 
-			if (sec->sh.sh_size < sizeof(ch))
+			if (sec->sh.sh_size < sizeof(Elf64_Chdr) ||
+			    !gelf_getchdr(sec->scn, &ch))
 				return obj_sec_error(sec, "truncated compression header");
-			memcpy(&ch, obj->map + sec->sh.sh_offset, sizeof(ch));
 			sec->size = ch.ch_size;
 		}
 	}
@@ -434,47 +489,106 @@ static int read_sections(struct obj *obj)
 	return 0;
 }
 
-static int map_file(struct obj *obj)
+/*
+ * A private mapping, not ELF_C_READ_MMAP: elf_compress() writes the header
+ * of a section it decompresses, in place.  Pages stay shared with the page
+ * cache until written.
+ */
+static int open_elf(struct obj *obj)
 {
-	void *p;
-
 	obj->fd = open(obj->path, O_RDONLY | O_CLOEXEC);
 	if (obj->fd < 0 || fstat(obj->fd, &obj->st))
 		return obj_set_error(OBJ_ERR_IO, "%s", strerror(errno));
 	if (!S_ISREG(obj->st.st_mode))
 		return obj_set_error(OBJ_ERR_IO, "not a regular file");
-	obj->map_size = obj->st.st_size;
-	if (obj->map_size == 0)
+	if (obj->st.st_size == 0)
 		return obj_set_error(OBJ_ERR_NOT_ELF, "empty file");
-	p = mmap(NULL, obj->map_size, PROT_READ, MAP_PRIVATE, obj->fd, 0);
-	if (p == MAP_FAILED)
-		return obj_set_error(OBJ_ERR_IO, "mmap: %s", strerror(errno));
-	obj->map = p;
+	return obj_begin(obj, elf_begin(obj->fd, ELF_C_READ_MMAP_PRIVATE, NULL));
+}
+
+int obj_begin(struct obj *obj, Elf *elf)
+{
+	char *image;
+
+	if (!elf)
+		return explain_refusal(obj);
+	obj->elf = elf;
+	image = elf_rawfile(elf, &obj->map_size);
+	if (!image)
+		return obj_set_error(OBJ_ERR_IO, "libelf: %s", elf_errmsg(-1));
+	obj->map = (const unsigned char *)image;
 	return 0;
 }
 
-struct obj *obj_open(const char *path, enum obj_open_mode mode)
+static struct obj *obj_new(const char *name, enum obj_open_mode mode)
 {
 	struct obj *obj = calloc(1, sizeof(*obj));
 
 	errkind = OBJ_ERR_NONE;
 	errbuf[0] = 0;
-	if (!obj || !(obj->path = strdup(path))) {
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		free(obj);
+		obj_set_error(OBJ_ERR_IO, "libelf: %s", elf_errmsg(-1));
+		return NULL;
+	}
+	if (!obj || !(obj->path = strdup(name))) {
 		free(obj);
 		obj_nomem();
 		return NULL;
 	}
 	obj->fd = -1;
 	obj->mode = mode;
-	if (map_file(obj) || check_ident(obj) || check_type(obj) ||
-	    read_section_headers(obj) || read_symbol_tables(obj) ||
-	    read_sections(obj)) {
+	return obj;
+}
+
+static int read_model(struct obj *obj)
+{
+	return check_ident(obj) || check_type(obj) ||
+	       read_section_headers(obj) || read_symbol_tables(obj) ||
+	       read_sections(obj) ? -1 : 0;
+}
+
+struct obj *obj_open(const char *path, enum obj_open_mode mode)
+{
+	struct obj *obj = obj_new(path, mode);
+
+	if (!obj)
+		return NULL;
+	if (open_elf(obj) || read_model(obj)) {
 		obj_close(obj);
 		return NULL;
 	}
 	return obj;
 }
 
+/*
+ * The same from a copy of SIZE bytes at BUF (a fuzzer's input; the copy,
+ * because libelf writes the headers of sections it decompresses).  It can
+ * be written with obj_write() only to an OUT, which gets mode 0644 when new.
+ */
+struct obj *obj_open_memory(const void *buf, size_t size, const char *name,
+			    enum obj_open_mode mode)
+{
+	struct obj *obj = obj_new(name, mode);
+
+	if (!obj)
+		return NULL;
+	obj->st.st_mode = S_IFREG | 0644;
+	obj->st.st_size = size;
+	obj->map_size = size;
+	obj->mem = malloc(size ? size : 1);
+	if (!obj->mem)
+		obj_nomem();
+	else if (size == 0)
+		obj_set_error(OBJ_ERR_NOT_ELF, "empty file");
+	else if (size < SELFMAG || memcmp(buf, ELFMAG, SELFMAG))
+		check_magic(buf, size);
+	else if (!obj_begin(obj, elf_memory(memcpy(obj->mem, buf, size),
+					    size)) && !read_model(obj))
+		return obj;
+	obj_close(obj);
+	return NULL;
+}
 void obj_close(struct obj *obj)
 {
 	if (!obj)
@@ -504,8 +618,7 @@ void obj_close(struct obj *obj)
 	obj_free_symtab(obj->dynsym);
 	if (obj->elf)
 		elf_end(obj->elf);
-	if (obj->map)
-		munmap((void *)obj->map, obj->map_size);
+	free(obj->mem);
 	if (obj->fd >= 0)
 		close(obj->fd);
 	free(obj->secnames.buf);

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The object model: sections, symbols and RELA relocations of one x86-64
- * ELF64 little-endian file (libelf's types; libelf itself only for
- * compressed sections), with hash lookups and a safe write-back.  Modelled on objtool's elf.h; names carry an obj_ prefix so
- * that nothing collides with libelf's elf_* functions.
+ * ELF64 little-endian file, read and written through libelf, with hash
+ * lookups, the checks the passes rely on and a safe write-back.  Modelled
+ * on objtool's elf.h; names carry an obj_ prefix so that nothing collides
+ * with libelf's elf_* functions.
  *
  * Errors: every function that can fail returns -1 or NULL and leaves a
  * one-line message (no file name, no "scpatch:") in obj_errmsg(); callers
  * print it with error_at(path, "%s", obj_errmsg()).  Nothing in the model
  * exits or aborts.
  *
- * Speed: the input is mmapped; section contents and relocations are read
- * lazily, per section; the name hash is built on the first lookup; sections
- * that did not change are written straight from the input mapping.  See
- * docs/object-model.md.
+ * Speed: libelf maps the input and hands out pointers into the mapping;
+ * section contents and relocations are read lazily, per section; the name
+ * hash is built on the first lookup; sections that did not change are
+ * written from the input's bytes.  See docs/object-model.md.
  *
  * Pointers stay valid until obj_close(): sections, symbols and relocations
  * are never moved once created (adding relocations to a section does not move
@@ -23,7 +24,8 @@
 /*
  * This file shadows the system's <elf.h> when tools/scpatch is on the -I
  * path: when libelf.h (half-read, before its own declarations) asks for
- * <elf.h>, hand it the real one.
+ * <elf.h>, hand it the real one.  The tool builds with -iquote and needs
+ * none of this; test drivers of other areas still compile with -I.
  */
 #if defined(_LIBELF_H) && !defined(ELF_F_DIRTY)
 #include_next <elf.h>
@@ -61,7 +63,8 @@ struct section {
 	bool hdr_changed;		/* a setter changed the header */
 
 	/* private to the model (elf*.c) */
-	Elf_Scn *scn;
+	Elf_Scn *scn;			/* in the input's libelf handle */
+	const void *input;		/* obj_input_bytes(), once read */
 	void *data;
 	bool data_loaded, data_owned;
 	struct obj_relocs *relocs;
@@ -131,6 +134,13 @@ enum obj_error_kind obj_errkind(void);
  * validated when they are first read.  An SHT_REL section is an error.
  */
 struct obj *obj_open(const char *path, enum obj_open_mode mode);
+/*
+ * The same from a copy of SIZE bytes at BUF (e.g. a fuzzer's input); NAME
+ * stands for the file in obj_path().  Such an object can be written only to
+ * an OUT (obj_write() with OUT NULL is refused); a new OUT gets mode 0644.
+ */
+struct obj *obj_open_memory(const void *buf, size_t size, const char *name,
+			    enum obj_open_mode mode);
 /* Frees everything; never writes. */
 void obj_close(struct obj *obj);
 
@@ -185,6 +195,8 @@ int obj_section_set_info(struct obj *obj, struct section *sec,
 			 unsigned int info);
 int obj_section_set_align(struct obj *obj, struct section *sec,
 			  uint64_t align);
+int obj_section_set_entsize(struct obj *obj, struct section *sec,
+			    uint64_t entsize);
 
 /*
  * Creates a section at the next index (indices of existing sections never

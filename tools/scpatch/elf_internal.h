@@ -21,6 +21,7 @@ struct strtab_ext {
 struct symtab {
 	struct obj *obj;
 	struct section *sec, *strtab, *shndx;
+	const uint32_t *xindex;		/* contents of shndx */
 	struct symbol *orig;		/* symbols read from the file */
 	unsigned int norig;
 	unsigned int orig_first_global;	/* sh_info as read */
@@ -32,6 +33,7 @@ struct symtab {
 	 * string table with the section names (clang's single .strtab). */
 	struct strtab_ext *names_ext;
 	struct symbol **hash;		/* name hash, built on first lookup */
+	struct symbol **hash_tail;	/* last of each chain */
 	size_t hash_mask;
 	bool changed;			/* rewrite the table on write */
 	bool idx_stale;			/* globals' ->idx lag added locals */
@@ -65,10 +67,13 @@ struct obj {
 	char *path;
 	int fd;
 	enum obj_open_mode mode;
+	/* The input image as libelf holds it (elf_rawfile): the mapping of
+	 * the file, or ->mem. */
 	const unsigned char *map;
 	size_t map_size;
+	char *mem;			/* obj_open_memory()'s copy */
 	struct stat st;
-	Elf *elf;			/* libelf handle, only for SHF_COMPRESSED */
+	Elf *elf;			/* the input, read through libelf */
 	GElf_Ehdr ehdr;
 	bool changed;
 
@@ -101,6 +106,12 @@ int obj_check_modifiable(struct obj *obj);
 uint32_t obj_name_hash(const char *name);
 void *obj_xrealloc_array(void *p, size_t n, size_t size);
 
+/* The handle libelf opened (NULL: it refused), kept in OBJ. */
+int obj_begin(struct obj *obj, Elf *elf);
+/* The contents of SEC as in the input (compressed ones as stored),
+ * sh_size bytes; NULL with an error when libelf cannot read them. */
+const void *obj_input_bytes(struct obj *obj, struct section *sec);
+
 /* elf_sym.c */
 int obj_read_symtab(struct obj *obj, struct section *sec);
 void obj_free_symtab(struct symtab *tab);
@@ -119,6 +130,18 @@ int strtab_ext_add(struct strtab_ext *ext, size_t base, const char *s,
 		   size_t *offset);
 
 /* elf_reloc.c */
+/*
+ * A relocation at OFFSET of BASE leaves its field inside the section.
+ * R_X86_64_NONE has no field: it may sit at the end, which in an empty
+ * section is offset 0 (GAS and LLVM emit these for .reloc markers).
+ */
+static inline bool obj_reloc_fits(const struct section *base,
+				  uint64_t offset, uint32_t type)
+{
+	if (type == R_X86_64_NONE)
+		return offset <= base->size;
+	return offset < base->size && base->sh.sh_type != SHT_NOBITS;
+}
 void obj_free_relocs(struct obj_relocs *rel);
 int obj_load_relocs(struct obj *obj, struct section *sec);
 

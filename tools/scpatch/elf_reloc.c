@@ -52,8 +52,7 @@ static int decode_rela(struct section *rela, size_t i, const Elf64_Rela *raw,
 			return reloc_error(rela, i, "symbol index", symi);
 		r->sym = &tab->orig[symi];
 	}
-	if (check_offset && (r->offset >= rela->base->size ||
-			     rela->base->sh.sh_type == SHT_NOBITS))
+	if (check_offset && !obj_reloc_fits(rela->base, r->offset, r->type))
 		return reloc_error(rela, i, "offset", r->offset);
 	return 0;
 }
@@ -91,7 +90,9 @@ int obj_load_relocs(struct obj *obj, struct section *sec)
 	rel->base = calloc(rel->nbase ? rel->nbase : 1, sizeof(*rel->base));
 	if (!rel->base)
 		return obj_nomem();
-	raw = (const Elf64_Rela *)(obj->map + rela->sh.sh_offset);
+	raw = obj_input_bytes(obj, rela);
+	if (!raw)
+		return -1;
 	for (size_t i = 0; i < rel->nbase; i++) {
 		if (decode_rela(rela, i, &raw[i],
 				checks_offsets(obj) && rela != sec,
@@ -348,10 +349,12 @@ static int scan_raw(struct scan *s, struct section *rela,
 		    int (*fn)(struct section *, const struct reloc *, void *),
 		    void *arg)
 {
-	const Elf64_Rela *raw = (const Elf64_Rela *)(s->obj->map +
-						     rela->sh.sh_offset);
+	const Elf64_Rela *raw = obj_input_bytes(s->obj, rela);
 	size_t n = rela->sh.sh_size / sizeof(Elf64_Rela);
 	unsigned int norig = s->tab->norig;
+
+	if (!raw)
+		return -1;
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned int symi = GELF_R_SYM(raw[i].r_info);

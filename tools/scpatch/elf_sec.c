@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Sections of the object model: lookup by name, contents (read in place from
- * the mapping, decompressed through libelf when SHF_COMPRESSED, copied on
- * the first change), header setters, new sections and section groups.
+ * Sections of the object model: lookup by name, contents (libelf's data of
+ * the input, which on x86-64 points into its mapping; decompressed through
+ * libelf when SHF_COMPRESSED; copied on the first change), header setters,
+ * new sections and section groups.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,21 +86,42 @@ struct section *obj_find_next_section(struct obj *obj, struct section *sec)
 	return NULL;
 }
 
-static int decompress(struct obj *obj, struct section *sec)
+const void *obj_input_bytes(struct obj *obj, struct section *sec)
 {
-	Elf_Scn *scn;
+	static const uint64_t empty[1];
 	Elf_Data *d;
 
-	if (!obj->elf) {
-		/* A private writable mapping of its own: elf_compress() writes
-		 * to the section header in place. */
-		elf_version(EV_CURRENT);
-		obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP_PRIVATE, NULL);
-		if (!obj->elf)
-			return obj_sec_error(sec, "libelf: %s", elf_errmsg(-1));
-	}
-	scn = elf_getscn(obj->elf, sec->idx);
-	if (!scn || elf_compress(scn, 0, 0) < 0 || !(d = elf_getdata(scn, NULL)))
+	(void)obj;
+	if (sec->input)
+		return sec->input;
+	if (sec->is_new || sec->idx == 0 || sec->sh.sh_type == SHT_NOBITS ||
+	    !sec->sh.sh_size)
+		return empty;
+	/* Raw for compressed sections: elf_getdata() would hand out a
+	 * converted compression header, and decompressing replaces both. */
+	d = sec->sh.sh_flags & SHF_COMPRESSED ? elf_rawdata(sec->scn, NULL) :
+	    elf_getdata(sec->scn, NULL);
+	if (!d || !d->d_buf || d->d_size != sec->sh.sh_size)
+		return obj_sec_error(sec, "cannot read contents: libelf: %s",
+				     d ? "size differs from the header" :
+				     elf_errmsg(-1)), NULL;
+	sec->input = d->d_buf;
+	return sec->input;
+}
+
+/*
+ * elf_compress() replaces libelf's data of the section with the
+ * decompressed bytes; the input bytes were fetched first, for the writer
+ * of an untouched section.
+ */
+static int decompress(struct obj *obj, struct section *sec)
+{
+	Elf_Data *d;
+
+	if (!obj_input_bytes(obj, sec))
+		return -1;
+	if (elf_compress(sec->scn, 0, 0) < 0 ||
+	    !(d = elf_getdata(sec->scn, NULL)))
 		return obj_sec_error(sec, "cannot decompress: %s",
 				     elf_errmsg(-1));
 	if (d->d_size != sec->size)
@@ -120,8 +142,13 @@ const void *obj_section_data(struct obj *obj, struct section *sec)
 	else if (sec->sh.sh_flags & SHF_COMPRESSED) {
 		if (decompress(obj, sec))
 			return NULL;
-	} else
-		sec->data = (void *)(obj->map + sec->sh.sh_offset);
+	} else {
+		const void *p = obj_input_bytes(obj, sec);
+
+		if (!p)
+			return NULL;
+		sec->data = (void *)p;
+	}
 	sec->data_loaded = true;
 	return sec->data ? sec->data : (const void *)empty;
 }
@@ -262,6 +289,15 @@ int obj_section_set_align(struct obj *obj, struct section *sec, uint64_t align)
 	if (header_changed(obj, sec))
 		return -1;
 	sec->sh.sh_addralign = align;
+	return 0;
+}
+
+int obj_section_set_entsize(struct obj *obj, struct section *sec,
+			    uint64_t entsize)
+{
+	if (header_changed(obj, sec))
+		return -1;
+	sec->sh.sh_entsize = entsize;
 	return 0;
 }
 

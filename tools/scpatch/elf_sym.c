@@ -47,6 +47,18 @@ static struct section *find_shndx_section(struct obj *obj,
 	return NULL;
 }
 
+/* elf_strptr() checks each name; this gives one message for the table. */
+static bool strtab_ok(struct obj *obj, struct section *str)
+{
+	const char *p;
+
+	if (str->sh.sh_type != SHT_STRTAB || !str->sh.sh_size ||
+	    (str->sh.sh_flags & SHF_COMPRESSED))
+		return false;
+	p = obj_input_bytes(obj, str);
+	return p && !p[str->sh.sh_size - 1];
+}
+
 static int check_links(struct obj *obj, struct symtab *tab)
 {
 	struct section *sec = tab->sec;
@@ -60,10 +72,7 @@ static int check_links(struct obj *obj, struct symtab *tab)
 		return obj_sec_error(sec, "string table index %u out of range",
 				     link);
 	tab->strtab = obj->secs[link];
-	if (tab->strtab->sh.sh_type != SHT_STRTAB ||
-	    (tab->strtab->sh.sh_flags & SHF_COMPRESSED) ||
-	    tab->strtab->sh.sh_size == 0 ||
-	    obj->map[tab->strtab->sh.sh_offset + tab->strtab->sh.sh_size - 1])
+	if (!strtab_ok(obj, tab->strtab))
 		return obj_sec_error(sec, "broken string table (section %u)",
 				     link);
 	tab->norig = sec->sh.sh_size / sizeof(Elf64_Sym);
@@ -91,8 +100,7 @@ static int resolve_section(struct obj *obj, struct symtab *tab,
 			return obj_sec_error(tab->sec,
 					     "symbol %u: SHN_XINDEX without .symtab_shndx",
 					     i);
-		shndx = ((const uint32_t *)(obj->map +
-					    tab->shndx->sh.sh_offset))[i];
+		shndx = tab->xindex[i];
 	} else if (shndx >= SHN_LORESERVE || shndx == SHN_UNDEF) {
 		sym->shndx = shndx;
 		return 0;
@@ -110,7 +118,6 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 {
 	struct symtab *tab = calloc(1, sizeof(*tab));
 	const Elf64_Sym *raw;
-	const char *names;
 
 	if (!tab)
 		return obj_nomem();
@@ -125,8 +132,10 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 	tab->orig = calloc(tab->norig, sizeof(*tab->orig));
 	if (!tab->orig)
 		return obj_nomem();
-	raw = (const Elf64_Sym *)(obj->map + sec->sh.sh_offset);
-	names = (const char *)obj->map + tab->strtab->sh.sh_offset;
+	raw = obj_input_bytes(obj, sec);
+	if (!raw || (tab->shndx &&
+		     !(tab->xindex = obj_input_bytes(obj, tab->shndx))))
+		return -1;
 	for (unsigned int i = 0; i < tab->norig; i++) {
 		struct symbol *sym = &tab->orig[i];
 
@@ -135,7 +144,11 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 			return obj_sec_error(sec,
 					     "symbol %u: name offset 0x%x out of range",
 					     i, sym->sym.st_name);
-		sym->name = names + sym->sym.st_name;
+		sym->name = elf_strptr(obj->elf, tab->strtab->idx,
+				       sym->sym.st_name);
+		if (!sym->name)
+			return obj_sec_error(sec, "symbol %u: name: libelf: %s",
+					     i, elf_errmsg(-1));
 		sym->idx = sym->orig_idx = i;
 		sym->table = tab;
 		sym->bind = GELF_ST_BIND(sym->sym.st_info);
@@ -167,6 +180,7 @@ void obj_free_symtab(struct symtab *tab)
 	free(tab->added_globals);
 	free(tab->names.buf);
 	free(tab->hash);
+	free(tab->hash_tail);
 	free(tab->orig);
 	free(tab);
 }
@@ -208,19 +222,26 @@ struct symbol *obj_symbol(const struct symtab *tab, unsigned int idx)
 
 /* ---- name lookup ---------------------------------------------------- */
 
+/* Appends SYM to its chain: O(1) through the bucket's tail, so that
+ * thousands of symbols of one name do not walk ever longer chains. */
 static void hash_insert(struct symtab *tab, struct symbol *sym)
 {
-	struct symbol **pp;
+	size_t b;
 
 	if (!sym->name[0])
 		return;
 	sym->name_hash = obj_name_hash(sym->name);
-	pp = &tab->hash[sym->name_hash & tab->hash_mask];
-	sym->hash_next = *pp;
-	*pp = sym;
+	sym->hash_next = NULL;
+	b = sym->name_hash & tab->hash_mask;
+	if (tab->hash_tail[b])
+		tab->hash_tail[b]->hash_next = sym;
+	else
+		tab->hash[b] = sym;
+	tab->hash_tail[b] = sym;
 }
 
-/* Chains come out in index order because symbols go in backwards. */
+/* Chains in index order; rebuilt twice as large when additions have
+ * filled it, so that chains stay short. */
 static int build_hash(struct symtab *tab)
 {
 	unsigned int n = obj_nsymbols(tab);
@@ -228,11 +249,18 @@ static int build_hash(struct symtab *tab)
 
 	while (size < n)
 		size *= 2;
+	free(tab->hash);
+	free(tab->hash_tail);
 	tab->hash = calloc(size, sizeof(*tab->hash));
-	if (!tab->hash)
+	tab->hash_tail = calloc(size, sizeof(*tab->hash_tail));
+	if (!tab->hash || !tab->hash_tail) {
+		free(tab->hash);
+		free(tab->hash_tail);
+		tab->hash = tab->hash_tail = NULL;
 		return obj_nomem();
+	}
 	tab->hash_mask = size - 1;
-	for (unsigned int i = n; i-- > 1;)
+	for (unsigned int i = 1; i < n; i++)
 		hash_insert(tab, obj_symbol(tab, i));
 	return 0;
 }
@@ -572,16 +600,13 @@ static int insert_symbol(struct symtab *tab, struct symbol *sym)
 			return -1;
 		sym->idx = obj_nsymbols(tab) - 1;
 	}
-	if (tab->hash && sym->name[0]) {
-		/* Append at the end of its chain to keep index order. */
-		struct symbol **pp;
-
-		sym->name_hash = obj_name_hash(sym->name);
-		pp = &tab->hash[sym->name_hash & tab->hash_mask];
-		while (*pp)
-			pp = &(*pp)->hash_next;
-		*pp = sym;
-	}
+	if (!tab->hash)
+		return 0;
+	/* Out of memory for a larger table: the next lookup tries again. */
+	if (obj_nsymbols(tab) > 2 * (tab->hash_mask + 1))
+		build_hash(tab);
+	else
+		hash_insert(tab, sym);
 	return 0;
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Write-back.  The output is laid out by hand: the ELF header, then every
- * section's contents in input offset order (new sections last), each at its
- * sh_addralign, then the section headers.  An input written without changes
- * comes out byte for byte the same.  Contents that did not change are
- * written straight from the input mapping with writev(); only the tables
- * that must be renumbered (symbols, relocations, groups, .llvm_addrsig) are
- * rebuilt.
+ * Write-back through libelf: a new ELF handle on the temporary file gets
+ * one section per section of the model, in index order, each with one
+ * Elf_Data that points at the input's bytes (untouched sections: no copy)
+ * or at the model's buffers (changed ones); elf_update() writes it all.
+ * The layout is ours (ELF_F_LAYOUT): the ELF header, then every section's
+ * contents in input offset order (new sections last), each at its
+ * sh_addralign, then the section headers, so that an input written without
+ * changes comes out byte for byte the same.  Only the tables that must be
+ * renumbered (symbols, relocations, groups, .llvm_addrsig) are rebuilt.
  *
  * Safety: everything goes to a temporary file in the destination's
  * directory, which is renamed over the destination only when complete.  The
@@ -21,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "elf_internal.h"
@@ -31,7 +32,7 @@ struct out_sec {
 	const void *data;
 	size_t size;		/* bytes in the file */
 	void *owned;		/* buffer built for the output */
-	bool renumber;		/* relocations remapped while writing */
+	bool as_read;		/* the input's bytes, unchanged */
 	GElf_Shdr sh;
 };
 
@@ -42,18 +43,7 @@ struct writer {
 	unsigned int n;
 	uint64_t shoff;
 	int fd;
-	struct iovec iov[1024];	/* IOV_MAX on Linux */
-	int niov;
-	uint64_t pos;
-	/* Renumbered relocation tables are built during the write and freed
-	 * in batches, so that they never all sit in memory at once. */
-	void **pending;
-	size_t npending, pending_bytes;
 };
-
-#define PENDING_MAX_BYTES (8u << 20)
-
-static const unsigned char zeros[4096];
 
 /* ---- building the tables that change ---------------------------------- */
 
@@ -72,8 +62,10 @@ static void *concat(const void *a, size_t alen, const void *b, size_t blen)
 static int build_strtab(struct obj *obj, struct out_sec *o,
 			const struct strtab_ext *ext)
 {
-	const void *old = obj->map + o->sec->sh.sh_offset;
+	const void *old = obj_input_bytes(obj, o->sec);
 
+	if (!old)
+		return -1;
 	o->owned = concat(old, o->sec->sh.sh_size, ext->buf, ext->len);
 	if (!o->owned)
 		return obj_nomem();
@@ -81,7 +73,6 @@ static int build_strtab(struct obj *obj, struct out_sec *o,
 	o->size = o->sec->sh.sh_size + ext->len;
 	return 0;
 }
-
 static int build_symtab(struct obj *obj, struct symtab *tab,
 			struct out_sec *o, struct out_sec *xo)
 {
@@ -133,7 +124,8 @@ static int build_rela_from_structs(struct obj *obj, struct out_sec *o)
 		const struct reloc *r = obj_reloc(obj, base, i);
 
 		/* A pass that moved code must not leave one behind the end. */
-		if (r->offset >= base->size && base->sh.sh_type != SHT_NOBITS) {
+		if (base->sh.sh_type != SHT_NOBITS &&
+		    !obj_reloc_fits(base, r->offset, r->type)) {
 			free(out);
 			return obj_sec_error(o->sec,
 					     "relocation %ld at 0x%llx is past the end of %s (0x%zx bytes)",
@@ -152,17 +144,22 @@ static int build_rela_from_structs(struct obj *obj, struct out_sec *o)
 
 static int build_rela_renumbered(struct obj *obj, struct out_sec *o)
 {
-	const Elf64_Rela *in = (const void *)(obj->map + o->sec->sh.sh_offset);
+	const Elf64_Rela *in = obj_input_bytes(obj, o->sec);
 	size_t n = o->sec->sh.sh_size / sizeof(*in);
 	struct symtab *tab = o->sec->symtab;
-	Elf64_Rela *out = malloc(n ? n * sizeof(*out) : 1);
+	Elf64_Rela *out;
 
+	if (!in)
+		return -1;
+	out = malloc(n ? n * sizeof(*out) : 1);
 	if (!out)
 		return obj_nomem();
 	for (size_t i = 0; i < n; i++) {
 		unsigned int s = GELF_R_SYM(in[i].r_info);
 
-		if (s >= tab->norig || in[i].r_offset >= o->sec->base->size) {
+		if (s >= tab->norig ||
+		    !obj_reloc_fits(o->sec->base, in[i].r_offset,
+				    GELF_R_TYPE(in[i].r_info))) {
 			free(out);
 			return obj_sec_error(o->sec,
 					     "relocation %zu: symbol index %u or offset 0x%llx out of range",
@@ -291,9 +288,12 @@ out:
 static int recompress(struct obj *obj, struct out_sec *o)
 {
 	struct section *sec = o->sec;
-	Elf64_Chdr ch;
+	const void *in = obj_input_bytes(obj, sec);
+	Elf64_Chdr ch;	/* as stored: clang does not align it */
 
-	memcpy(&ch, obj->map + sec->sh.sh_offset, sizeof(ch));
+	if (!in)
+		return -1;
+	memcpy(&ch, in, sizeof(ch));
 	o->sh.sh_addralign = ch.ch_addralign;
 	if (!compress_into(o, ch.ch_type, o->data, o->size)) {
 		o->sh.sh_addralign = sec->sh.sh_addralign;
@@ -328,11 +328,8 @@ static int prepare_contents(struct writer *w, struct out_sec *o)
 	    sec->base->relocs->changed)
 		return build_rela_from_structs(obj, o);
 	if (sec->sh.sh_type == SHT_RELA && renumber && sec->symtab == tab &&
-	    !sec->is_new) {
-		o->renumber = true;
-		o->size = sec->sh.sh_size;
-		return 0;
-	}
+	    !sec->is_new)
+		return build_rela_renumbered(obj, o);
 	if (sec->sh.sh_type == SHT_GROUP)
 		group_header(obj, o);
 	if (sec == obj->addrsig && renumber)
@@ -345,9 +342,10 @@ static int prepare_contents(struct writer *w, struct out_sec *o)
 		return o->data ? 0 : -1;
 	}
 	/* Untouched, compressed or not: the input bytes. */
-	o->data = obj->map + sec->sh.sh_offset;
+	o->data = obj_input_bytes(obj, sec);
 	o->size = sec->sh.sh_type == SHT_NOBITS ? 0 : sec->sh.sh_size;
-	return 0;
+	o->as_read = true;
+	return o->data ? 0 : -1;
 }
 
 static int prepare(struct writer *w)
@@ -376,7 +374,7 @@ static int prepare(struct writer *w)
 
 		if (o->sec->sh.sh_type == SHT_NOBITS)
 			o->sh.sh_size = o->sec->size;
-		else if (o->data || o->renumber)
+		else if (o->data)
 			o->sh.sh_size = o->size;
 	}
 	return 0;
@@ -431,7 +429,7 @@ static int check_layout_size(struct writer *w)
 			 (uint64_t)w->n * 4096;
 
 	for (unsigned int i = 1; i < w->n; i++)
-		if (w->secs[i].data != w->obj->map + w->secs[i].sec->sh.sh_offset)
+		if (!w->secs[i].as_read)
 			limit += w->secs[i].size;
 	if (w->shoff <= limit)
 		return 0;
@@ -463,141 +461,100 @@ static void layout(struct writer *w)
 		else if (o->sh.sh_type == SHT_GROUP ||
 			 o->sh.sh_type == SHT_SYMTAB_SHNDX)
 			align = align < 4 ? 4 : align;
-		pos = place(pos, align, o->sec, !o->sec->is_new &&
-			    o->data == w->obj->map + o->sec->sh.sh_offset);
+		pos = place(pos, align, o->sec, o->as_read);
 		o->sh.sh_offset = pos;
 		pos += o->size;
 	}
 	w->shoff = align_up(pos, 8);
 }
 
-/* ---- output ------------------------------------------------------------ */
+/* ---- output through libelf ------------------------------------------- */
 
-static int flush(struct writer *w)
+/* A failed write says why in the system's words ("File too large"). */
+static int libelf_error(const char *what)
 {
-	struct iovec *iov = w->iov;
-	int n = w->niov;
+	int err = errno;
 
-	while (n > 0) {
-		ssize_t done = writev(w->fd, iov, n);
+	if (err)
+		return obj_set_error(OBJ_ERR_IO, "%s: libelf: %s (%s)", what,
+				     elf_errmsg(-1), strerror(err));
+	return obj_set_error(OBJ_ERR_IO, "%s: libelf: %s", what, elf_errmsg(-1));
+}
 
-		if (done < 0) {
-			if (errno == EINTR)
-				continue;
-			return obj_set_error(OBJ_ERR_IO, "write: %s",
-					     strerror(errno));
-		}
-		while (n > 0 && (size_t)done >= iov->iov_len) {
-			done -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + done;
-			iov->iov_len -= done;
-		}
+/* One section: its header as laid out, its contents as one byte buffer
+ * (no conversion: the file is native-endian). */
+static int add_section(Elf *e, struct out_sec *o)
+{
+	Elf_Scn *scn = elf_newscn(e);
+	Elf_Data *d;
+
+	if (!scn)
+		return libelf_error("new section");
+	if (o->size && o->sh.sh_type != SHT_NOBITS) {
+		d = elf_newdata(scn);
+		if (!d)
+			return libelf_error("new section data");
+		d->d_buf = (void *)o->data;
+		d->d_size = o->size;
+		d->d_type = ELF_T_BYTE;
+		d->d_align = 1;
+		d->d_off = 0;
+		d->d_version = EV_CURRENT;
 	}
-	w->niov = 0;
+	if (!gelf_update_shdr(scn, &o->sh))
+		return libelf_error("section header");
 	return 0;
 }
 
-static int emit(struct writer *w, const void *p, size_t len)
-{
-	if (!len)
-		return 0;
-	if (w->niov == (int)(sizeof(w->iov) / sizeof(w->iov[0])) && flush(w))
-		return -1;
-	w->iov[w->niov].iov_base = (void *)p;
-	w->iov[w->niov].iov_len = len;
-	w->niov++;
-	w->pos += len;
-	return 0;
-}
-
-static int emit_zeros_to(struct writer *w, uint64_t target)
-{
-	while (w->pos < target) {
-		uint64_t n = target - w->pos;
-
-		if (emit(w, zeros, n < sizeof(zeros) ? n : sizeof(zeros)))
-			return -1;
-	}
-	return 0;
-}
-
-static int flush_pending(struct writer *w)
-{
-	int ret = flush(w);
-
-	for (size_t i = 0; i < w->npending; i++)
-		free(w->pending[i]);
-	w->npending = 0;
-	w->pending_bytes = 0;
-	return ret;
-}
-
-static int emit_renumbered(struct writer *w, struct out_sec *o)
-{
-	if (!w->pending) {
-		w->pending = calloc(sizeof(w->iov) / sizeof(w->iov[0]),
-				    sizeof(*w->pending));
-		if (!w->pending)
-			return obj_nomem();
-	}
-	/* Every pending buffer holds an iovec: flush before either fills. */
-	if ((w->npending == sizeof(w->iov) / sizeof(w->iov[0]) ||
-	     w->pending_bytes > PENDING_MAX_BYTES ||
-	     w->niov + 4 > (int)(sizeof(w->iov) / sizeof(w->iov[0]))) &&
-	    flush_pending(w))
-		return -1;
-	if (build_rela_renumbered(w->obj, o))
-		return -1;
-	w->pending[w->npending++] = o->owned;
-	w->pending_bytes += o->size;
-	o->owned = NULL;
-	return emit(w, o->data, o->size);
-}
-
-static int emit_all(struct writer *w, GElf_Ehdr *ehdr, Elf64_Shdr *shdrs)
-{
-	if (emit(w, ehdr, sizeof(*ehdr)))
-		return -1;
-	for (unsigned int i = 0; i + 1 < w->n; i++) {
-		struct out_sec *o = w->order[i];
-
-		if (emit_zeros_to(w, o->sh.sh_offset))
-			return -1;
-		if (o->renumber ? emit_renumbered(w, o) : emit(w, o->data, o->size))
-			return -1;
-	}
-	if (emit_zeros_to(w, w->shoff) ||
-	    emit(w, shdrs, (size_t)w->n * sizeof(*shdrs)))
-		return -1;
-	return flush_pending(w);
-}
-
-static int write_model(struct writer *w)
+/* Section 0 and the ELF header, with the extended numbering of objects
+ * that have SHN_LORESERVE sections or more. */
+static int set_headers(struct writer *w, Elf *e)
 {
 	struct obj *obj = w->obj;
-	GElf_Ehdr ehdr = obj->ehdr;
-	Elf64_Shdr *shdrs = calloc(w->n, sizeof(*shdrs));
 	unsigned int shstrndx = obj->shstrtab->idx;
-	int ret;
+	GElf_Ehdr ehdr = obj->ehdr;
+	GElf_Shdr sh0 = obj->secs[0]->sh;
+	Elf_Scn *scn0 = elf_getscn(e, 0);
 
-	if (!shdrs)
-		return obj_nomem();
-	for (unsigned int i = 1; i < w->n; i++)
-		memcpy(&shdrs[i], &w->secs[i].sh, sizeof(shdrs[i]));
-	memcpy(&shdrs[0], &obj->secs[0]->sh, sizeof(shdrs[0]));
-	shdrs[0].sh_size = w->n >= SHN_LORESERVE ? w->n : 0;
-	shdrs[0].sh_link = shstrndx >= SHN_LORESERVE ? shstrndx : 0;
+	sh0.sh_size = w->n >= SHN_LORESERVE ? w->n : 0;
+	sh0.sh_link = shstrndx >= SHN_LORESERVE ? shstrndx : 0;
+	if (!scn0 || !gelf_update_shdr(scn0, &sh0))
+		return libelf_error("section 0");
 	ehdr.e_shoff = w->shoff;
 	ehdr.e_shnum = w->n >= SHN_LORESERVE ? 0 : w->n;
 	ehdr.e_shstrndx = shstrndx >= SHN_LORESERVE ? SHN_XINDEX : shstrndx;
 	ehdr.e_phoff = 0;
 	ehdr.e_phnum = 0;
-	ret = emit_all(w, &ehdr, shdrs);
-	free(shdrs);
+	if (!gelf_update_ehdr(e, &ehdr))
+		return libelf_error("ELF header");
+	return 0;
+}
+
+static int write_model(struct writer *w)
+{
+	Elf *e = elf_begin(w->fd, ELF_C_WRITE, NULL);
+	int ret = -1;
+
+	if (!e)
+		return libelf_error("write");
+	if (!gelf_newehdr(e, ELFCLASS64)) {
+		libelf_error("ELF header");
+		goto out;
+	}
+	for (unsigned int i = 1; i < w->n; i++)
+		if (add_section(e, &w->secs[i]))
+			goto out;
+	if (set_headers(w, e))
+		goto out;
+	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
+	errno = 0;
+	if (elf_update(e, ELF_C_WRITE) < 0) {
+		libelf_error("write");
+		goto out;
+	}
+	ret = 0;
+out:
+	elf_end(e);
 	return ret;
 }
 
@@ -606,11 +563,28 @@ static void free_writer(struct writer *w)
 	if (w->secs)
 		for (unsigned int i = 0; i < w->n; i++)
 			free(w->secs[i].owned);
-	for (size_t i = 0; i < w->npending; i++)
-		free(w->pending[i]);
-	free(w->pending);
 	free(w->secs);
 	free(w->order);
+}
+
+/* An unchanged object to -o OUT: the input image as it is. */
+static int copy_image(struct obj *obj, int fd)
+{
+	const unsigned char *p = obj->map;
+	size_t left = obj->map_size;
+
+	while (left) {
+		ssize_t n = write(fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return obj_set_error(OBJ_ERR_IO, "write: %s",
+					     strerror(errno));
+		p += n;
+		left -= n;
+	}
+	return 0;
 }
 
 static int write_to_fd(struct obj *obj, int fd, bool copy_input)
@@ -618,10 +592,8 @@ static int write_to_fd(struct obj *obj, int fd, bool copy_input)
 	struct writer w = { .obj = obj, .fd = fd };
 	int ret;
 
-	if (copy_input) {
-		ret = emit(&w, obj->map, obj->map_size);
-		return ret ? ret : flush(&w);
-	}
+	if (copy_input)
+		return copy_image(obj, fd);
 	ret = prepare(&w);
 	if (!ret) {
 		layout(&w);
@@ -759,6 +731,9 @@ int obj_write(struct obj *obj, const char *out, unsigned int flags)
 
 	if (obj_check_modifiable(obj))
 		return -1;
+	if (!out && obj->mem)
+		return obj_set_error(OBJ_ERR_USAGE,
+				     "read from memory: give an output file");
 	if (!obj->changed && !relayout) {
 		if (!out && !(flags & OBJ_WRITE_ALWAYS))
 			return 0;
