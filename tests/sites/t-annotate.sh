@@ -125,14 +125,19 @@ expect "ld -r: annotating the split object again changes nothing" cmp split.o sp
 as -o stale.o "$FIX/stale.s"
 expect_eq "old table as written" "$(printf '%s\n' 'f+0x0 __SCK__x call' 'f+0x5 __SCK__x call')" \
 	"$(table_set stale.o)"
-"$SCPATCH" stale.o
+"$SCPATCH" --no-align stale.o
 expect_eq "stale entry dropped, missing site added" \
 	"$(printf '%s\n' '.text+0x0 __SCK__x call' '.text+0x6 __SCK__x call')" "$(table_set stale.o)"
 
-# --no-align is accepted (padding, issue 6, is not done by annotate yet)
+# --no-align: the same sites, not padded
 compile gcc -O2 -o na.o "$FIX/calls.c"
 expect "--no-align accepted" "$SCPATCH" --no-align -o na-a.o na.o
-expect_eq "--no-align: same sites" "$(table_set gcc-v.o 2>/dev/null | wc -l)" "$(table_set na-a.o | wc -l)"
+"$SCPATCH" -o na-p.o na.o
+expect_eq "--no-align: as many sites as when padding" "$(table_set na-p.o | wc -l)" "$(table_set na-a.o | wc -l)"
+expect "--no-align: the code is not touched" \
+	cmp <(objcopy -O binary -j .text na.o /dev/stdout) <(objcopy -O binary -j .text na-a.o /dev/stdout)
+expect "padding: the code moved (the fixture has unaligned calls)" \
+	test "$(objcopy -O binary -j .text na.o /dev/stdout | md5sum)" != "$(objcopy -O binary -j .text na-p.o /dev/stdout | md5sum)"
 
 # --- untouched objects ------------------------------------------------------
 compile gcc -O2 -o none.o "$FIX/nosites.c"

@@ -73,7 +73,9 @@ check_list() {	# check_list TAG FILE
 	expect_eq "$tag: sorted by section, then offset" "$order" \
 		"$(awk '{ if (!($1 in f)) f[$1] = NR; print f[$1], $2, $0 }' <<< "$order" |
 		   sort -n -k1,1 -k2,2 | cut -d' ' -f3-)"
-	expect_eq "$tag: --why adds nothing until padding exists" "$got" "$("$SCPATCH" list --why "$f")"
+	expect_eq "$tag: --why explains every unaligned site and nothing else" \
+		"$(sed 's/ unaligned$/ unaligned: WHY/' <<< "$got")" \
+		"$("$SCPATCH" list --why "$f" | sed 's/ unaligned: .*/ unaligned: WHY/')"
 	expect_eq "$tag: --json has one object per line of text" \
 		"$(grep -c . <<< "$got")" "$("$SCPATCH" list --json "$f" | grep -c '"section"')"
 }
@@ -82,14 +84,28 @@ export PKG_CONFIG_PATH=$BUILD/runtime/pkgconfig
 E=$FIX/e2e
 CF=$(pkg-config --cflags scpatch)
 LIBS=$(pkg-config --libs scpatch)
-for f in defs use main; do gcc -O2 -fPIC $CF -c "$E/$f.c" -o $f.o && "$SCPATCH" $f.o; done
-compile gcc -O2 -ffunction-sections -o calls.o "$FIX/calls.c" && "$SCPATCH" calls.o
-compile clang -Os -o calls-os.o "$FIX/calls.c" && "$SCPATCH" calls-os.o
+# --no-align: these objects must show both aligned and unaligned sites.
+for f in defs use main; do gcc -O2 -fPIC $CF -c "$E/$f.c" -o $f.o && "$SCPATCH" --no-align $f.o; done
+compile gcc -O2 -ffunction-sections -o calls.o "$FIX/calls.c" && "$SCPATCH" --no-align calls.o
+compile clang -Os -o calls-os.o "$FIX/calls.c" && "$SCPATCH" --no-align calls-os.o
 check_list "object" use.o
 check_list "object, many sections" calls.o
 check_list "object, clang -Os jcc" calls-os.o
 gcc -o prog main.o use.o defs.o $LIBS && check_list "executable" prog
 gcc -shared -o libuse.so use.o defs.o $LIBS && check_list "shared library" libuse.so
+
+# --why: the reason annotate met, or that it was told not to pad.
+expect "--why on a --no-align object says so" \
+	grep -q 'unaligned: not padded: annotated with --no-align' <("$SCPATCH" list --why use.o)
+expect "--why on a linked file points at its objects" \
+	grep -q "unaligned: linked file: run 'scpatch list --why' on its objects" <("$SCPATCH" list --why prog)
+gcc -c "$ROOT/tests/fixtures/pad/fixups.s" -o fixups.o && "$SCPATCH" fixups.o
+expect_eq "--why: a site padding refuses names the padding pass's reason" \
+	"1 1" "$("$SCPATCH" list --why fixups.o | grep -c ' unaligned: .*loop/jrcxz') $("$SCPATCH" list fixups.o | grep -c ' unaligned$')"
+expect "--why --json carries the reason" \
+	grep -q '"why": "a loop/jrcxz' <("$SCPATCH" list --why --json fixups.o)
+compile gcc -O2 -ffunction-sections -o padded.o "$FIX/calls.c" && "$SCPATCH" padded.o
+expect_eq "padded by default: no unaligned site" 0 "$("$SCPATCH" list padded.o | grep -c unaligned)"
 
 expect_exit "list without a file: usage" 2 "$SCPATCH" list
 expect_exit "list on a missing file" 2 "$SCPATCH" list nosuch.o

@@ -12,7 +12,7 @@ gcc -c "$FIX/local_tramp.s" -o lt.o || { not_ok "assemble"; exit 0; }
 expect "the assembler refers to the trampolines through their section symbol" \
 	test "$(readelf -rW lt.o | grep -c 'R_X86_64_PC32.*\.static_call\.text [+-]')" -eq 3
 cp lt.o a.o
-"$SCPATCH" -v a.o 2> annotate.err || { not_ok "annotate: $(cat annotate.err)"; exit 0; }
+"$SCPATCH" --no-align -v a.o 2> annotate.err || { not_ok "annotate: $(cat annotate.err)"; exit 0; }
 expect_eq "annotate: the three sites, each with the key of its trampoline" \
 	".text+0x1 __SCK__first call
 .text+0x10 __SCK__second tail

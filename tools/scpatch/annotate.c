@@ -3,13 +3,12 @@
  * scpatch [--no-align] [-v] FILE.o...  and  scpatch [--no-align] -o OUT FILE.o
  *
  * Finds the static call sites of each object (refs.c), rewrites -fno-plt
- * GOT calls of trampolines into direct calls, merges them with any table
- * already there (objtable.c) and writes the table fragments (table.c).
- * An object with no sites and no table is not touched at all.
+ * GOT calls of trampolines into direct calls, pads the code so that each
+ * site's rel32 is aligned (pad.h; not with --no-align), merges the sites
+ * with any table already there (objtable.c) and writes the table fragments
+ * (table.c).  An object with no sites and no table is not touched at all.
  *
  * Each object is opened once, with the object model (OBJ_MODIFY).
- * Padding (issue 6) is not done here yet: --no-align is accepted and will
- * mean "do not pad" once padding exists.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,6 +19,7 @@
 #include "diag.h"
 #include "elf.h"
 #include "objtable.h"
+#include "pad.h"
 #include "refs.h"
 #include "static_call_table.h"
 #include "table.h"
@@ -253,6 +253,34 @@ static int find_sites(struct annotation *an)
 	return 0;
 }
 
+static bool align = true;	/* cleared by --no-align */
+
+/* Pads the code so that each site's rel32 is aligned (pad.h); sites move
+ * with their code, and the ones left unaligned say why with -v. */
+static int pad_all(struct annotation *an)
+{
+	struct pad_site *ps = calloc(an->nsites + 1, sizeof(*ps));
+	int ret = -1;
+
+	if (!ps)
+		return error_at(an->path, "out of memory"), -1;
+	for (size_t i = 0; i < an->nsites; i++)
+		ps[i] = (struct pad_site){ an->sites[i].text->idx,
+					   an->sites[i].site, NULL };
+	if (!pad_sites(an->obj, ps, an->nsites)) {
+		for (size_t i = 0; i < an->nsites; i++) {
+			an->sites[i].site = ps[i].site;
+			if (ps[i].why)
+				note_at(an->path, "%s+0x%" PRIx64 ": stays "
+					"unaligned: %s", an->sites[i].text->name,
+					ps[i].site, ps[i].why);
+		}
+		ret = 0;
+	}
+	free(ps);
+	return ret;
+}
+
 static int emit_and_write(struct annotation *an, const char *out)
 {
 	struct table_input in = {
@@ -297,9 +325,8 @@ static int annotate_one(const char *path, const char *out)
 	}
 	if (rewrite_got_calls(&an))
 		goto out;
-	/* The padding pass (pad.h) goes here: it moves code so that the
-	 * rel32 of each site lands on a multiple of 4, and an.sites[].site
-	 * with it. */
+	if (align && pad_all(&an))
+		goto out;
 	if (emit_and_write(&an, out))
 		goto out;
 	ret = 0;
@@ -325,7 +352,9 @@ int cmd_annotate(int argc, char **argv)
 			out = optarg;
 		else if (c == 'v')
 			verbose = true;
-		else if (c != 'n')
+		else if (c == 'n')
+			align = false;
+		else
 			return usage_error("unknown option");
 	}
 	if (optind >= argc)

@@ -4,16 +4,21 @@
  *	<section>+0x<hex offset> <name> <call|tail> <aligned|unaligned>
  * sorted by section and offset (by address in linked files).
  *
- * --why is accepted for the padding pass (issue 6), which will explain why
- * a site stayed unaligned; until it exists nothing extra is printed.
+ * --why appends, to each unaligned site of an object, why it is unaligned:
+ * the padding pass is run on a private copy of the object model (never
+ * written), so the reason is the one annotate met, or that the object was
+ * annotated with --no-align.  Linked files keep no reasons: padding
+ * happens in their objects.
  */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "diag.h"
+#include "pad.h"
 #include "sites.h"
 #include "static_call_table.h"
 
@@ -38,14 +43,66 @@ static const char *kind_of(const struct sc_entry *e)
 	return e->flags & STATIC_CALL_SITE_TAIL ? "tail" : "call";
 }
 
-static void print_text(const struct sc_entry *e)
+static const char why_no_align[] =
+	"not padded: annotated with --no-align (annotate again without it)";
+static const char why_linked[] =
+	"linked file: run 'scpatch list --why' on its objects";
+
+/*
+ * Fills why[i] for every unaligned valid entry of F: what the padding pass
+ * says when asked to align it now.  Returns -1 after printing an error.
+ */
+static int explain_unaligned(struct sc_file *f, const struct sc_entry *e,
+			     size_t n, const char **why)
 {
-	printf("%s+0x%" PRIx64 " %s %s %s\n", e->section, e->offset,
-	       e->name ? e->name : "?", kind_of(e),
-	       e->aligned ? "aligned" : "unaligned");
+	struct pad_site *ps;
+	size_t *of, np = 0;
+	struct obj *obj;
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++)
+		why[i] = sc_is_linked(f) && !e[i].aligned ? why_linked : NULL;
+	if (sc_is_linked(f))
+		return 0;
+	ps = calloc(n + 1, sizeof(*ps));
+	of = calloc(n + 1, sizeof(*of));
+	obj = obj_open(sc_path(f), OBJ_MODIFY);
+	if (!ps || !of || !obj) {
+		error_at(sc_path(f), "%s", obj ? "out of memory" : obj_errmsg());
+		goto out;
+	}
+	/* Entries are sorted by section and offset, as pad_sites wants. */
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i].valid || e[i].aligned)
+			continue;
+		ps[np] = (struct pad_site){ e[i].section_index, e[i].offset, NULL };
+		of[np++] = i;
+	}
+	if (np && pad_sites(obj, ps, np))
+		goto out;
+	for (size_t k = 0; k < np; k++)
+		why[of[k]] = ps[k].why ? ps[k].why : why_no_align;
+	ret = 0;
+out:
+	if (obj)
+		obj_close(obj);
+	free(of);
+	free(ps);
+	return ret;
 }
 
-static void print_json(const struct sc_entry *e, bool first, bool linked)
+static void print_text(const struct sc_entry *e, const char *why)
+{
+	printf("%s+0x%" PRIx64 " %s %s %s", e->section, e->offset,
+	       e->name ? e->name : "?", kind_of(e),
+	       e->aligned ? "aligned" : "unaligned");
+	if (why)
+		printf(": %s", why);
+	putchar('\n');
+}
+
+static void print_json(const struct sc_entry *e, bool first, bool linked,
+		       const char *why)
 {
 	printf("%s\n  {\"section\": ", first ? "" : ",");
 	json_string(e->section);
@@ -62,7 +119,12 @@ static void print_json(const struct sc_entry *e, bool first, bool linked)
 	json_string(e->key ? e->key : "");
 	printf(", \"function\": ");
 	json_string(e->func ? e->func : "");
-	printf(", \"function_offset\": %" PRIu64 "}", e->func_offset);
+	printf(", \"function_offset\": %" PRIu64, e->func_offset);
+	if (why) {
+		printf(", \"why\": ");
+		json_string(why);
+	}
+	putchar('}');
 }
 
 int cmd_list(int argc, char **argv)
@@ -73,7 +135,8 @@ int cmd_list(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, first = true;
+	bool json = false, want_why = false, first = true;
+	const char **why = NULL;
 	struct sc_entry *e;
 	struct sc_file *f;
 	size_t n;
@@ -85,7 +148,9 @@ int cmd_list(int argc, char **argv)
 			json = true;
 		else if (c == 'v')
 			verbose = true;
-		else if (c != 'w')
+		else if (c == 'w')
+			want_why = true;
+		else
 			return usage_error("list: unknown option");
 	}
 	if (optind != argc - 1)
@@ -93,7 +158,12 @@ int cmd_list(int argc, char **argv)
 	f = sc_open(argv[optind]);
 	if (!f)
 		return EXIT_BAD;
-	if (sc_table_entries(f, &e, &n)) {
+	if (sc_table_entries(f, &e, &n) ||
+	    (want_why && (!(why = calloc(n + 1, sizeof(*why))) ||
+			  explain_unaligned(f, e, n, why)))) {
+		if (want_why && !why)
+			error_at(sc_path(f), "out of memory");
+		free(why);
 		sc_close(f);
 		return EXIT_BAD;
 	}
@@ -107,13 +177,15 @@ int cmd_list(int argc, char **argv)
 			continue;
 		}
 		if (json)
-			print_json(&e[i], first, sc_is_linked(f));
+			print_json(&e[i], first, sc_is_linked(f),
+				   why ? why[i] : NULL);
 		else
-			print_text(&e[i]);
+			print_text(&e[i], why ? why[i] : NULL);
 		first = false;
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");
+	free(why);
 	sc_close(f);
 	return 0;
 }
