@@ -195,13 +195,9 @@ static int rewrite_table(struct obj *obj, const struct fragment *f,
 	if (have < 0 || !obj_section_set_data(obj, t, NULL, 8 * f->count) ||
 	    obj_section_set_flags(obj, t, wanted_flags(f)) ||
 	    obj_section_set_link(obj, t, f->text->idx) ||
-	    obj_section_set_align(obj, t, TABLE_ALIGN))
+	    obj_section_set_align(obj, t, TABLE_ALIGN) ||
+	    obj_section_set_entsize(obj, t, 8))	/* ld -r writes 0 */
 		return fail(obj);
-	if (t->sh.sh_entsize != 8) {
-		/* ld -r writes 0; the model has no setter for it. */
-		t->sh.sh_entsize = 8;
-		t->hdr_changed = true;
-	}
 	for (size_t i = 0; i < (size_t)have; i++) {
 		struct reloc *r = obj_reloc(obj, t, i);
 
