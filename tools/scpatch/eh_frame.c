@@ -228,9 +228,11 @@ int eh_frame_read(struct obj *obj, struct eh_frame *eh,
 
 enum cfa_mode { CFA_MARK, CFA_CHECK, CFA_WRITE };
 
+/* Every row address was marked (a boundary, or frozen around it). */
 static bool map_loc(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 {
-	return pad_map(ps, off, out);
+	*out = pad_map_ref(ps, off);
+	return true;
 }
 
 /*
@@ -371,7 +373,7 @@ void eh_frame_mark(struct eh_frame *eh)
 			p[f->ps->nfrozen++] = (struct pad_range){
 				f->begin, f->end,
 				"the function has a C++ exception table "
-				"(.gcc_except_table is not rewritten yet)" };
+				"(.gcc_except_table is not rewritten yet)", false };
 		}
 	}
 }
@@ -415,7 +417,7 @@ int eh_frame_rewrite(struct obj *obj, struct eh_frame *eh)
 			continue;
 		if (!d && !(d = obj_section_data_writable(obj, eh->sec)))
 			return -1;
-		if (!pad_map(f->ps, f->begin, &a) || !pad_map(f->ps, f->end, &b) ||
+		if (!map_loc(f->ps, f->begin, &a) || !map_loc(f->ps, f->end, &b) ||
 		    !cfa_walk(f, d, CFA_WRITE))
 			return -1;
 		for (unsigned k = 0; k < f->range_size; k++)

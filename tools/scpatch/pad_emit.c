@@ -61,8 +61,8 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in)
 		memcpy(p, ps->data + in->off, in->d.len);
 		return 0;
 	}
-	if (!pad_map(ps, pad_old_target(ps, in), &t))
-		return -1;
+	/* targets are marked: boundaries, or inside frozen code */
+	t = pad_map_ref(ps, pad_old_target(ps, in));
 	disp = (int64_t)(t - (in->new_off + in->new_len));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];

@@ -50,6 +50,10 @@ struct pad_sec_site {
 struct pad_range {
 	uint64_t start, end;
 	const char *why;
+	bool opaque;		/* its bytes must not change at all: a
+				 * reference points inside one of its
+				 * instructions (data, or code the decoder
+				 * may not see right) */
 };
 
 struct pad_sec {
@@ -83,6 +87,13 @@ int pad_plan(struct pad_sec *ps);
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out);
 uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off);
 bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what);
+/* Where a reference to OFF goes: the mapped boundary, or the byte when OFF
+ * lies inside an instruction (which is then frozen, so unedited). */
+uint64_t pad_map_ref(const struct pad_sec *ps, uint64_t off);
+/* Nothing inside [START, END) may be edited; OPAQUE: nor its bytes
+ * change.  False when out of memory (the section is refused). */
+bool pad_freeze(struct pad_sec *ps, uint64_t start, uint64_t end,
+		const char *why, bool opaque);
 bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what);
 void pad_mark_branches(struct pad_sec *ps);
 /* A branch or RIP-relative operand the assembler resolved itself. */

@@ -45,6 +45,56 @@ uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 	return in->new_off + (off - in->off);
 }
 
+uint64_t pad_map_ref(const struct pad_sec *ps, uint64_t off)
+{
+	uint64_t out;
+
+	return pad_map(ps, off, &out) ? out : pad_map_byte(ps, off);
+}
+
+bool pad_freeze(struct pad_sec *ps, uint64_t start, uint64_t end,
+		const char *why, bool opaque)
+{
+	struct pad_range *p = realloc(ps->frozen,
+				      (ps->nfrozen + 1) * sizeof(*p));
+
+	if (!p) {
+		pad_refuse(ps, "out of memory", "%s", "freezing code");
+		return false;
+	}
+	ps->frozen = p;
+	p[ps->nfrozen++] = (struct pad_range){ start, end, why, opaque };
+	return true;
+}
+
+/*
+ * The smallest region that keeps a reference into instruction I right:
+ * its function, or outside every function the instruction with its
+ * NOP/int3 run.  Frozen opaque, the region moves as one block, so the
+ * reference maps byte for byte (pad_map_ref).
+ */
+static bool freeze_around(struct pad_sec *ps, long i, uint64_t off,
+			  const char *what)
+{
+	const struct pad_insn *in = &ps->insns[i];
+	struct symbol *fn = obj_find_func_containing(ps->obj, ps->sec, off);
+	uint64_t start = in->off, end = in->off + in->d.len;
+
+	if (fn && fn->sym.st_value <= in->off &&
+	    fn->sym.st_value + fn->sym.st_size >= end) {
+		start = fn->sym.st_value;
+		end = start + fn->sym.st_size;
+	} else if (in->run >= 0) {
+		start = ps->runs[in->run].start;
+		end = ps->runs[in->run].end;
+	}
+	note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": %s is not an instruction "
+		"boundary: +0x%" PRIx64 "..+0x%" PRIx64 " (%s) is not changed",
+		ps->sec->name, off, what, start, end, fn ? fn->name : "no function");
+	return pad_freeze(ps, start, end,
+			  "a reference points inside an instruction", true);
+}
+
 bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 {
 	long i;
@@ -53,10 +103,14 @@ bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 		return true;
 	i = pad_insn_at(ps, off);
 	if (i < 0) {
-		pad_refuse(ps, "a reference points inside an instruction",
-			   "%s +0x%" PRIx64 " is not an instruction boundary",
-			   what, off);
-		return false;
+		i = pad_insn_covering(ps, off);
+		if (i < 0) {
+			pad_refuse(ps, "a reference points inside an instruction",
+				   "%s +0x%" PRIx64 " is outside the section",
+				   what, off);
+			return false;
+		}
+		return freeze_around(ps, i, off, what);
 	}
 	ps->insns[i].referenced = true;
 	return true;
@@ -75,10 +129,10 @@ bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what)
 	return pad_mark_point(ps, off, what);
 }
 
-static bool in_frozen(const struct pad_sec *ps, uint64_t off)
+static bool in_frozen(const struct pad_sec *ps, uint64_t start, uint64_t end)
 {
 	for (size_t f = 0; f < ps->nfrozen; f++)
-		if (off >= ps->frozen[f].start && off < ps->frozen[f].end)
+		if (start < ps->frozen[f].end && end > ps->frozen[f].start)
 			return true;
 	return false;
 }
@@ -92,7 +146,7 @@ static void find_usable_runs(struct pad_sec *ps)
 		struct symbol *sym;
 
 		run->usable = (run->end % 8 == 0 || run->end == ps->size) &&
-			      !in_frozen(ps, run->start);
+			      !in_frozen(ps, run->start, run->end);
 		for (size_t i = run->first + 1; i < run->last; i++)
 			if (ps->insns[i].referenced)
 				run->usable = false;
@@ -246,11 +300,12 @@ static int check_branches(struct pad_sec *ps)
 
 		if (!pad_resolved_here(in) || in->relaxed || in->d.disp_size == 4)
 			continue;
-		if (!pad_map(ps, t, &nt)) {
+		if (!pad_map(ps, t, &nt) && pad_insn_at(ps, t) >= 0) {
 			pad_refuse(ps, "branch into moved padding",
 				   "branch at +0x%" PRIx64, in->off);
 			return 0;
 		}
+		nt = pad_map_ref(ps, t);
 		nd = (int64_t)(nt - (in->new_off + in->new_len));
 		lim = in->d.disp_size == 1 ? 128 : 32768;
 		if (nd >= -lim && nd < lim)
@@ -279,29 +334,73 @@ static bool edited(const struct pad_sec *ps, const struct pad_insn *in)
 	return in->pad || in->relaxed;
 }
 
+/* A resolved displacement in an opaque range keeps its value: its target
+ * moves with it.  Else returns the span whose sites cause the change. */
+static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
+		      uint64_t *lo, uint64_t *hi)
+{
+	uint64_t t = pad_old_target(ps, in), nt;
+
+	if (!pad_resolved_here(in))
+		return true;
+	nt = pad_map_ref(ps, t);
+	if ((int64_t)(nt - (in->new_off + in->new_len)) == read_disp(ps, in))
+		return true;
+	*lo = in->off < t ? in->off : t;
+	*hi = in->off < t ? t : in->off;
+	return false;
+}
+
+/* Skips the sites behind an edit inside frozen range FR, or refuses the
+ * section when none is.  Returns true when sites were skipped. */
+static bool thaw_edit(struct pad_sec *ps, const struct pad_range *fr,
+		      const struct pad_insn *in, uint64_t lo, uint64_t hi)
+{
+	struct pad_sec_site *st = in->site >= 0 ? &ps->sites[in->site] : NULL;
+
+	/* a site inside the range: leaving it alone undoes this edit (it
+	 * may have been left already this round: the plan is redone) */
+	if (st && in->pad && st->skip)
+		return true;
+	if (st && in->pad) {
+		st->skip = true;
+		st->why = fr->why;
+		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
+			ps->sec->name, st->site, fr->why);
+		return true;
+	}
+	if (pad_skip_overlapping(ps, lo, hi, fr->why))
+		return true;
+	pad_refuse(ps, fr->why, "edit at +0x%" PRIx64 " inside +0x%" PRIx64
+		   "..+0x%" PRIx64, in->off, fr->start, fr->end);
+	return false;
+}
+
+static bool check_range(struct pad_sec *ps, const struct pad_range *fr)
+{
+	long i = pad_insn_covering(ps, fr->start);
+
+	for (size_t k = i < 0 ? 0 : i; k < ps->n; k++) {
+		const struct pad_insn *in = &ps->insns[k];
+		uint64_t lo = fr->start, hi = fr->end;
+
+		if (in->off >= fr->end)
+			break;
+		if (in->off < fr->start)
+			continue;
+		if (edited(ps, in) || (fr->opaque && !same_disp(ps, in, &lo, &hi)))
+			return thaw_edit(ps, fr, in, lo, hi);
+	}
+	return false;
+}
+
 /* Returns true when sites were skipped. */
 static bool check_frozen(struct pad_sec *ps)
 {
 	bool changed = false;
 
-	for (size_t f = 0; f < ps->nfrozen; f++) {
-		struct pad_range *fr = &ps->frozen[f];
-
-		for (size_t i = 0; i < ps->n; i++) {
-			struct pad_insn *in = &ps->insns[i];
-
-			if (in->off < fr->start || in->off >= fr->end ||
-			    !edited(ps, in))
-				continue;
-			if (pad_skip_overlapping(ps, fr->start, fr->end, fr->why))
-				changed = true;
-			else
-				pad_refuse(ps, fr->why, "edit at +0x%" PRIx64
-					   " inside +0x%" PRIx64 "..+0x%" PRIx64,
-					   in->off, fr->start, fr->end);
-			break;
-		}
-	}
+	for (size_t f = 0; f < ps->nfrozen && !ps->why; f++)
+		changed |= check_range(ps, &ps->frozen[f]);
 	return changed;
 }
 

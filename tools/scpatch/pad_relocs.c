@@ -241,6 +241,30 @@ static void mark_reloc(struct reloc_pass *rp, struct section *t,
 		pad_mark_point(s, target, "relocation target");
 }
 
+static bool boundary(const struct pad_sec *s, uint64_t off)
+{
+	return off == s->size || pad_insn_at(s, off) >= 0;
+}
+
+/*
+ * A data object in code: its bytes are decoded like code, so they must not
+ * change, nor anything that would "retarget" them.  When the decode does
+ * not start and end on its bounds it may have swallowed code around it:
+ * then the whole section is refused.
+ */
+static void freeze_object(struct pad_sec *s, const struct symbol *sym)
+{
+	uint64_t start = sym->sym.st_value, end = start + sym->sym.st_size;
+
+	if (end > s->size || !boundary(s, start) || !boundary(s, end)) {
+		pad_refuse(s, "data in a code section", "object %s is not "
+			   "decoded on its bounds", sym->name);
+		return;
+	}
+	pad_freeze(s, start, end > start ? end : start + 1,
+		   "data in a code section", true);
+}
+
 static void mark_symbols(struct reloc_pass *rp)
 {
 	struct symbol *sym;
@@ -253,9 +277,12 @@ static void mark_symbols(struct reloc_pass *rp)
 		s = pad_find_sec(rp->secs, rp->nsecs, sym->sec->idx);
 		if (!s)
 			continue;
-		if (sym->type == STT_OBJECT || sym->type == STT_TLS) {
-			/* its bytes would be decoded and "fixed" as code */
-			pad_refuse(s, "data in a code section", "object %s",
+		if (sym->type == STT_OBJECT) {
+			freeze_object(s, sym);
+			continue;
+		}
+		if (sym->type == STT_TLS) {
+			pad_refuse(s, "data in a code section", "TLS object %s",
 				   sym->name);
 			continue;
 		}

@@ -77,7 +77,6 @@ static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
 static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
 {
 	struct insn d;
-	uint64_t t;
 
 	if (in->pad && (!decode_new(ps, in->label, &d) ||
 			d.kind != INSN_NOP || d.len != in->pad))
@@ -90,8 +89,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
 	if (in->relaxed && !same_branch(ps, in, &d))
 		return fail(ps, in->off, "relaxed branch");
 	if (pad_resolved_here(in) &&
-	    (!pad_map(ps, pad_old_target(ps, in), &t) || !d.has_target ||
-	     d.target != t))
+	    (!d.has_target || d.target != pad_map_ref(ps, pad_old_target(ps, in))))
 		return fail(ps, in->off, "branch target");
 	if (in->site >= 0 && !ps->sites[in->site].skip &&
 	    (in->new_off + in->d.disp_off) % 4)
