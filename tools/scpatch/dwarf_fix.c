@@ -824,7 +824,7 @@ bool dwarf_check(struct dwarf_fixes *dw, struct pad_sec *ps)
 		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": +0x%" PRIx64
 			"..+0x%" PRIx64 " would not fit", f->dsec->name, f->off,
 			f->base, f->end);
-		if (pad_skip_overlapping(ps, f->base, f->end, "a DWARF number "
+		if (pad_skip_growing(ps, f->base, f->end, "a DWARF number "
 					 "would not fit its field"))
 			skipped = true;
 		else

@@ -385,19 +385,13 @@ bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps)
 	for (size_t i = 0; i < eh->n; i++) {
 		struct eh_fde *f = &eh->fdes[i];
 		uint8_t *d = (uint8_t *)obj_section_data(ps->obj, eh->sec);
-		size_t before = 0, after = 0;
 
 		if (f->ps != ps || ps->why)
 			continue;
 		if (cfa_walk(f, d, CFA_CHECK))
 			continue;
-		for (size_t s = 0; s < ps->nsites; s++)
-			before += ps->sites[s].skip;
-		pad_skip_overlapping(ps, f->begin, f->end, "a CFA advance "
-				     "would not fit in its FDE");
-		for (size_t s = 0; s < ps->nsites; s++)
-			after += ps->sites[s].skip;
-		if (after == before)
+		if (!pad_skip_growing(ps, f->begin, f->end, "a CFA advance "
+				      "would not fit in its FDE"))
 			pad_refuse(ps, "a CFA advance would not fit in its FDE",
 				   "FDE at +0x%" PRIx64, f->range_off);
 		skipped = true;

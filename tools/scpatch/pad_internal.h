@@ -154,4 +154,9 @@ struct pad_sec *pad_find_sec(struct pad_sec **secs, size_t nsecs,
 bool pad_skip_overlapping(struct pad_sec *ps, uint64_t start, uint64_t end,
 			  const char *why);
 
+/* Skips the sites that can make a distance inside [start, end) grow:
+ * those padded inside it, else every overlapping one; false when none. */
+bool pad_skip_growing(struct pad_sec *ps, uint64_t start, uint64_t end,
+		      const char *why);
+
 #endif

@@ -240,7 +240,7 @@ bool pad_skip_overlapping(struct pad_sec *ps, uint64_t start, uint64_t end,
 		struct pad_sec_site *st = &ps->sites[s];
 
 		if (st->skip || !ps->insns[st->insn].pad ||
-		    st->moved_start > end || st->moved_end < start)
+		    st->moved_start > end || st->moved_end <= start)
 			continue;
 		st->skip = true;
 		st->why = why;
@@ -249,6 +249,36 @@ bool pad_skip_overlapping(struct pad_sec *ps, uint64_t start, uint64_t end,
 			ps->sec->name, st->site, why);
 	}
 	return any;
+}
+
+/*
+ * A distance between two places of [START, END) grows only through sites
+ * (or relaxed branches) between them: skip the sites padded inside first;
+ * only when there is none, every site whose moved code overlaps.  A site
+ * inside already skipped this round counts: the plan is redone.
+ */
+bool pad_skip_growing(struct pad_sec *ps, uint64_t start, uint64_t end,
+		      const char *why)
+{
+	bool any = false;
+	long i = pad_insn_covering(ps, start);
+
+	for (size_t k = i < 0 ? 0 : i; k < ps->n && ps->insns[k].off < end; k++) {
+		struct pad_insn *in = &ps->insns[k];
+		struct pad_sec_site *st;
+
+		if (in->site < 0 || !in->pad || in->off < start)
+			continue;
+		st = &ps->sites[in->site];
+		any = true;
+		if (st->skip)
+			continue;
+		st->skip = true;
+		st->why = why;
+		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
+			ps->sec->name, st->site, why);
+	}
+	return any || pad_skip_overlapping(ps, start, end, why);
 }
 
 static int64_t read_disp(const struct pad_sec *ps, const struct pad_insn *in)
