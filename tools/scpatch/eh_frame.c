@@ -121,11 +121,15 @@ static bool parse_cie(struct reader *r, struct cie *c)
 
 static int add_fde(struct eh_frame *eh, const struct eh_fde *f)
 {
-	struct eh_fde *p = realloc(eh->fdes, (eh->n + 1) * sizeof(*p));
+	if (eh->n == eh->cap) {
+		size_t cap = eh->cap ? 2 * eh->cap : 64;
+		struct eh_fde *p = realloc(eh->fdes, cap * sizeof(*p));
 
-	if (!p)
-		return -1;
-	eh->fdes = p;
+		if (!p)
+			return -1;
+		eh->fdes = p;
+		eh->cap = cap;
+	}
 	eh->fdes[eh->n++] = *f;
 	return 0;
 }
@@ -179,7 +183,7 @@ int eh_frame_read(struct obj *obj, struct eh_frame *eh,
 		  struct pad_sec **secs, size_t nsecs)
 {
 	struct cie *cies = NULL;
-	size_t ncies = 0;
+	size_t ncies = 0, cies_cap = 0;
 	const uint8_t *d;
 	uint64_t off = 0;
 	int ret = 0;
@@ -202,21 +206,26 @@ int eh_frame_read(struct obj *obj, struct eh_frame *eh,
 			continue;
 		id = rd_n(&r, 4);
 		if (!id) {
-			struct cie *p = realloc(cies, (ncies + 1) * sizeof(*p));
+			if (ncies == cies_cap) {
+				struct cie *p;
 
-			if (!p) {
-				ret = -1;
-				break;
+				cies_cap = cies_cap ? 2 * cies_cap : 16;
+				p = realloc(cies, cies_cap * sizeof(*p));
+				if (!p) {
+					ret = -1;
+					break;
+				}
+				cies = p;
 			}
-			cies = p;
 			cies[ncies] = (struct cie){ .off = start };
 			if (!parse_cie(&r, &cies[ncies++]))
 				eh->why = "unsupported .eh_frame CIE";
 			continue;
 		}
-		for (k = 0; k < ncies && cies[k].off != start + 4 - id; k++)
+		/* ld -r keeps a CIE per input object, before its FDEs */
+		for (k = ncies; k && cies[k - 1].off != start + 4 - id; k--)
 			;
-		if (k == ncies) {
+		if (!k--) {
 			eh->why = "malformed .eh_frame";
 			break;
 		}
@@ -424,5 +433,5 @@ void eh_frame_free(struct eh_frame *eh)
 {
 	free(eh->fdes);
 	eh->fdes = NULL;
-	eh->n = 0;
+	eh->n = eh->cap = 0;
 }

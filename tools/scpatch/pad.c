@@ -202,6 +202,7 @@ static void pass_free(struct pad_pass *pp)
 		if (!ps)
 			continue;
 		free(ps->insns);
+		free(ps->blocks);
 		free(ps->runs);
 		free(ps->sites);
 		free(ps->frozen);

@@ -28,9 +28,39 @@ void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
 	note_at(obj_path(ps->obj), "%s: not padded: %s", ps->sec->name, buf);
 }
 
+#define BLOCK_SHIFT 6
+
+/* Millions of lookups on a large section: a binary search misses the
+ * cache at every step, a block table and a short scan do not. */
+static int index_blocks(struct pad_sec *ps)
+{
+	size_t nb = (ps->size >> BLOCK_SHIFT) + 1, j = 0;
+
+	if (ps->n >= UINT32_MAX)
+		return 0;
+	ps->blocks = malloc(nb * sizeof(*ps->blocks));
+	if (!ps->blocks)
+		return -1;
+	for (size_t b = 0; b < nb; b++) {
+		while (j + 1 < ps->n &&
+		       ps->insns[j + 1].off <= (uint64_t)b << BLOCK_SHIFT)
+			j++;
+		ps->blocks[b] = j;
+	}
+	return 0;
+}
+
 long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
 {
 	size_t lo = 0, hi = ps->n;
+
+	if (ps->blocks && off < ps->size) {
+		size_t i = ps->blocks[off >> BLOCK_SHIFT];
+
+		while (i + 1 < ps->n && ps->insns[i + 1].off <= off)
+			i++;
+		return i;
+	}
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -184,8 +214,9 @@ static void find_site_insns(struct pad_sec *ps)
 
 int pad_decode(struct pad_sec *ps)
 {
-	size_t cap = ps->size / 3 + 16;
+	size_t cap = ps->size / 4 + 16;
 	struct reloc *r;
+	struct insn d;
 
 	ps->insns = malloc(cap * sizeof(*ps->insns));
 	if (!ps->insns)
@@ -202,15 +233,18 @@ int pad_decode(struct pad_sec *ps)
 			cap *= 2;
 		}
 		in = &ps->insns[ps->n++];
-		*in = (struct pad_insn){ .off = off, .run = -1, .site = -1 };
-		if (!arch_decode(ps->data + off, ps->size - off, off, &in->d)) {
+		*in = (struct pad_insn){ .off = off, .run = -1, .site = -1,
+					 .target = PAD_NO_INSN };
+		if (!arch_decode(ps->data + off, ps->size - off, off, &d)) {
 			pad_refuse(ps, "code that does not decode",
 				   "no instruction at +0x%" PRIx64, off);
 			return 0;
 		}
-		off += in->d.len;
+		in->d = (struct pad_dec){ d.len, d.kind, d.disp_off, d.disp_size,
+					  d.imm_off, d.imm_size, d.pc_relative };
+		off += d.len;
 	}
-	if (find_runs(ps))
+	if (index_blocks(ps) || find_runs(ps))
 		return -1;
 	obj_for_each_reloc(ps->obj, ps->sec, r)
 		if (!check_reloc(ps, r))

@@ -62,7 +62,7 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in)
 		return 0;
 	}
 	/* targets are marked: boundaries, or inside frozen code */
-	t = pad_map_ref(ps, pad_old_target(ps, in));
+	t = pad_map_target(ps, in);
 	disp = (int64_t)(t - (in->new_off + in->new_len));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];

@@ -11,14 +11,26 @@
 #include "decode.h"
 #include "pad.h"
 
+/* What the pass keeps of a decoded instruction (struct insn without what
+ * follows from the offset): millions of them on a large object. */
+struct pad_dec {
+	uint8_t len, kind, disp_off, disp_size, imm_off, imm_size;
+	bool pc_relative;
+};
+
+#define PAD_NO_INSN UINT32_MAX
+
 struct pad_insn {
 	uint64_t off;		/* offset in the original section */
 	uint64_t label;		/* new offset a reference to off maps to
 				 * (the inserted NOP, when there is one) */
 	uint64_t new_off;	/* new offset of the instruction itself */
-	struct insn d;		/* decoded at its original offset */
+	struct pad_dec d;	/* decoded at its original offset */
 	int run;		/* index of its NOP/int3 run, -1 */
 	int site;		/* index into pad_sec.sites, -1 */
+	uint32_t target;	/* resolved here: the instruction its target
+				 * starts, PAD_NO_INSN (section end, inside
+				 * an instruction, or not resolved here) */
 	uint8_t pad;		/* NOP bytes inserted before it */
 	uint8_t new_len;
 	bool relaxed;		/* rel8 jmp/jcc rewritten with rel32 */
@@ -63,6 +75,8 @@ struct pad_sec {
 	size_t size;
 	struct pad_insn *insns;
 	size_t n;
+	uint32_t *blocks;	/* per 64 bytes: the instruction covering
+				 * its first byte (fast pad_insn_covering) */
 	struct pad_run *runs;
 	size_t nruns;
 	struct pad_sec_site *sites;
@@ -99,6 +113,8 @@ void pad_mark_branches(struct pad_sec *ps);
 /* A branch or RIP-relative operand the assembler resolved itself. */
 bool pad_resolved_here(const struct pad_insn *in);
 uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in);
+/* Where the target of IN (resolved here, marked) goes after the plan. */
+uint64_t pad_map_target(const struct pad_sec *ps, const struct pad_insn *in);
 /* The multi-byte NOPs of the Intel optimization manual, LEN <= 9. */
 extern const uint8_t *const pad_nops[10];
 void pad_fill_nops(uint8_t *p, uint64_t len);
@@ -124,7 +140,7 @@ struct eh_fde {
 struct eh_frame {
 	struct section *sec;
 	struct eh_fde *fdes;
-	size_t n;
+	size_t n, cap;
 	const char *why;	/* could not be parsed: every section it
 				 * describes is refused */
 };

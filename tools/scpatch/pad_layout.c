@@ -308,6 +308,13 @@ uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in)
 	return in->off + in->d.len + read_disp(ps, in);
 }
 
+uint64_t pad_map_target(const struct pad_sec *ps, const struct pad_insn *in)
+{
+	if (in->target != PAD_NO_INSN)
+		return ps->insns[in->target].label;
+	return pad_map_ref(ps, pad_old_target(ps, in));
+}
+
 static bool relaxable(const struct pad_sec *ps, const struct pad_insn *in)
 {
 	uint8_t op = ps->data[in->off];
@@ -319,23 +326,26 @@ static bool relaxable(const struct pad_sec *ps, const struct pad_insn *in)
 }
 
 /* Returns 1 when something was relaxed or skipped, 0 when all reach. */
-static int check_branches(struct pad_sec *ps)
+static int check_branches(struct pad_sec *ps, const uint32_t *shorts,
+			  size_t nshorts)
 {
 	int changed = 0;
 
-	for (size_t i = 0; i < ps->n && !ps->why; i++) {
-		struct pad_insn *in = &ps->insns[i];
-		uint64_t t = pad_old_target(ps, in), nt;
+	for (size_t k = 0; k < nshorts && !ps->why; k++) {
+		struct pad_insn *in = &ps->insns[shorts[k]];
+		uint64_t t, nt;
 		int64_t nd, lim;
 
-		if (!pad_resolved_here(in) || in->relaxed || in->d.disp_size == 4)
+		if (in->relaxed)
 			continue;
-		if (!pad_map(ps, t, &nt) && pad_insn_at(ps, t) >= 0) {
+		t = pad_old_target(ps, in);
+		if (in->target != PAD_NO_INSN &&
+		    ps->insns[in->target].label == UNMAPPED) {
 			pad_refuse(ps, "branch into moved padding",
 				   "branch at +0x%" PRIx64, in->off);
 			return 0;
 		}
-		nt = pad_map_ref(ps, t);
+		nt = pad_map_target(ps, in);
 		nd = (int64_t)(nt - (in->new_off + in->new_len));
 		lim = in->d.disp_size == 1 ? 128 : 32768;
 		if (nd >= -lim && nd < lim)
@@ -373,7 +383,7 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 
 	if (!pad_resolved_here(in))
 		return true;
-	nt = pad_map_ref(ps, t);
+	nt = pad_map_target(ps, in);
 	if ((int64_t)(nt - (in->new_off + in->new_len)) == read_disp(ps, in))
 		return true;
 	*lo = in->off < t ? in->off : t;
@@ -434,23 +444,57 @@ static bool check_frozen(struct pad_sec *ps)
 	return changed;
 }
 
+/* The branches with a rel8 or rel16 resolved here: only they can go out
+ * of range. */
+static uint32_t *short_branches(const struct pad_sec *ps, size_t *n)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < ps->n && i < PAD_NO_INSN; i++) {
+		const struct pad_insn *in = &ps->insns[i];
+
+		if (!pad_resolved_here(in) || in->d.disp_size == 4)
+			continue;
+		if (*n == cap) {
+			uint32_t *p;
+
+			cap = cap ? 2 * cap : 1024;
+			p = realloc(v, cap * sizeof(*v));
+			if (!p) {
+				free(v);
+				return NULL;
+			}
+			v = p;
+		}
+		v[(*n)++] = i;
+	}
+	return v ? v : malloc(1);
+}
+
 int pad_plan(struct pad_sec *ps)
 {
-	size_t *open = malloc((ps->nsites + 1) * sizeof(*open));
+	size_t *open = malloc((ps->nsites + 1) * sizeof(*open)), nshorts;
+	uint32_t *shorts = short_branches(ps, &nshorts);
 
-	if (!open)
+	if (!open || !shorts || ps->n >= PAD_NO_INSN) {
+		free(open);
+		free(shorts);
 		return -1;
+	}
 	find_usable_runs(ps);
 	for (;;) {
-		for (size_t i = 0; i < ps->n; i++)
-			ps->insns[i].relaxed = false;
+		for (size_t k = 0; k < nshorts; k++)
+			ps->insns[shorts[k]].relaxed = false;
 		do
 			layout(ps, open);
-		while (check_branches(ps) && !ps->why);
+		while (check_branches(ps, shorts, nshorts) && !ps->why);
 		if (ps->why || !check_frozen(ps) || ps->why)
 			break;
 	}
 	free(open);
+	free(shorts);
 	return 0;
 }
 
@@ -469,6 +513,10 @@ void pad_mark_branches(struct pad_sec *ps)
 				   in->off);
 			return;
 		}
-		pad_mark_point(ps, t, "branch target");
+		if (pad_mark_point(ps, t, "branch target") && t < ps->size) {
+			long k = pad_insn_at(ps, t);
+
+			in->target = k >= 0 && k < PAD_NO_INSN ? (uint32_t)k : PAD_NO_INSN;
+		}
 	}
 }
