@@ -11,6 +11,10 @@ BUILD=${BUILD:-$ROOT/build}
 filter=${1:-}
 limit=${TEST_TIMEOUT:-300}
 export ROOT BUILD SCPATCH=${SCPATCH:-$BUILD/scpatch}
+# Tests that run make themselves must not inherit `make check`'s level,
+# flags or command-line variables (a sub-make prints "Entering directory"
+# and would take BUILD=... from MAKEFLAGS).
+unset MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES
 
 passed=0 failed=0
 failures=()

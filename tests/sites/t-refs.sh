@@ -15,7 +15,7 @@ for src in "$ROOT"/tools/scpatch/*.c "$ROOT"/tools/scpatch/arch/x86/*.c; do
 	rel=${src#"$ROOT"/tools/scpatch/}
 	[[ $rel == main.c ]] || objs+=("$O/${rel%.c}.o")
 done
-gcc -std=gnu11 -iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" -o drv \
+gcc ${SCPATCH_SAN_FLAGS:-} -std=gnu11 -iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" -o drv \
 	"$ROOT/tests/sites/refs-driver.c" "${objs[@]}" \
 	$(pkg-config --libs libelf libdw libxxhash) ||
 	{ not_ok "driver builds"; exit 0; }

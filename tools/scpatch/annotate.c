@@ -170,7 +170,8 @@ static void sort_sites(struct annotation *an)
 {
 	size_t k = 0;
 
-	qsort(an->sites, an->nsites, sizeof(*an->sites), cmp_site);
+	if (an->nsites)	/* qsort(NULL, 0) is undefined */
+		qsort(an->sites, an->nsites, sizeof(*an->sites), cmp_site);
 	for (size_t i = 0; i < an->nsites; i++) {
 		const struct table_site *s = &an->sites[i];
 

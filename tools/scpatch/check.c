@@ -309,7 +309,8 @@ static int index_refs(struct check_file *c)
 	}
 	for (size_t i = 0; i < c->nrefs; i++)
 		c->by_field[i] = &c->refs[i];
-	qsort(c->by_field, c->nrefs, sizeof(*c->by_field), cmp_field);
+	if (c->nrefs)	/* qsort(NULL, 0) is undefined */
+		qsort(c->by_field, c->nrefs, sizeof(*c->by_field), cmp_field);
 	return 0;
 }
 

@@ -311,11 +311,17 @@ int cmd_decode(int argc, char **argv)
 		error_at(NULL, "libelf is out of date");
 		return EXIT_BAD;
 	}
-	fd = open(file, O_RDONLY);
+	/* O_NONBLOCK: a FIFO must be refused below, not waited on. */
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		error_at(file, "%s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return EXIT_BAD;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error_at(file, "not a regular file");
+		close(fd);
 		return EXIT_BAD;
 	}
 	/* private: decompressing writes section headers in libelf's copy */

@@ -496,7 +496,8 @@ static int read_sections(struct obj *obj)
  */
 static int open_elf(struct obj *obj)
 {
-	obj->fd = open(obj->path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must be refused below, not waited on. */
+	obj->fd = open(obj->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (obj->fd < 0 || fstat(obj->fd, &obj->st))
 		return obj_set_error(OBJ_ERR_IO, "%s", strerror(errno));
 	if (!S_ISREG(obj->st.st_mode))

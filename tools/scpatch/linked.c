@@ -114,7 +114,8 @@ static int load_dynrels(struct linked *l)
 		}
 	}
 	l->nrels = k;
-	qsort(l->rels, l->nrels, sizeof(*l->rels), cmp_dynrel);
+	if (l->nrels)	/* qsort(NULL, 0) is undefined */
+		qsort(l->rels, l->nrels, sizeof(*l->rels), cmp_dynrel);
 	return 0;
 }
 
@@ -594,7 +595,8 @@ int linked_find_refs(struct obj *obj, struct sc_ref **out, size_t *count)
 			goto fail;
 	if (scan_data(&l, out, &n, &cap))
 		goto fail;
-	qsort(*out, n, sizeof(**out), cmp_ref);
+	if (n)	/* qsort(NULL, 0) is undefined */
+		qsort(*out, n, sizeof(**out), cmp_ref);
 	*count = n;
 	linked_free(&l);
 	return 0;

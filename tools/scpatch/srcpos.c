@@ -161,7 +161,8 @@ static void build_ranges(struct srcpos_file *sf)
 			if (!add_range(sf, &cap, cu, low, high))
 				return;
 	}
-	qsort(sf->ranges, sf->nranges, sizeof(*sf->ranges), cmp_range);
+	if (sf->nranges)	/* qsort(NULL, 0) is undefined */
+		qsort(sf->ranges, sf->nranges, sizeof(*sf->ranges), cmp_range);
 }
 
 /* The CU whose ranges hold addr: the last range starting at or below it,
