@@ -134,7 +134,7 @@ static bool is_plt_to(const struct sc_range *r, int n, uintptr_t entry,
 static uintptr_t through_plt(uintptr_t func)
 {
 	struct sc_range r[SC_MAX_LOADS];
-	int n = sc_load_ranges(func, r, SC_MAX_LOADS);
+	int n = sc_image_ranges(func, r, SC_MAX_LOADS);
 	const uint8_t *p = (const uint8_t *)func;
 	uintptr_t slot;
 
@@ -207,8 +207,11 @@ static int plan_sites(struct sc_plan *plan, uintptr_t key, void *old, void *func
 	for (struct sc_image *img = sc_images(); img; img = img->next) {
 		struct sc_site *s;
 		size_t n;
-		int err = sc_index_image(img);
+		int err;
 
+		if (img->start == img->stop)
+			continue;	/* registered for its segments only */
+		err = sc_index_image(img);
 		if (err)
 			return err;
 		s = sc_find_sites(img, key, &n);
@@ -355,7 +358,7 @@ static int update_locked(struct static_call_key *key, void *func)
 	err = sc_membarrier_status();
 	if (err)
 		return err;
-	plan.nloads = sc_load_ranges(plan.tramp, plan.loads, SC_MAX_LOADS);
+	plan.nloads = sc_image_ranges(plan.tramp, plan.loads, SC_MAX_LOADS);
 	err = plan_trampoline(&plan, old, func, &far_slot);
 	if (!err)
 		err = plan_sites(&plan, (uintptr_t)key, old, func);

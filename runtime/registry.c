@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -70,8 +71,10 @@ static int collect_loads(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;
 }
 
-/* The PT_LOAD segments of the image that contains addr; 0 if none does. */
-int sc_load_ranges(uintptr_t addr, struct sc_range *out, int max)
+/* The PT_LOAD segments of the image that contains addr; 0 if none does.
+ * Only at registration: dl_iterate_phdr() takes the loader's lock, which a
+ * child forked during another thread's dlopen() inherits held. */
+static int load_ranges(uintptr_t addr, struct sc_range *out, int max)
 {
 	struct load_query q = { addr, out, max, 0 };
 
@@ -96,15 +99,17 @@ SC_EXPORT void __scpatch_register(const struct static_call_site *start,
 	struct sc_image *img;
 
 	sc_init();
+	/* An image without a table is registered too: its segments are where
+	 * an update finds the trampolines it defines, without the loader. */
 	if (!start || stop <= start)
-		return;
+		start = stop = NULL;
 	img = calloc(1, sizeof(*img));
 	if (!img)
 		return;	/* its sites keep calling their trampolines */
 	img->anchor = anchor;
 	img->start = start;
 	img->stop = stop;
-	img->nloads = sc_load_ranges((uintptr_t)anchor, img->loads, SC_MAX_LOADS);
+	img->nloads = load_ranges((uintptr_t)anchor, img->loads, SC_MAX_LOADS);
 	sc_lock();
 	img->next = image_list;
 	image_list = img;
@@ -130,6 +135,63 @@ SC_EXPORT void __scpatch_unregister(const void *anchor)
 	}
 }
 
+/* One line of /proc/self/maps: "lo-hi perms offset dev inode path". */
+static bool parse_mapping(const char *line, struct sc_range *r,
+			  unsigned long *inode)
+{
+	char perms[5];
+
+	if (sscanf(line, "%lx-%lx %4s %*x %*x:%*x %lu", &r->lo, &r->hi, perms,
+		   inode) != 4)
+		return false;
+	r->prot = (perms[0] == 'r' ? PROT_READ : 0) |
+		  (perms[1] == 'w' ? PROT_WRITE : 0) |
+		  (perms[2] == 'x' ? PROT_EXEC : 0);
+	return true;
+}
+
+/* The file mappings of the file mapped at addr, from /proc/self/maps: for
+ * an image that did not register (linked without the stub).  Safe in any
+ * process state, unlike dl_iterate_phdr(); each mapping carries its
+ * current protection.  Two passes: find the file, then its mappings. */
+static int maps_ranges(uintptr_t addr, struct sc_range *out, int max)
+{
+	unsigned long inode, mine = 0;
+	struct sc_range r;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (!mine && fgets(line, sizeof(line), f))
+		if (parse_mapping(line, &r, &inode) && addr >= r.lo && addr < r.hi)
+			mine = inode;
+	rewind(f);
+	while (mine && n < max && fgets(line, sizeof(line), f))
+		if (parse_mapping(line, &r, &inode) && inode == mine)
+			out[n++] = r;
+	fclose(f);
+	return n;
+}
+
+/* The segments of the image that contains addr: from the registry, where
+ * every image linked with the stub is; else from /proc/self/maps.  Under
+ * the registry lock.  Never through the dynamic loader: a child forked
+ * while another thread was inside dlopen() holds no usable loader lock. */
+int sc_image_ranges(uintptr_t addr, struct sc_range *out, int max)
+{
+	for (struct sc_image *img = image_list; img; img = img->next) {
+		if (!sc_find_range(img->loads, img->nloads, addr, 1))
+			continue;
+		int n = img->nloads < max ? img->nloads : max;
+
+		memcpy(out, img->loads, (size_t)n * sizeof(*out));
+		return n;
+	}
+	return maps_ranges(addr, out, max);
+}
+
 /* How many images have a table registered (for tests and diagnostics). */
 SC_EXPORT int __scpatch_registered_images(void)
 {
@@ -137,7 +199,7 @@ SC_EXPORT int __scpatch_registered_images(void)
 
 	sc_lock();
 	for (struct sc_image *img = image_list; img; img = img->next)
-		n++;
+		n += img->start != img->stop;
 	sc_unlock();
 	return n;
 }

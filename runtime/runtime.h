@@ -53,7 +53,7 @@ struct sc_site *sc_find_sites(struct sc_image *img, uintptr_t key,
 			      size_t *count);
 const struct sc_range *sc_find_range(const struct sc_range *r, int n,
 				     uintptr_t addr, size_t len);
-int sc_load_ranges(uintptr_t addr, struct sc_range *out, int max);
+int sc_image_ranges(uintptr_t addr, struct sc_range *out, int max);
 
 /* Once per process (init.c): membarrier registration and fork handlers. */
 void sc_init(void);

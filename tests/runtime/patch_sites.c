@@ -172,7 +172,7 @@ static int (*far_jit(void))(int)
 	static const unsigned char code[] = { 0x8d, 0x47, 0x05, 0xc3 };
 	unsigned char *p = MAP_FAILED;
 
-	for (int bit = 44; bit > 36 && p == MAP_FAILED; bit--) {
+	for (int bit = 46; bit > 36 && p == MAP_FAILED; bit--) {
 		uintptr_t hint = ((uintptr_t)&add1 ^ ((uintptr_t)1 << bit)) & ~(uintptr_t)4095;
 
 		p = mmap((void *)hint, 4096, PROT_READ | PROT_WRITE,
