@@ -96,7 +96,7 @@ gcc -shared -o libuse.so use.o defs.o $LIBS && check_list "shared library" libus
 
 # --why: the reason annotate met, or that it was told not to pad.
 expect "--why on a --no-align object says so" \
-	grep -q 'unaligned: not padded: annotated with --no-align' <("$SCPATCH" list --why use.o)
+	grep -q 'unaligned: not padded when annotated (--no-align' <("$SCPATCH" list --why use.o)
 expect "--why on a linked file points at its objects" \
 	grep -q "unaligned: linked file: run 'scpatch list --why' on its objects" <("$SCPATCH" list --why prog)
 gcc -c "$ROOT/tests/fixtures/pad/fixups.s" -o fixups.o && "$SCPATCH" fixups.o

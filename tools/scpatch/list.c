@@ -44,7 +44,8 @@ static const char *kind_of(const struct sc_entry *e)
 }
 
 static const char why_no_align[] =
-	"not padded: annotated with --no-align (annotate again without it)";
+	"not padded when annotated (--no-align, or an earlier pass left it): "
+	"annotating again would align it";
 static const char why_linked[] =
 	"linked file: run 'scpatch list --why' on its objects";
 
