@@ -92,12 +92,6 @@ extern const struct static_call_site __stop_static_call_sites[]
 	__attribute__((weak, visibility("hidden")));
 
 static pthread_rwlock_t quiet;		/* shared: changing code; exclusive: checking */
-/* Held by the loader from dlopen to dlclose and by the forker around
- * fork(): a child forked while the parent is inside dlopen() inherits the
- * dynamic loader's lock held, and the runtime's update path calls
- * dl_iterate_phdr() (docs/hardening.md, "Findings").  Updates in progress
- * at fork() time are still exercised. */
-static pthread_mutex_t loading = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int stop;
 static atomic_long ncalls, nupdates, nloads, nforks, nchecks;
 
@@ -217,7 +211,6 @@ static void *loader(void *arg)
 
 		/* Loading patches the plugin's sites, and the plugin updates
 		 * its own key: all of it is "changing code". */
-		pthread_mutex_lock(&loading);
 		pthread_rwlock_rdlock(&quiet);
 		h = dlopen(plugin_path, (nloads & 1 ? RTLD_LAZY : RTLD_NOW) | RTLD_LOCAL);
 		if (!h)
@@ -227,7 +220,6 @@ static void *loader(void *arg)
 			FAIL("plugin run");
 		dlclose(h);
 		pthread_rwlock_unlock(&quiet);
-		pthread_mutex_unlock(&loading);
 		nloads++;
 	}
 	return NULL;
@@ -242,10 +234,9 @@ static void *forker(void *arg)
 		int status;
 		pid_t pid;
 
-		pthread_mutex_lock(&loading);
+		/* Forks land in dlopen() too: the child's update must not
+		 * need the loader's lock (runtime/registry.c). */
 		pid = fork();
-		if (pid)
-			pthread_mutex_unlock(&loading);
 		if (pid < 0)
 			FAIL("fork: %s", strerror(errno));
 		if (!pid) {
