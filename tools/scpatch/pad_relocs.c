@@ -45,8 +45,7 @@ static enum reloc_kind reloc_kind(uint32_t type)
 /* Places in non-code section IDX that code refers to (jump table bases). */
 struct table_bases {
 	uint64_t *v;
-	size_t n;
-	bool built;
+	size_t n, cap;
 };
 
 struct reloc_pass {
@@ -54,6 +53,7 @@ struct reloc_pass {
 	struct pad_sec **secs;
 	size_t nsecs;
 	struct table_bases *bases;	/* per section index */
+	bool bases_built;
 	const struct dwarf_fixes *dw;
 };
 
@@ -64,38 +64,50 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int build_bases(struct reloc_pass *rp, struct section *data)
+static int add_base(struct table_bases *tb, uint64_t v)
 {
-	struct table_bases *tb = &rp->bases[data->idx];
+	if (tb->n == tb->cap) {
+		size_t cap = tb->cap ? 2 * tb->cap : 16;
+		uint64_t *p = realloc(tb->v, cap * sizeof(*tb->v));
+
+		if (!p)
+			return -1;
+		tb->v = p;
+		tb->cap = cap;
+	}
+	tb->v[tb->n++] = v;
+	return 0;
+}
+
+/* One walk over the relocations of every code section fills the table
+ * bases of every section (one walk per data section was quadratic on
+ * objects with thousands of sections). */
+static int build_bases(struct reloc_pass *rp)
+{
 	struct section *t;
 	struct reloc *r;
-	size_t cap = 0;
 
-	tb->built = true;
+	rp->bases_built = true;
 	obj_for_each_section(rp->obj, t) {
 		if (!(t->sh.sh_flags & SHF_EXECINSTR) || t->sh.sh_type == SHT_RELA)
 			continue;
 		obj_for_each_reloc(rp->obj, t, r) {
 			enum reloc_kind k = reloc_kind(r->type);
 
-			if (!r->sym || r->sym->sec != data || k == RK_OTHER)
+			if (!r->sym || !r->sym->sec || k == RK_OTHER ||
+			    (r->sym->sec->sh.sh_flags & SHF_EXECINSTR))
 				continue;
-			if (tb->n == cap) {
-				void *p;
-
-				cap = cap ? 2 * cap : 16;
-				p = realloc(tb->v, cap * sizeof(*tb->v));
-				if (!p)
-					return -1;
-				tb->v = p;
-			}
-			tb->v[tb->n++] = (r->sym->type == STT_SECTION ? 0 :
-					  r->sym->sym.st_value) + r->addend +
-					 (k == RK_PC ? 4 : 0);
+			if (add_base(&rp->bases[r->sym->sec->idx],
+				     (r->sym->type == STT_SECTION ? 0 :
+				      r->sym->sym.st_value) + r->addend +
+				     (k == RK_PC ? 4 : 0)))
+				return -1;
 		}
 	}
-	if (tb->n)
-		qsort(tb->v, tb->n, sizeof(*tb->v), cmp_u64);
+	for (unsigned i = 0; i < obj_nsections(rp->obj); i++)
+		if (rp->bases[i].n)
+			qsort(rp->bases[i].v, rp->bases[i].n,
+			      sizeof(*rp->bases[i].v), cmp_u64);
 	return 0;
 }
 
@@ -105,7 +117,7 @@ static bool table_base(struct reloc_pass *rp, struct section *data,
 	struct table_bases *tb = &rp->bases[data->idx];
 	size_t lo = 0, hi;
 
-	if (!tb->built && build_bases(rp, data))
+	if (!rp->bases_built && build_bases(rp))
 		return false;
 	hi = tb->n;
 	while (lo < hi) {
@@ -295,7 +307,7 @@ static void mark_symbols(struct reloc_pass *rp)
 static int pass_init(struct reloc_pass *rp, struct obj *obj,
 		     struct pad_sec **secs, size_t nsecs)
 {
-	*rp = (struct reloc_pass){ obj, secs, nsecs, NULL, NULL };
+	*rp = (struct reloc_pass){ obj, secs, nsecs, NULL, false, NULL };
 	rp->bases = calloc(obj_nsections(obj), sizeof(*rp->bases));
 	return rp->bases ? 0 : -1;
 }
