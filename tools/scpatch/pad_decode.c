@@ -214,7 +214,7 @@ static void find_site_insns(struct pad_sec *ps)
 
 int pad_decode(struct pad_sec *ps)
 {
-	size_t cap = ps->size / 4 + 16;
+	size_t cap = ps->size / 3 + 16;
 	struct reloc *r;
 	struct insn d;
 
