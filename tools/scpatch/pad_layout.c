@@ -424,10 +424,9 @@ static bool check_range(struct pad_sec *ps, const struct pad_range *fr)
 		const struct pad_insn *in = &ps->insns[k];
 		uint64_t lo = fr->start, hi = fr->end;
 
+		/* the first may start before the range and reach into it */
 		if (in->off >= fr->end)
 			break;
-		if (in->off < fr->start)
-			continue;
 		if (edited(ps, in) || (fr->opaque && !same_disp(ps, in, &lo, &hi)))
 			return thaw_edit(ps, fr, in, lo, hi);
 	}
