@@ -72,9 +72,11 @@ static int explain_unaligned(struct sc_file *f, const struct sc_entry *e,
 		error_at(sc_path(f), "%s", obj ? "out of memory" : obj_errmsg());
 		goto out;
 	}
-	/* Entries are sorted by section and offset, as pad_sites wants. */
+	/* Entries are sorted by section and offset, as pad_sites wants.  All
+	 * sites go in, aligned ones too, so that the pass plans as annotate
+	 * did: which sites it drops depends on the others. */
 	for (size_t i = 0; i < n; i++) {
-		if (!e[i].valid || e[i].aligned)
+		if (!e[i].valid)
 			continue;
 		ps[np] = (struct pad_site){ e[i].section_index, e[i].offset, NULL };
 		of[np++] = i;
@@ -82,7 +84,8 @@ static int explain_unaligned(struct sc_file *f, const struct sc_entry *e,
 	if (np && pad_sites(obj, ps, np))
 		goto out;
 	for (size_t k = 0; k < np; k++)
-		why[of[k]] = ps[k].why ? ps[k].why : why_no_align;
+		if (!e[of[k]].aligned)
+			why[of[k]] = ps[k].why ? ps[k].why : why_no_align;
 	ret = 0;
 out:
 	if (obj)
