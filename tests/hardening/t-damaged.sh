@@ -69,7 +69,6 @@ PENDING=(
 	"table-link-huge|annotate list check decode"
 	"table-size-huge|decode"
 	"gz-header-cut|list decode"
-	"table-link-to-data|check"
 )
 
 pending() {	# pending CASE COMMAND: is this combination a known gap?

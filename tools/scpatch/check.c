@@ -153,6 +153,15 @@ static const char *entry_problem(struct check_file *c, const struct sc_entry *e,
 		return "points outside every code section";
 	if (!e->insn_ok)
 		return "does not point at a call, jmp or jcc with a 4-byte displacement";
+	/* --gc-sections keeps or drops a fragment with the section it links
+	 * to: linked to anything but its sites' code, it outlives them or
+	 * dies before them. */
+	if (e->table_link && e->table_link != e->section_index) {
+		snprintf(buf, size, "lies in a table fragment linked "
+			 "(SHF_LINK_ORDER) to section %u, not to its code in %s",
+			 e->table_link, e->section);
+		return buf;
+	}
 	if (!c->symtab && !e->tramp)
 		goto flags;	/* stripped: targets and keys have no names */
 	ref = ref_at_field(c, e->section_index, e->rel32_pos);

@@ -122,6 +122,8 @@ static void fill_object_entry(struct obj *obj, const struct obj_entry *oe,
 	memset(e, 0, sizeof(*e));
 	e->table_section = oe->table->name;
 	e->table_pos = oe->table_off;
+	if (oe->table->sh.sh_flags & SHF_LINK_ORDER)
+		e->table_link = oe->table->sh.sh_link;
 	e->flags = oe->flags;
 	if (oe->key) {
 		e->key = oe->key->name;

@@ -91,6 +91,10 @@ struct sc_entry {
 	 * address (linked) of the entry. */
 	const char *table_section;
 	uint64_t table_pos;
+	/* Objects: the section index the table fragment's SHF_LINK_ORDER
+	 * names (sh_link), or 0 without SHF_LINK_ORDER (objtool's tables,
+	 * linked files).  A fragment belongs to the code it links to. */
+	unsigned table_link;
 
 	/* The instruction decoded at the site address, which is its opcode
 	 * byte (E8, E9 or 0F): a prefix such as the 67 that the -fno-plt
