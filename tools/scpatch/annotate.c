@@ -348,6 +348,7 @@ int cmd_annotate(int argc, char **argv)
 	int c, ret = 0;
 
 	optind = 1;
+	opterr = 0;	/* one line, ours, names the option */
 	while ((c = getopt_long(argc, argv, "+o:v", opts, NULL)) != -1) {
 		if (c == 'o')
 			out = optarg;
@@ -356,7 +357,7 @@ int cmd_annotate(int argc, char **argv)
 		else if (c == 'n')
 			align = false;
 		else
-			return usage_error("unknown option");
+			return usage_error("unknown option '%s'", argv[optind - 1]);
 	}
 	if (optind >= argc)
 		return usage_error("no input files");

@@ -197,8 +197,9 @@ static int build_addrsig(struct obj *obj, struct out_sec *o)
 
 	if (!in)
 		return -1;
-	/* A renumbered index grows by at most one byte per entry. */
-	out = malloc(size * 2 + 1);
+	/* Each entry is at least one byte in and at most five out (a
+	 * ULEB128 of a 32-bit index), whatever the renumbering. */
+	out = malloc(size * 5 + 1);
 	if (!out)
 		return obj_nomem();
 	for (size_t i = 0; i < size;) {

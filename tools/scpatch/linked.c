@@ -222,6 +222,9 @@ static struct section *sec_by_addr(struct obj *obj, uint64_t addr,
 	flags |= SHF_ALLOC;
 	obj_for_each_section(obj, sec)
 		if ((sec->sh.sh_flags & flags) == flags &&
+		    /* .tbss takes no address space: it overlaps what follows */
+		    !(sec->sh.sh_type == SHT_NOBITS &&
+		      (sec->sh.sh_flags & SHF_TLS)) &&
 		    addr >= sec->sh.sh_addr &&
 		    addr - sec->sh.sh_addr < sec->sh.sh_size)
 			return sec;

@@ -147,6 +147,7 @@ int cmd_list(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	opterr = 0;	/* one line, ours, names the option */
 	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
@@ -155,7 +156,8 @@ int cmd_list(int argc, char **argv)
 		else if (c == 'w')
 			want_why = true;
 		else
-			return usage_error("list: unknown option");
+			return usage_error("list: unknown option '%s'",
+					   argv[optind - 1]);
 	}
 	if (optind != argc - 1)
 		return usage_error("list: exactly one FILE expected");

@@ -32,6 +32,17 @@ static const struct {
 	{ "decode", cmd_decode },
 };
 
+/* A listing or a SARIF file cut short by a full disk must not pass a CI
+ * gate: a failed write to standard output is bad output, exit 2. */
+static int flushed(int status)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		error_at(NULL, "write error on standard output");
+		return EXIT_BAD;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -46,6 +57,6 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	return cmd_annotate(argc, argv);
+			return flushed(commands[i].run(argc - 1, argv + 1));
+	return flushed(cmd_annotate(argc, argv));
 }

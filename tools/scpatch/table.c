@@ -198,15 +198,20 @@ static int rewrite_table(struct obj *obj, const struct fragment *f,
 	    obj_section_set_align(obj, t, TABLE_ALIGN) ||
 	    obj_section_set_entsize(obj, t, 8))	/* ld -r writes 0 */
 		return fail(obj);
+	/* A shrunk table drops its leftover relocations, so that the next
+	 * run finds the table as it wants it and writes nothing. */
+	if ((size_t)have > nw) {
+		if (obj_truncate_relocs(obj, t, nw))
+			return fail(obj);
+		have = nw;
+	}
 	for (size_t i = 0; i < (size_t)have; i++) {
 		struct reloc *r = obj_reloc(obj, t, i);
 
-		/* Leftovers become more anchor markers: there is no way to
-		 * delete a relocation, and these are harmless. */
-		r->offset = i < nw ? w[i].offset : 0;
-		r->type = i < nw ? w[i].type : R_X86_64_NONE;
-		r->sym = i < nw ? w[i].sym : w[0].sym;
-		r->addend = i < nw ? w[i].addend : 0;
+		r->offset = w[i].offset;
+		r->type = w[i].type;
+		r->sym = w[i].sym;
+		r->addend = w[i].addend;
 	}
 	obj_relocs_changed(obj, t);
 	for (size_t i = have; i < nw; i++)

@@ -1,0 +1,32 @@
+#!/bin/bash
+# Command-line behaviour shared by the subcommands: unknown options named in
+# one line of ours, output errors are failures, and a table that ld -r
+# merged and annotate split is left alone on the next run.
+. "$ROOT/tests/lib.sh"
+FIX=$ROOT/tests/fixtures/sites
+
+gcc -O2 -I"$FIX" -c "$FIX/calls.c" -o calls.o || { not_ok "compile"; exit 0; }
+"$SCPATCH" calls.o || not_ok "annotate calls.o"
+
+for cmd in "" list check; do
+	"$SCPATCH" $cmd --bogus calls.o > out.txt 2> err.txt
+	expect_eq "${cmd:-annotate}: unknown option: exit 2" 2 $?
+	expect "${cmd:-annotate}: unknown option named once, by us" \
+		test "$(grep -c "bogus" err.txt)" -eq 1 -a "$(grep -vc '^scpatch: \|^Try ' err.txt)" -eq 0
+done
+
+# A listing or report that cannot be written is no pass.
+for args in "list calls.o" "list --json calls.o" "check calls.o" "check --sarif calls.o" "decode calls.o"; do
+	expect_exit "$args > /dev/full: exit 2" 2 bash -c "'$SCPATCH' $args > /dev/full"
+done
+
+# ld -r merges the per-section fragments; annotate splits them (the merged
+# table shrinks) and a second run must find nothing to change.
+gcc -O2 -ffunction-sections -I"$FIX" -c "$FIX/calls.c" -o fs.o && "$SCPATCH" fs.o &&
+	ld -r -o merged.o fs.o && "$SCPATCH" merged.o || not_ok "ld -r and annotate"
+touch -d '2001-01-01' merged.o
+cp -p merged.o before.o
+"$SCPATCH" merged.o
+expect "annotating a split ld -r table again: same bytes" cmp before.o merged.o
+expect_eq "annotating a split ld -r table again: not rewritten" \
+	"$(stat -c %Y before.o)" "$(stat -c %Y merged.o)"
