@@ -290,7 +290,10 @@ static void order_writes(struct sc_write *w, size_t n)
 }
 
 /* Calls mprotect on each run of consecutive pages of writes[0..n), with
- * prot|extra; stops at the first failure and returns how far it got. */
+ * prot|extra.  Making pages writable (extra != 0) stops at the first
+ * failure and returns how far it got; restoring (extra == 0) goes on
+ * through failures, so that no other run stays writable, keeps the first
+ * error and returns n. */
 static size_t protect_runs(struct sc_plan *plan, size_t n, int extra, int *err)
 {
 	size_t i = 0;
@@ -306,8 +309,10 @@ static size_t protect_runs(struct sc_plan *plan, size_t n, int extra, int *err)
 			hi = (plan->writes[j].at & ~(plan->page_size - 1)) +
 			     plan->page_size;
 		if (mprotect((void *)lo, hi - lo, prot | extra)) {
-			*err = -errno;
-			return i;
+			if (!*err)
+				*err = -errno;
+			if (extra)
+				return i;
 		}
 		i = j;
 	}
@@ -323,9 +328,12 @@ static int apply(struct sc_plan *plan, struct static_call_key *key, void *func,
 	order_writes(plan->writes, plan->n);
 	done = protect_runs(plan, plan->n, PROT_WRITE, &err);
 	if (done < plan->n) {
-		int ignored;
+		int ignored = 0;
 
-		protect_runs(plan, done, 0, &ignored);
+		/* Every run, the failed one too: Linux may have changed part
+		 * of a range before mprotect failed.  Restoring a page that
+		 * was never made writable changes nothing. */
+		protect_runs(plan, plan->n, 0, &ignored);
 		return err;
 	}
 	__atomic_store_n(&key->func, func, __ATOMIC_RELEASE);

@@ -285,6 +285,8 @@ static int refused(int mdwe, const char *grants)
 		SC_FAIL("the update succeeded");
 	err |= static_call_update(hook, count2);
 	printf("update refused: %s\n", strerror(-err));
+	if (sc_have_wx_mapping())
+		SC_FAIL("a W+X mapping after a refused update");
 	check_all(add1, count, NULL);
 	if (!mdwe) {
 		setenv("FAIL_MPROTECT", "off", 1);	/* the interposer stops */

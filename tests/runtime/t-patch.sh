@@ -77,6 +77,8 @@ for cc in $TEST_COMPILERS; do
 	for n in 0 1; do
 		expect "$cc: mprotect refused after $n grants: old target everywhere" \
 			env LD_PRELOAD=./fail_mprotect.so ./prog mprotect $n
+		expect "$cc: mprotect refused part-way after $n grants: no W+X page left" \
+			env FAIL_MPROTECT_PARTIAL=1 LD_PRELOAD=./fail_mprotect.so ./prog mprotect $n
 	done
 	expect "$cc: PR_SET_MDWE: update refused, old target everywhere" ./prog mdwe
 done
