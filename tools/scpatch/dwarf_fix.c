@@ -34,6 +34,16 @@ uint64_t dr_u(struct dreader *r, unsigned n)
 	return v;
 }
 
+void dr_skip(struct dreader *r, uint64_t n)
+{
+	if (r->bad || n > r->end - r->pos) {
+		r->bad = true;
+		r->pos = r->end;
+		return;
+	}
+	r->pos += n;
+}
+
 uint64_t dr_uleb(struct dreader *r)
 {
 	uint64_t v = 0;
@@ -104,6 +114,14 @@ int dwarf_add_fix(struct dwarf_fixes *dw, const struct dfix *f)
 {
 	if (!f->ps)
 		return 0;
+	/* A ULEB128 of a 64-bit value takes at most 10 bytes; a longer
+	 * (padded) field is not ours to rewrite, and the splice keeps a
+	 * field's bytes in a small fixed buffer. */
+	if (f->len > 10) {
+		if (!dw->why)
+			dw->why = "a DWARF number is encoded in more than 10 bytes";
+		return 0;
+	}
 	if (dw->n == dw->cap) {
 		size_t cap = dw->cap ? 2 * dw->cap : 64;
 		void *p = realloc(dw->fixes, cap * sizeof(*dw->fixes));
@@ -267,16 +285,16 @@ static bool skip_form(struct dreader *r, uint64_t form)
 		dr_uleb(r);
 		return true;
 	case 0x03:
-		r->pos += dr_u(r, 2);
+		dr_skip(r, dr_u(r, 2));
 		break;
 	case 0x04:
-		r->pos += dr_u(r, 4);
+		dr_skip(r, dr_u(r, 4));
 		break;
 	case 0x09: case 0x18:
-		r->pos += dr_uleb(r);
+		dr_skip(r, dr_uleb(r));
 		break;
 	case 0x0a:
-		r->pos += dr_u(r, 1);
+		dr_skip(r, dr_u(r, 1));
 		break;
 	default:
 		return false;
@@ -483,9 +501,7 @@ static int add_pair(struct cu *cu, struct dreader *r, struct place base,
 
 static void skip_expr(struct dreader *r)
 {
-	r->pos += dr_uleb(r);
-	if (r->pos > r->end)
-		r->bad = true;
+	dr_skip(r, dr_uleb(r));
 }
 
 /* One DWARF 5 list; LOC: a location list (expressions, other numbers). */
@@ -579,9 +595,7 @@ static int read_list4(struct cu *cu, struct dreader *r, bool loc)
 				return -1;
 		}
 		if (loc) {
-			r->pos += dr_u(r, 2);
-			if (r->pos > r->end)
-				r->bad = true;
+			dr_skip(r, dr_u(r, 2));
 		}
 	}
 }

@@ -75,6 +75,8 @@ struct dreader {
 };
 
 uint64_t dr_u(struct dreader *r, unsigned n);
+/* Skips N bytes; past the end (or a length that wraps) makes R bad. */
+void dr_skip(struct dreader *r, uint64_t n);
 uint64_t dr_uleb(struct dreader *r);
 int64_t dr_sleb(struct dreader *r);
 /* A code address: known when relocated; ps is its section when that is

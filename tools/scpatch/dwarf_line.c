@@ -73,11 +73,13 @@ static void adjustable(struct step *s, struct dreader *r, uint64_t at,
 static int extended(struct dwarf_fixes *dw, struct dreader *r,
 		    struct step *s, struct pad_sec **secs, size_t nsecs)
 {
-	uint64_t len = dr_uleb(r), next = r->pos + len;
-	uint8_t sub = dr_u(r, 1);
+	uint64_t len = dr_uleb(r), next;
+	uint8_t sub;
 
-	if (r->bad || next > r->end || !len)
+	if (r->bad || !len || len > r->end - r->pos)
 		return r->bad = true, 0;
+	next = r->pos + len;
+	sub = dr_u(r, 1);
 	if (sub == 1) {
 		if (close_step(dw, s, true, r))
 			return -1;

@@ -59,6 +59,18 @@ static uint64_t rd_n(struct reader *r, unsigned n)
 	return v;
 }
 
+/* Skips N bytes; false (and R bad) when they are not all there. */
+static bool rd_skip(struct reader *r, uint64_t n)
+{
+	if (r->bad || n > (uint64_t)(r->end - r->p)) {
+		r->bad = true;
+		r->p = r->end;
+		return false;
+	}
+	r->p += n;
+	return true;
+}
+
 static unsigned enc_size(uint8_t enc)
 {
 	switch (enc & 0x0f) {
@@ -289,12 +301,10 @@ static bool skip_operands(struct reader *r, uint8_t op)
 		rd_uleb(r);
 		return true;
 	case 0x0f:
-		r->p += rd_uleb(r);
-		return r->p <= r->end;
+		return rd_skip(r, rd_uleb(r));
 	case 0x10: case 0x16:
 		rd_uleb(r);
-		r->p += rd_uleb(r);
-		return r->p <= r->end;
+		return rd_skip(r, rd_uleb(r));
 	}
 	return false;
 }
