@@ -11,8 +11,9 @@
  * lines and decoding resumes at the next byte, so every byte is covered.
  *
  * This reads the file with libelf directly rather than through the object
- * model: decode must work on any x86-64 ELF, even one the object model
- * would refuse to open for writing, and stays a debugging aid for it.
+ * model, and checks only what it reads (headers and code): it was written
+ * before the model existed.  Moving it onto obj_open(OBJ_READ) would drop
+ * the duplicated header checks.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,14 +2,14 @@
 /*
  * Padding: DWARF 4 and 5 in relocatable objects (see dwarf_fix.h).
  *
- * The one compile unit of .debug_info is walked with its abbreviations;
+ * Every compile unit of .debug_info is walked with its abbreviations;
  * values are read through their relocations (in an object, section offsets
  * and addresses are relocation addends).  Recorded as fixes: DW_AT_high_pc
  * lengths, the lengths and offset pairs of range lists (.debug_rnglists,
  * .debug_ranges) and location lists (.debug_loclists, .debug_loc) that DIEs
  * refer to, .debug_aranges lengths, and the line program (dwarf_line.c).
- * Anything not understood (a form, a list entry, several compile units,
- * split DWARF, 64-bit DWARF) sets ->why, and then no section that the
+ * Anything not understood (a form, a list entry, split DWARF, 64-bit
+ * DWARF) sets ->why, and then no section that the
  * DWARF describes is padded.
  */
 #include <inttypes.h>

@@ -5,8 +5,8 @@
  * of its instructions are plain numbers that change when code moves inside
  * the function.  Every row address is a reference into the code; a delta
  * that would no longer fit its encoding drops the sites that move it.
- * Functions with an LSDA (C++ exception tables) are frozen: their call-site
- * tables hold offsets that are not rewritten.
+ * C++ exception tables (LSDA) are rewritten by pad_lsda.c; a function
+ * whose LSDA that reader does not understand is frozen.
  */
 #include <inttypes.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /*
  * scpatch list [--why] [--json] FILE: one line per valid table entry,
  *	<section>+0x<hex offset> <name> <call|tail> <aligned|unaligned>
- * sorted by section and offset (by address in linked files).
+ * sorted by section and offset.
  *
  * --why appends, to each unaligned site of an object, why it is unaligned:
  * the padding pass is run on a private copy of the object model (never

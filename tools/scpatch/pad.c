@@ -4,7 +4,8 @@
  * (pad_decode.c), collect every reference into the code (branches,
  * relocations from anywhere, symbols, .eh_frame rows), plan (pad_layout.c),
  * build and validate the new bytes (pad_emit.c, pad_validate.c), and only
- * then commit code, relocations, symbols and .eh_frame together.  A
+ * then commit code, relocations, symbols, .eh_frame, DWARF and C++
+ * exception tables together.  A
  * section that fails any step is left exactly as it was.
  */
 #include <inttypes.h>

@@ -132,7 +132,7 @@ struct eh_fde {
 	uint64_t range_off;	/* .eh_frame offset of pc_range */
 	unsigned range_size;
 	uint64_t insns_off, insns_end;	/* CFA instructions */
-	bool lsda;		/* has an LSDA not (yet) followed: frozen */
+	bool lsda;		/* has an LSDA pad_lsda.c does not follow: frozen */
 	struct section *lsda_sec;	/* where the LSDA is */
 	uint64_t lsda_off;
 };

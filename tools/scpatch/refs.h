@@ -3,8 +3,9 @@
  * The site finder for relocatable objects: every relocation against a
  * __SCT__ trampoline symbol, classified by the instruction it sits in.
  * Only sections that hold such relocations are decoded, and only the
- * functions around them, from their first byte, so that each site is
- * proven to be at an instruction boundary.  Everything is read through
+ * functions around them, from their first byte, so that each site is on
+ * an instruction boundary of that decode (undecodable bytes are stepped
+ * over one at a time, so data in code can resynchronise it).  Everything is read through
  * the object model (elf.h).
  */
 #ifndef SCPATCH_REFS_H

@@ -120,9 +120,9 @@ struct sc_entry {
 
 /*
  * Decode every entry of every .static_call_sites section of F.  Sets *out
- * (owned by F) and *count; entries are sorted by (section_index, offset)
- * in objects and by address in linked files.  A file without a table gives
- * 0 entries.  Returns 0, or -1 after printing an error (malformed table).
+ * (owned by F) and *count; entries are sorted by (section_index, offset),
+ * in objects and in linked files alike.  A file without a table gives 0
+ * entries.  Returns 0, or -1 after printing an error (malformed table).
  */
 int sc_table_entries(struct sc_file *f, struct sc_entry **out, size_t *count);
 
@@ -180,7 +180,8 @@ struct sc_ref {
  * is a trampoline or a .plt/.plt.sec entry resolving (through .rela.plt) to
  * one, RIP-relative operands naming a GOT slot of a trampoline, and dynamic
  * relocations whose value is a trampoline.
- * Sorted by (section_index, offset).  Returns 0, or -1 after printing an
+ * Sorted by (section_index, offset) in objects, by address in linked
+ * files.  Returns 0, or -1 after printing an
  * error.
  */
 int sc_find_refs(struct sc_file *f, struct sc_ref **out, size_t *count);
