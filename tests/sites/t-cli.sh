@@ -30,3 +30,14 @@ cp -p merged.o before.o
 expect "annotating a split ld -r table again: same bytes" cmp before.o merged.o
 expect_eq "annotating a split ld -r table again: not rewritten" \
 	"$(stat -c %Y before.o)" "$(stat -c %Y merged.o)"
+
+# Several inputs: each on its own; the bad one is named and untouched.
+gcc -O2 -I"$FIX" -c "$FIX/calls.c" -o a.o && cp a.o c.o && cp a.o a-orig.o
+head -c 100 a.o > bad.o && cp bad.o bad-orig.o
+"$SCPATCH" a.o bad.o c.o 2> err.txt
+expect_eq "several inputs, one bad: exit 2" 2 $?
+expect_eq "several inputs, one bad: one line, naming it" "1 1" \
+	"$(wc -l < err.txt) $(grep -c '^scpatch: bad.o: ' err.txt)"
+expect "several inputs, one bad: the bad one untouched" cmp bad-orig.o bad.o
+expect "several inputs, one bad: the others annotated" \
+	test "$("$SCPATCH" list a.o | wc -l)" -gt 0 -a "$("$SCPATCH" list c.o | wc -l)" -gt 0
