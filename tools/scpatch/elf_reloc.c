@@ -82,28 +82,35 @@ int obj_load_relocs(struct obj *obj, struct section *sec)
 	rel = calloc(1, sizeof(*rel));
 	if (!rel)
 		return obj_nomem();
-	sec->relocs = rel;
 	rel->base_sorted = true;
 	if (!rela || rela->is_new)
-		return 0;
+		goto loaded;
 	rel->nbase = rela->sh.sh_size / sizeof(Elf64_Rela);
 	rel->base = calloc(rel->nbase ? rel->nbase : 1, sizeof(*rel->base));
-	if (!rel->base)
+	if (!rel->base) {
+		free(rel);
 		return obj_nomem();
+	}
 	raw = obj_input_bytes(obj, rela);
 	if (!raw)
-		return -1;
+		goto fail;
 	for (size_t i = 0; i < rel->nbase; i++) {
 		if (decode_rela(rela, i, &raw[i],
 				checks_offsets(obj) && rela != sec,
-				&rel->base[i])) {
-			rel->nbase = 0;
-			return -1;
-		}
+				&rel->base[i]))
+			goto fail;
 		if (i && rel->base[i].offset < rel->base[i - 1].offset)
 			rel->base_sorted = false;
 	}
+loaded:
+	/* Published only when complete: a section whose relocations failed
+	 * to load fails again on every call, never reads as having none. */
+	sec->relocs = rel;
 	return 0;
+fail:
+	free(rel->base);
+	free(rel);
+	return -1;
 }
 
 long obj_nrelocs(struct obj *obj, struct section *sec)
