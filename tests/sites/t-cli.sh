@@ -41,3 +41,13 @@ expect_eq "several inputs, one bad: one line, naming it" "1 1" \
 expect "several inputs, one bad: the bad one untouched" cmp bad-orig.o bad.o
 expect "several inputs, one bad: the others annotated" \
 	test "$("$SCPATCH" list a.o | wc -l)" -gt 0 -a "$("$SCPATCH" list c.o | wc -l)" -gt 0
+
+# JSON stays valid whatever bytes a symbol name holds.
+gcc -O2 -I"$FIX" -c "$FIX/calls.c" -o raw.o &&
+	objcopy --redefine-sym "__SCT__sc_a=__SCT__sc_$(printf '\xff')" \
+		--redefine-sym "__SCK__sc_a=__SCK__sc_$(printf '\xff')" raw.o &&
+	"$SCPATCH" raw.o || not_ok "a static call named with a non-UTF-8 byte"
+expect "list --json: valid JSON with a non-UTF-8 name" \
+	bash -c "'$SCPATCH' list --json raw.o | python3 -m json.tool > /dev/null"
+expect "list --json: the byte became U+FFFD" \
+	grep -q 'sc_\\ufffd' <("$SCPATCH" list --json raw.o)

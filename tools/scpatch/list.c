@@ -18,25 +18,10 @@
 
 #include "commands.h"
 #include "diag.h"
+#include "json.h"
 #include "pad.h"
 #include "sites.h"
 #include "static_call_table.h"
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static const char *kind_of(const struct sc_entry *e)
 {
