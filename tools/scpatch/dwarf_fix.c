@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "dwarf_fix.h"
+#include "leb128.h"
 
 uint64_t dr_u(struct dreader *r, unsigned n)
 {
@@ -44,43 +45,30 @@ void dr_skip(struct dreader *r, uint64_t n)
 	r->pos += n;
 }
 
+/* A number that runs past the end makes R bad and leaves it at the end. */
+static uint64_t dr_leb(struct dreader *r, int is_signed)
+{
+	uint64_t v;
+	size_t n = r->bad ? 0 : leb128_decode(r->data + r->pos,
+					      r->end - r->pos, is_signed, &v);
+
+	if (!n) {
+		r->bad = true;
+		r->pos = r->end;
+		return 0;
+	}
+	r->pos += n;
+	return v;
+}
+
 uint64_t dr_uleb(struct dreader *r)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	while (r->pos < r->end) {
-		uint8_t b = r->data[r->pos++];
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			return v;
-	}
-	r->bad = true;
-	return 0;
+	return dr_leb(r, 0);
 }
 
 int64_t dr_sleb(struct dreader *r)
 {
-	int64_t v = 0;
-	unsigned shift = 0;
-
-	while (r->pos < r->end) {
-		uint8_t b = r->data[r->pos++];
-
-		if (shift < 64)
-			v |= (int64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			if (shift < 64 && (b & 0x40))
-				v |= -((int64_t)1 << shift);
-			return v;
-		}
-	}
-	r->bad = true;
-	return 0;
+	return (int64_t)dr_leb(r, 1);
 }
 
 static uint64_t sym_value(const struct symbol *sym)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dwarf_fix.h"
+#include "leb128.h"
 
 struct edit {
 	uint64_t pos;		/* old offset of the field */
@@ -44,20 +45,6 @@ static uint64_t map_off(const struct splice *sp, uint64_t x)
 	return x + sp->shift[lo];
 }
 
-static unsigned put_uleb(uint8_t *p, uint64_t v, unsigned min_len)
-{
-	unsigned n = 0;
-
-	do {
-		p[n] = v & 0x7f;
-		v >>= 7;
-		if (v || n + 1 < min_len)
-			p[n] |= 0x80;
-		n++;
-	} while (v || n < min_len);
-	return n;
-}
-
 static bool encode(const struct dfix *f, uint64_t v, struct edit *e)
 {
 	uint64_t op;
@@ -73,7 +60,7 @@ static bool encode(const struct dfix *f, uint64_t v, struct edit *e)
 		e->new_len = f->len;
 		return true;
 	case DFIX_ULEB:
-		e->new_len = put_uleb(e->bytes, v, f->len);
+		e->new_len = uleb128_encode(e->bytes, v, f->len);
 		return true;
 	}
 	op = (uint64_t)(f->line_adv - f->line_base) + f->line_range * v +
@@ -84,7 +71,7 @@ static bool encode(const struct dfix *f, uint64_t v, struct edit *e)
 		return true;
 	}
 	e->bytes[0] = 0x02;			/* DW_LNS_advance_pc */
-	e->new_len = 1 + put_uleb(e->bytes + 1, v, 1);
+	e->new_len = 1 + uleb128_encode(e->bytes + 1, v, 1);
 	e->bytes[e->new_len++] = (f->line_adv - f->line_base) + f->opcode_base;
 	return true;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leb128.h"
 #include "pad_internal.h"
 
 struct cie {
@@ -28,20 +29,16 @@ struct reader {
 
 static uint64_t rd_uleb(struct reader *r)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	uint64_t v;
+	size_t n = leb128_decode(r->p, r->end - r->p, 0, &v);
 
-	while (r->p < r->end) {
-		uint8_t b = *r->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			return v;
+	if (!n) {
+		r->bad = true;
+		r->p = r->end;
+		return 0;
 	}
-	r->bad = true;
-	return 0;
+	r->p += n;
+	return v;
 }
 
 static uint64_t rd_n(struct reader *r, unsigned n)

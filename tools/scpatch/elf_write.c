@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "elf_internal.h"
+#include "leb128.h"
 
 struct out_sec {
 	struct section *sec;
@@ -175,19 +176,6 @@ static int build_rela_renumbered(struct obj *obj, struct out_sec *o)
 	return 0;
 }
 
-static size_t uleb_put(unsigned char *p, uint64_t v)
-{
-	size_t n = 0;
-
-	do {
-		unsigned char b = v & 0x7f;
-
-		v >>= 7;
-		p[n++] = b | (v ? 0x80 : 0);
-	} while (v);
-	return n;
-}
-
 /* clang's .llvm_addrsig: ULEB128 symbol indices with no relocations. */
 static int build_addrsig(struct obj *obj, struct out_sec *o)
 {
@@ -203,25 +191,22 @@ static int build_addrsig(struct obj *obj, struct out_sec *o)
 	if (!out)
 		return obj_nomem();
 	for (size_t i = 0; i < size;) {
-		uint64_t v = 0;
-		unsigned int shift = 0;
-		unsigned char b;
+		uint64_t v;
+		/* a 32-bit index takes at most 5 bytes; 6 was always accepted */
+		size_t len = leb128_decode(in + i, size - i < 6 ? size - i : 6,
+					   0, &v);
 
-		do {
-			if (i >= size || shift > 35) {
-				free(out);
-				return obj_sec_error(o->sec, "malformed ULEB128");
-			}
-			b = in[i++];
-			v |= (uint64_t)(b & 0x7f) << shift;
-			shift += 7;
-		} while (b & 0x80);
+		if (!len) {
+			free(out);
+			return obj_sec_error(o->sec, "malformed ULEB128");
+		}
+		i += len;
 		if (v >= obj->symtab->norig) {
 			free(out);
 			return obj_sec_error(o->sec, "symbol index %llu out of range",
 					     (unsigned long long)v);
 		}
-		n += uleb_put(out + n, symtab_new_index(obj->symtab, v));
+		n += uleb128_encode(out + n, symtab_new_index(obj->symtab, v), 0);
 	}
 	o->owned = out;
 	o->data = out;
