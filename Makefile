@@ -14,7 +14,9 @@ VERSION  := 0.1.0
 
 DEP_PKGS    := libelf libdw libxxhash
 DEP_CFLAGS  := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
-DEP_LIBS    := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null)
+# The tool also links libstdc++, for its C++ demangler only (see
+# tools/scpatch/demangle.c for why); the runtime links none of these.
+DEP_LIBS    := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null) -lstdc++
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "demangle.h"
 #include "json.h"
 #include "report.h"
 
@@ -92,6 +93,17 @@ static const char *display_path(const char *path)
 	return path + cwd_len + 1;
 }
 
+/* "FUNC+0xOFF", FUNC demangled when it is a C++ name (findings keep the
+ * symbol's own, mangled name; JSON and SARIF give both). */
+static void print_func(FILE *out, const struct finding *f)
+{
+	char *readable = demangle(f->func);
+
+	fprintf(out, "%s+0x%llx", readable ? readable : f->func,
+		(unsigned long long)f->func_offset);
+	free(readable);
+}
+
 void report_begin(enum report_format fmt)
 {
 	format = fmt;
@@ -113,9 +125,11 @@ static void print_where(const struct finding *f)
 	if (!f->section)
 		return;
 	printf(" %s+0x%llx", f->section, (unsigned long long)f->offset);
-	if (f->func)
-		printf(" (%s+0x%llx)", f->func,
-		       (unsigned long long)f->func_offset);
+	if (f->func) {
+		fputs(" (", stdout);
+		print_func(stdout, f);
+		putchar(')');
+	}
 	putchar(':');
 }
 
@@ -123,9 +137,10 @@ static void print_finding(const struct finding *f)
 {
 	print_where(f);
 	printf(" %s: %s", rules[f->rule].level, f->message);
-	if (f->src_file && f->func)
-		printf(" in %s+0x%llx", f->func,
-		       (unsigned long long)f->func_offset);
+	if (f->src_file && f->func) {
+		fputs(" in ", stdout);
+		print_func(stdout, f);
+	}
 	if (f->detail)
 		printf(": %s", f->detail);
 	putchar('\n');
@@ -208,6 +223,20 @@ static void json_counts(const struct file_counts *c)
 	json_field_num("other", c->other);
 }
 
+/* "function" as people read it; "linkage_name", the symbol, only when
+ * the two differ (C++). */
+static void json_function(const struct finding *f)
+{
+	char *readable = demangle(f->func);
+
+	json_field_str(false, "function", readable ? readable : f->func);
+	if (readable)
+		json_field_str(false, "linkage_name", f->func);
+	if (f->func)
+		json_field_num("function_offset", f->func_offset);
+	free(readable);
+}
+
 static void json_finding(const struct finding *f)
 {
 	fputs("{", stdout);
@@ -222,9 +251,7 @@ static void json_finding(const struct finding *f)
 		if (f->linked)
 			json_field_num("address", f->addr);
 	}
-	json_field_str(false, "function", f->func);
-	if (f->func)
-		json_field_num("function_offset", f->func_offset);
+	json_function(f);
 	fputs(", \"source\": ", stdout);
 	if (f->src_file) {
 		fputs("{", stdout);
@@ -322,10 +349,15 @@ static void sarif_location(const struct finding *f)
 		fputs("}}", stdout);
 	}
 	if (f->func) {
+		char *readable = demangle(f->func);
+
 		fputs(", \"logicalLocations\": [{", stdout);
-		json_field_str(true, "name", f->func);
+		json_field_str(true, "name", readable ? readable : f->func);
+		if (readable)
+			json_field_str(false, "decoratedName", f->func);
 		json_field_str(false, "kind", "function");
 		fputs("}]", stdout);
+		free(readable);
 	}
 	fputs("}", stdout);
 }
@@ -362,9 +394,10 @@ static void sarif_message(const struct finding *f)
 		exit(2);
 	}
 	fputs(f->message, m);
-	if (f->func)
-		fprintf(m, " in %s+0x%llx", f->func,
-			(unsigned long long)f->func_offset);
+	if (f->func) {
+		fputs(" in ", m);
+		print_func(m, f);
+	}
 	if (!f->src_file && f->section)
 		fprintf(m, " (%s+0x%llx of %s)", f->section,
 			(unsigned long long)f->offset, f->object);
