@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "dwarf_fix.h"
 #include "pad_internal.h"
+#include "pad_verify.h"
 
 struct pad_pass {
 	struct obj *obj;
@@ -24,6 +25,7 @@ struct pad_pass {
 	size_t nsecs;
 	struct eh_frame eh;
 	struct dwarf_fixes dw;
+	struct pad_verify *verify;	/* the state before the commit */
 };
 
 static bool is_fragment(const struct section *sec)
@@ -225,8 +227,12 @@ int pad_sites(struct obj *obj, struct pad_site *sites, size_t n)
 	if (!pp.by_idx)
 		goto out;
 	if (collect(&pp) || mark_references(&pp) || plan_and_build(&pp) ||
+	    pad_verify_prepare(obj, pp.by_idx, pp.nsecs, &pp.verify) ||
 	    commit(&pp))
 		goto out;
+	/* it prints where the committed object differs */
+	if (pad_verify(pp.verify))
+		goto done;
 	for (size_t i = 0; i < pp.nsecs; i++)
 		if (pp.by_idx[i])
 			report(&pp, pp.by_idx[i]);
@@ -235,6 +241,8 @@ out:
 	if (ret)
 		error_at(obj_path(obj), "padding: %s", obj_errmsg()[0] ?
 			 obj_errmsg() : "out of memory");
+done:
+	pad_verify_free(pp.verify);
 	pass_free(&pp);
 	return ret;
 }
