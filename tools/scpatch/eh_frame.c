@@ -254,10 +254,10 @@ static bool map_loc(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 }
 
 /*
- * Writes the advance from LOC by DELTA (originally SIZE operand bytes, 0
- * for the 6-bit form) with its new delta into OUT; the original form when
- * the delta still fits, else the smallest that does.  Returns its length,
- * 0 when LOC cannot be mapped.
+ * The advance from LOC by DELTA (originally SIZE operand bytes, 0 for the
+ * 6-bit form) with its new delta: the original form when the delta still
+ * fits, else the smallest that does.  Written into OUT unless it is NULL.
+ * Returns its length, 0 when LOC cannot be mapped.
  */
 static unsigned advance(struct eh_fde *f, enum cfa_mode mode, uint8_t *out,
 			uint8_t op, unsigned size, uint64_t loc, uint64_t delta)
@@ -271,12 +271,15 @@ static unsigned advance(struct eh_fde *f, enum cfa_mode mode, uint8_t *out,
 		return 0;
 	nd = b - a;
 	if (!size && nd <= 63) {
-		out[0] = (op & 0xc0) | nd;
+		if (out)
+			out[0] = (op & 0xc0) | nd;
 		return 1;
 	}
 	if (nd >> 32)
 		return 0;
 	n = nd <= 0xff && size <= 1 ? 1 : nd <= 0xffff && size <= 2 ? 2 : 4;
+	if (!out)
+		return 1 + n;
 	out[0] = n == 4 ? 0x04 : n + 1;
 	for (unsigned k = 0; k < n; k++)
 		out[1 + k] = nd >> (8 * k);
@@ -306,20 +309,21 @@ static bool skip_operands(struct reader *r, uint8_t op)
 	return false;
 }
 
+/* A re-encoded advance takes at most 5 bytes and every op at least 1. */
+#define CFA_BUF_SIZE(room) (5 * (room) + 8)
+
 /*
- * Walks the CFA program of F.  CHECK and WRITE re-encode it into a buffer
- * with the new advances; an advance that outgrows its form takes bytes
- * from the DW_CFA_nop padding at the end of the FDE, so that no length
- * changes.  False when the program cannot be followed or does not fit.
+ * Walks the CFA program of F.  CHECK and WRITE re-encode it with the new
+ * advances and without DW_CFA_nop, into BUF (CFA_BUF_SIZE(room) bytes)
+ * unless it is NULL, and set *USED to its length, which may exceed the
+ * room the FDE has: then the FDE must grow.  False when the program
+ * cannot be followed.
  */
-static bool cfa_walk(struct eh_fde *f, uint8_t *d, enum cfa_mode mode)
+static bool cfa_walk(struct eh_fde *f, const uint8_t *d, enum cfa_mode mode,
+		     uint8_t *buf, uint64_t *used_out)
 {
 	struct reader r = { d + f->insns_off, d + f->insns_end, false };
-	uint64_t room = f->insns_end - f->insns_off, used = 0, loc = f->begin;
-	uint8_t buf[room <= 4096 ? room + 8 : 1];
-
-	if (room > 4096)
-		return false;
+	uint64_t used = 0, loc = f->begin;
 
 	while (r.p < r.end && !r.bad) {
 		const uint8_t *at = r.p;
@@ -339,32 +343,61 @@ static bool cfa_walk(struct eh_fde *f, uint8_t *d, enum cfa_mode mode)
 				return false;
 			if (op == 0x00)		/* padding: room to grow */
 				continue;
-			if (used + (r.p - at) > room)
-				return false;
-			memcpy(buf + used, at, r.p - at);
+			if (buf)
+				memcpy(buf + used, at, r.p - at);
 			used += r.p - at;
 			continue;
 		}
-		n = advance(f, mode, buf + used, op, size, loc, delta);
-		if (!n || used + n > room)
+		n = advance(f, mode, buf ? buf + used : NULL, op, size, loc,
+			    delta);
+		if (!n)
 			return false;
-		used += mode == CFA_MARK ? 0 : n;
+		used += n;
 		loc += delta;
 	}
-	if (r.bad)
+	if (used_out)
+		*used_out = used;
+	return !r.bad;
+}
+
+/* The room the FDE gives its CFA program, and the growth of the FDE that
+ * a program of USED bytes needs: a multiple of the section's alignment
+ * (8 from gas and LLVM), so that every later entry keeps its alignment. */
+static uint64_t fde_growth(const struct eh_frame *eh, const struct eh_fde *f,
+			   uint64_t used)
+{
+	uint64_t room = f->insns_end - f->insns_off;
+	uint64_t align = eh->sec->sh.sh_addralign;
+
+	if (used <= room)
+		return 0;
+	if (!align || align > 8 || (align & (align - 1)))
+		align = 8;
+	return (used - room + align - 1) / align * align;
+}
+
+/* The re-encoded program of F into *BUF (allocated, the caller frees);
+ * false when it cannot be followed or out of memory. */
+static bool cfa_encode(struct eh_fde *f, const uint8_t *d, enum cfa_mode mode,
+		       uint8_t **buf, uint64_t *used)
+{
+	uint64_t room = f->insns_end - f->insns_off;
+
+	*buf = malloc(CFA_BUF_SIZE(room));
+	if (!*buf)
 		return false;
-	if (mode == CFA_WRITE) {
-		memcpy(d + f->insns_off, buf, used);
-		memset(d + f->insns_off + used, 0, room - used);
-	}
-	return true;
+	if (cfa_walk(f, d, mode, *buf, used))
+		return true;
+	free(*buf);
+	*buf = NULL;
+	return false;
 }
 
 void eh_frame_mark(struct eh_frame *eh)
 {
 	for (size_t i = 0; i < eh->n; i++) {
 		struct eh_fde *f = &eh->fdes[i];
-		uint8_t *d = (uint8_t *)obj_section_data(f->ps->obj, eh->sec);
+		const uint8_t *d = obj_section_data(f->ps->obj, eh->sec);
 
 		if (f->ps->why)
 			continue;
@@ -374,7 +407,7 @@ void eh_frame_mark(struct eh_frame *eh)
 		}
 		pad_mark_point(f->ps, f->begin, "FDE start");
 		pad_mark_point(f->ps, f->end, "FDE end");
-		if (!cfa_walk(f, d, CFA_MARK))
+		if (!cfa_walk(f, d, CFA_MARK, NULL, NULL))
 			pad_refuse(f->ps, "unsupported CFA instructions",
 				   "FDE at +0x%" PRIx64, f->range_off);
 		if (f->lsda) {
@@ -396,44 +429,323 @@ void eh_frame_mark(struct eh_frame *eh)
 
 bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps)
 {
+	const uint8_t *d = eh->n ? obj_section_data(ps->obj, eh->sec) : NULL;
 	bool skipped = false;
 
-	for (size_t i = 0; i < eh->n; i++) {
+	for (size_t i = 0; i < eh->n && d; i++) {
 		struct eh_fde *f = &eh->fdes[i];
-		uint8_t *d = (uint8_t *)obj_section_data(ps->obj, eh->sec);
 
 		if (f->ps != ps || ps->why)
 			continue;
-		if (cfa_walk(f, d, CFA_CHECK))
+		/* a program that outgrows its FDE grows it (eh_frame_rewrite) */
+		if (cfa_walk(f, d, CFA_CHECK, NULL, NULL))
 			continue;
 		if (!pad_skip_growing(ps, f->begin, f->end, "a CFA advance "
-				      "would not fit in its FDE"))
-			pad_refuse(ps, "a CFA advance would not fit in its FDE",
+				      "cannot be re-encoded"))
+			pad_refuse(ps, "a CFA advance cannot be re-encoded",
 				   "FDE at +0x%" PRIx64, f->range_off);
 		skipped = true;
 	}
 	return skipped;
 }
 
+/* An FDE whose new CFA program needs more room than it has. */
+struct eh_grown {
+	const struct eh_fde *f;
+	uint8_t *prog;
+	uint64_t used, grow;
+};
+
+struct eh_growth {
+	struct obj *obj;
+	struct section *sec;
+	struct eh_grown *g;
+	size_t n;
+	uint64_t *shift;	/* shift[i]: growth of g[0..i-1] */
+	struct section **bases;	/* other sections relocated against it */
+	size_t nbases;
+};
+
+/* New offset of old offset X: every grown FDE ending at or before X
+ * (the start of the next entry) pushes it. */
+static uint64_t eh_map(const struct eh_growth *gr, uint64_t x)
+{
+	size_t lo = 0, hi = gr->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (gr->g[mid].f->insns_end <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return x + gr->shift[lo];
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(uint8_t *p, uint64_t v)
+{
+	for (int k = 0; k < 4; k++)
+		p[k] = v >> (8 * k);
+}
+
+/* The section with each grown FDE's program and DW_CFA_nop padding. */
+static void copy_grown(const struct eh_growth *gr, const uint8_t *old,
+		       uint8_t *new)
+{
+	uint64_t from = 0, to = 0;
+
+	for (size_t i = 0; i < gr->n; i++) {
+		const struct eh_grown *g = &gr->g[i];
+		uint64_t room = g->f->insns_end - g->f->insns_off;
+
+		memcpy(new + to, old + from, g->f->insns_off - from);
+		to += g->f->insns_off - from;
+		memcpy(new + to, g->prog, g->used);
+		memset(new + to + g->used, 0, room + g->grow - g->used);
+		to += room + g->grow;
+		from = g->f->insns_end;
+	}
+	memcpy(new + to, old + from, gr->sec->size - from);
+}
+
+/* Every entry's length, and every FDE's CIE pointer (the distance back
+ * to its CIE, which grown FDEs between them lengthen). */
+static void fix_entries(const struct eh_growth *gr, const uint8_t *old,
+			uint8_t *new)
+{
+	for (uint64_t off = 0; off + 4 <= gr->sec->size;) {
+		uint64_t len = get32(old + off), end = off + 4 + len;
+		uint64_t id, no = eh_map(gr, off);
+
+		/* eh_frame_read() refused anything else */
+		if (len == 0xffffffff || end > gr->sec->size)
+			return;
+		put32(new + no, eh_map(gr, end) - eh_map(gr, off + 4));
+		if (len >= 4 && (id = get32(old + off + 4)) && id <= off + 4)
+			put32(new + no + 4, eh_map(gr, off + 4) -
+			      eh_map(gr, off + 4 - id));
+		off = end;
+	}
+}
+
+static bool in_eh(const struct eh_growth *gr, const struct reloc *r)
+{
+	return r->sym && r->sym->sec == gr->sec;
+}
+
+static uint64_t sym_pos(const struct symbol *sym)
+{
+	return sym->type == STT_SECTION ? 0 : sym->sym.st_value;
+}
+
+/*
+ * A relocation against a place in .eh_frame follows it.  The place is
+ * symbol + addend, plus 4 for a PC-relative field in code (the distance
+ * to the end of the instruction: crtstuff's `lea __EH_FRAME_BEGIN__(%rip)`).
+ */
+static void fix_target(const struct eh_growth *gr, const struct section *t,
+		       struct reloc *r)
+{
+	int64_t bias = 0;
+	uint64_t s = sym_pos(r->sym), ns = r->sym->type == STT_SECTION ? 0 :
+					   eh_map(gr, s);
+
+	switch (r->type) {
+	case R_X86_64_PC32: case R_X86_64_PLT32: case R_X86_64_PC64:
+	case R_X86_64_PC16: case R_X86_64_PC8:
+		if (t->sh.sh_flags & SHF_EXECINSTR)
+			bias = 4;
+		break;
+	case R_X86_64_64: case R_X86_64_32: case R_X86_64_32S:
+	case R_X86_64_16: case R_X86_64_8:
+		break;
+	default:
+		return;			/* the symbol itself, mapped below */
+	}
+	r->addend = (int64_t)(eh_map(gr, s + r->addend + bias) - ns) - bias;
+}
+
+static void fix_relocs_in(const struct eh_growth *gr, struct section *t)
+{
+	struct reloc *r;
+
+	if (obj_nrelocs(gr->obj, t) <= 0)
+		return;
+	obj_for_each_reloc(gr->obj, t, r) {
+		if (in_eh(gr, r))
+			fix_target(gr, t, r);
+		if (t == gr->sec)
+			r->offset = eh_map(gr, r->offset);
+	}
+	obj_relocs_changed(gr->obj, t);
+}
+
+static int note_base(struct section *sec, const struct reloc *r, void *arg)
+{
+	struct eh_growth *gr = arg;
+	struct section **p;
+
+	(void)r;
+	if (sec == gr->sec || (gr->nbases && gr->bases[gr->nbases - 1] == sec))
+		return 0;
+	for (size_t i = 0; i < gr->nbases; i++)
+		if (gr->bases[i] == sec)
+			return 0;
+	p = realloc(gr->bases, (gr->nbases + 1) * sizeof(*p));
+	if (!p)
+		return -1;
+	gr->bases = p;
+	gr->bases[gr->nbases++] = sec;
+	return 0;
+}
+
+/* The sections other than .eh_frame with relocations against symbols in
+ * it, and those symbols (into *SYMS). */
+static int find_references(struct eh_growth *gr, struct symbol ***syms,
+			   size_t *nsyms)
+{
+	struct symtab *tab = obj_symtab(gr->obj);
+	struct symbol *sym;
+
+	*syms = NULL;
+	*nsyms = 0;
+	obj_for_each_symbol(tab, sym) {
+		void *p;
+
+		if (sym->sec != gr->sec)
+			continue;
+		p = realloc(*syms, (*nsyms + 1) * sizeof(**syms));
+		if (!p)
+			return -1;
+		*syms = p;
+		(*syms)[(*nsyms)++] = sym;
+	}
+	return obj_scan_relocs_to(gr->obj, *syms, *nsyms, note_base, gr) ? -1 : 0;
+}
+
+static int fix_references(struct eh_growth *gr)
+{
+	struct symbol **syms;
+	size_t nsyms;
+
+	if (find_references(gr, &syms, &nsyms)) {
+		free(syms);
+		return -1;
+	}
+	fix_relocs_in(gr, gr->sec);
+	for (size_t i = 0; i < gr->nbases; i++)
+		fix_relocs_in(gr, gr->bases[i]);
+	for (size_t i = 0; i < nsyms; i++) {
+		struct symbol *sym = syms[i];
+		uint64_t v = sym->sym.st_value, e = v + sym->sym.st_size;
+
+		if (sym->type == STT_SECTION)
+			continue;
+		sym->sym.st_value = eh_map(gr, v);
+		if (sym->sym.st_size)
+			sym->sym.st_size = eh_map(gr, e) - sym->sym.st_value;
+		obj_symbol_changed(gr->obj, sym);
+	}
+	free(syms);
+	return 0;
+}
+
+/*
+ * Rebuilds .eh_frame with the grown FDEs G (in section order): their
+ * programs, the lengths and CIE pointers of every entry, and everything
+ * that holds an offset into the section (its relocations' offsets, the
+ * addends of relocations against it, symbols in it).
+ */
+static int grow_fdes(struct obj *obj, struct eh_frame *eh, const uint8_t *old,
+		     struct eh_grown *g, size_t n)
+{
+	struct eh_growth gr = { obj, eh->sec, g, n, NULL, NULL, 0 };
+	uint64_t size = eh->sec->size;
+	uint8_t *new = NULL;
+	int ret = -1;
+
+	gr.shift = malloc((n + 1) * sizeof(*gr.shift));
+	if (!gr.shift)
+		goto out;
+	gr.shift[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		gr.shift[i + 1] = gr.shift[i] + g[i].grow;
+	new = malloc(size + gr.shift[n]);
+	if (!new)
+		goto out;
+	copy_grown(&gr, old, new);
+	fix_entries(&gr, old, new);
+	if (fix_references(&gr))
+		goto out;
+	if (obj_section_set_data(obj, eh->sec, new, size + gr.shift[n]))
+		ret = 0;
+out:
+	free(new);
+	free(gr.shift);
+	free(gr.bases);
+	return ret;
+}
+
+/* Writes F's pc_range and CFA program in place, or adds it to *G when
+ * the program outgrows the FDE. */
+static int rewrite_fde(struct eh_frame *eh, struct eh_fde *f, uint8_t *d,
+		       struct eh_grown **g, size_t *n)
+{
+	uint64_t a, b, used, room = f->insns_end - f->insns_off;
+	uint8_t *prog;
+	void *p;
+
+	if (!map_loc(f->ps, f->begin, &a) || !map_loc(f->ps, f->end, &b) ||
+	    !cfa_encode(f, d, CFA_WRITE, &prog, &used))
+		return -1;
+	for (unsigned k = 0; k < f->range_size; k++)
+		d[f->range_off + k] = (b - a) >> (8 * k);
+	if (used <= room) {
+		memcpy(d + f->insns_off, prog, used);
+		memset(d + f->insns_off + used, 0, room - used);
+		free(prog);
+		return 0;
+	}
+	p = realloc(*g, (*n + 1) * sizeof(**g));
+	if (!p) {
+		free(prog);
+		return -1;
+	}
+	*g = p;
+	(*g)[(*n)++] = (struct eh_grown){ f, prog, used,
+					  fde_growth(eh, f, used) };
+	return 0;
+}
+
 int eh_frame_rewrite(struct obj *obj, struct eh_frame *eh)
 {
+	struct eh_grown *g = NULL;
+	size_t n = 0;
 	uint8_t *d = NULL;
+	int ret = -1;
 
 	for (size_t i = 0; i < eh->n; i++) {
 		struct eh_fde *f = &eh->fdes[i];
-		uint64_t a, b;
 
 		if (!pad_find_sec(&f->ps, 1, 0))
 			continue;
 		if (!d && !(d = obj_section_data_writable(obj, eh->sec)))
-			return -1;
-		if (!map_loc(f->ps, f->begin, &a) || !map_loc(f->ps, f->end, &b) ||
-		    !cfa_walk(f, d, CFA_WRITE))
-			return -1;
-		for (unsigned k = 0; k < f->range_size; k++)
-			d[f->range_off + k] = (b - a) >> (8 * k);
+			goto out;
+		if (rewrite_fde(eh, f, d, &g, &n))
+			goto out;
 	}
-	return 0;
+	ret = n ? grow_fdes(obj, eh, d, g, n) : 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(g[i].prog);
+	free(g);
+	return ret;
 }
 
 void eh_frame_free(struct eh_frame *eh)
