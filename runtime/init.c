@@ -16,6 +16,7 @@
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int membarrier_status = -ENOSYS;
+static bool forked;
 
 static int register_membarrier(void)
 {
@@ -44,6 +45,7 @@ static void fork_parent(void)
 /* The child has one thread and a new mm: register it too. */
 static void fork_child(void)
 {
+	forked = true;
 	membarrier_status = register_membarrier();
 	sc_unlock();
 }
@@ -63,6 +65,13 @@ void sc_init(void)
 __attribute__((constructor)) static void init_at_load(void)
 {
 	sc_init();
+}
+
+/* The loader's locks may have been held by another thread of the parent
+ * when it forked: such a child must not call dl_iterate_phdr(). */
+bool sc_forked_child(void)
+{
+	return forked;
 }
 
 int sc_membarrier_status(void)

@@ -7,9 +7,12 @@
  *   - make the pages RX -> RWX -> RX, all of them before the first write,
  *     so that a refusal (PR_SET_MDWE, SELinux execmod) changes nothing;
  *   - one core-serializing membarrier before returning.
+ * An update that needs an image that did not register runs inside a
+ * dl_iterate_phdr() callback, where the loader unmaps nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,9 +34,15 @@ struct sc_plan {
 	struct sc_write *writes;
 	size_t n, max;
 	uintptr_t tramp, page_size;
-	struct sc_range loads[SC_MAX_LOADS];	/* of the trampoline's image */
-	int nloads;
+	struct sc_view view;		/* of the trampoline's image */
+	bool pinned;		/* no image can be unmapped meanwhile */
+	bool needs_pin;		/* an image that did not register was needed */
+	struct sc_warnings warn;
 };
+
+/* update_locked() could not go on without an image that did not register:
+ * run it again where no image can be unmapped.  Not an errno. */
+#define SC_NEEDS_PIN	(-4096 - 1)
 
 static int32_t read_rel32(uintptr_t at)
 {
@@ -86,70 +95,125 @@ static int branch_len(const struct sc_image *img, uintptr_t insn)
 	if (p[0] == 0xe8 || p[0] == 0xe9)
 		return 5;
 	if (p[0] == 0x0f && (p[1] & 0xf0) == 0x80 &&
-	    sc_find_range(img->loads, img->nloads, insn, 6))
+	    sc_find_range(img->view.loads, img->view.nloads, insn, 6))
 		return 6;
 	return 0;
 }
 
-/* A lazy-binding stub that a PLT entry's GOT slot points at before the
- * first call: push $index (after an endbr64 in IBT .plt sections). */
-static bool is_lazy_stub(const struct sc_range *r, int n, uintptr_t at)
+/* The image that contains addr: from the registry, where the lock keeps it
+ * mapped; else from /proc/self/maps, but only where no image can be
+ * unmapped meanwhile (plan->pinned). */
+static bool image_view(struct sc_plan *plan, uintptr_t addr, struct sc_view *v)
 {
-	const struct sc_range *code = sc_find_range(r, n, at, 9);
+	if (addr == plan->tramp && plan->view.nloads) {
+		*v = plan->view;
+		return true;
+	}
+	if (sc_registered_view(addr, v))
+		return true;
+	if (!plan->pinned) {
+		plan->needs_pin = true;
+		*v = (struct sc_view){ 0 };
+		return false;
+	}
+	return sc_maps_view(addr, v);
+}
+
+static const uint8_t *skip_endbr64(const uint8_t *p)
+{
+	return p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa ?
+	       p + 4 : p;
+}
+
+/* The GOT slot through which the PLT entry at entry of image v jumps
+ * (lazy .plt, IBT .plt.sec, .plt.got, lld; jmp *slot(%rip), after an
+ * endbr64 and a bnd prefix), or 0 if entry is none. */
+static uintptr_t plt_slot(const struct sc_view *v, uintptr_t entry)
+{
+	const struct sc_range *code = sc_find_range(v->loads, v->nloads, entry, 16);
+	const uint8_t *p = (const uint8_t *)entry;
+	uintptr_t slot;
+
+	if (!code || !(code->prot & PROT_EXEC))
+		return 0;
+	p = skip_endbr64(p);
+	if (p[0] == 0xf2)
+		p++;
+	if (p[0] != 0xff || p[1] != 0x25)
+		return 0;
+	slot = (uintptr_t)p + 6 + read_rel32((uintptr_t)p + 2);
+	if (!sc_find_range(v->loads, v->nloads, slot, 8) || (slot & 7))
+		return 0;
+	return slot;
+}
+
+/* The PLT relocation index that the lazy-binding stub at at pushes (push
+ * $index, after an endbr64 in IBT .plt sections), or -1 if at is none. */
+static int64_t lazy_index(const struct sc_view *v, uintptr_t at)
+{
+	const struct sc_range *code = sc_find_range(v->loads, v->nloads, at, 9);
 	const uint8_t *p = (const uint8_t *)at;
 
 	if (!code || !(code->prot & PROT_EXEC))
-		return false;
-	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
-		p += 4;
-	return p[0] == 0x68;
+		return -1;
+	p = skip_endbr64(p);
+	if (p[0] != 0x68)
+		return -1;
+	return (uint32_t)read_rel32((uintptr_t)p + 1);
 }
 
-/* A PLT entry of the image with segments r[0..n) (lazy, IBT .plt.sec,
- * .plt.got, lld) whose GOT slot holds target, or is not bound yet. */
-static bool is_plt_to(const struct sc_range *r, int n, uintptr_t entry,
-		      uintptr_t target)
+/*
+ * Whether the PLT entry at entry of image v leads to target: its GOT slot
+ * holds target; or it is not bound yet, and the R_X86_64_JUMP_SLOT
+ * relocation that its lazy stub binds names a symbol (starting with prefix)
+ * that target's image defines at target.  Any other unbound entry leads
+ * somewhere else.
+ */
+static bool plt_leads_to(struct sc_plan *plan, const struct sc_view *v,
+			 uintptr_t entry, uintptr_t target, const char *prefix)
 {
-	const struct sc_range *code = sc_find_range(r, n, entry, 16);
-	const uint8_t *p = (const uint8_t *)entry;
-	uintptr_t slot, value;
+	uintptr_t slot = plt_slot(v, entry), value;
+	struct sc_view tv;
+	const char *name;
+	int64_t index;
 
-	if (!code || !(code->prot & PROT_EXEC))
-		return false;
-	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
-		p += 4;			/* endbr64 */
-	if (p[0] == 0xf2)
-		p++;			/* bnd */
-	if (p[0] != 0xff || p[1] != 0x25)
-		return false;
-	slot = (uintptr_t)p + 6 + read_rel32((uintptr_t)p + 2);
-	if (!sc_find_range(r, n, slot, 8) || (slot & 7))
+	if (!slot)
 		return false;
 	value = __atomic_load_n((const uintptr_t *)slot, __ATOMIC_RELAXED);
-	return value == target || is_lazy_stub(r, n, value);
+	if (value == target)
+		return true;
+	index = lazy_index(v, value);
+	if (index < 0)
+		return false;
+	name = sc_plt_symbol(v, slot, (uint32_t)index);
+	return name && !strncmp(name, prefix, strlen(prefix)) &&
+	       image_view(plan, target, &tv) && sc_defines(&tv, name, target);
 }
 
 /* What a function address leads to: the GOT value when it is a PLT entry
  * (a non-PIE program's canonical PLT entry for a library function). */
-static uintptr_t through_plt(uintptr_t func)
+static uintptr_t through_plt(struct sc_plan *plan, uintptr_t func)
 {
-	struct sc_range r[SC_MAX_LOADS];
-	int n = sc_image_ranges(func, r, SC_MAX_LOADS);
-	const uint8_t *p = (const uint8_t *)func;
+	struct sc_view v;
 	uintptr_t slot;
 
-	if (!sc_find_range(r, n, func, 16))
+	if (!image_view(plan, func, &v) || !(slot = plt_slot(&v, func)))
 		return func;
-	if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
-		p += 4;
-	if (p[0] == 0xf2)
-		p++;
-	if (p[0] != 0xff || p[1] != 0x25)
-		return func;
-	slot = (uintptr_t)p + 6 + read_rel32((uintptr_t)p + 2);
-	if (!sc_find_range(r, n, slot, 8) || (slot & 7))
-		return func;
-	return *(const uintptr_t *)slot;
+	return __atomic_load_n((const uintptr_t *)slot, __ATOMIC_RELAXED);
+}
+
+/* The trampoline's link-time jump to a preemptible func goes through a PLT
+ * entry of its own image, to func or to what func's PLT entry leads to. */
+static bool tramp_plt_to(struct sc_plan *plan, uintptr_t entry, uintptr_t func)
+{
+	uintptr_t real;
+
+	if (!func || !plt_slot(&plan->view, entry))
+		return false;
+	if (plt_leads_to(plan, &plan->view, entry, func, ""))
+		return true;
+	real = through_plt(plan, func);
+	return real != func && plt_leads_to(plan, &plan->view, entry, real, "");
 }
 
 static int add_write(struct sc_plan *plan, uintptr_t at, int32_t rel, int prot,
@@ -181,7 +245,8 @@ static int plan_site(struct sc_plan *plan, struct sc_image *img,
 	cur = end + read_rel32(field);
 	if (!s->home) {
 		if (cur != plan->tramp &&
-		    !is_plt_to(img->loads, img->nloads, cur, plan->tramp))
+		    !plt_leads_to(plan, &img->view, cur, plan->tramp,
+				  STATIC_CALL_TRAMP_PREFIX))
 			return 0;	/* a stale table */
 		s->home = cur;
 	} else if (cur != s->home && cur != s->written &&
@@ -199,7 +264,7 @@ static int plan_site(struct sc_plan *plan, struct sc_image *img,
 	if (want == cur)
 		return 0;
 	return add_write(plan, field, rel,
-			 sc_find_range(img->loads, img->nloads, field, 4)->prot, s);
+			 sc_find_range(img->view.loads, img->view.nloads, field, 4)->prot, s);
 }
 
 static int plan_sites(struct sc_plan *plan, uintptr_t key, void *old, void *func)
@@ -234,7 +299,8 @@ static int plan_trampoline(struct sc_plan *plan, void *old, void *func,
 	const struct sc_range *code, *data;
 	int32_t rel;
 
-	code = sc_find_range(plan->loads, plan->nloads, t, STATIC_CALL_TRAMP_SIZE);
+	code = sc_find_range(plan->view.loads, plan->view.nloads, t,
+			     STATIC_CALL_TRAMP_SIZE);
 	if (!code || !(code->prot & PROT_EXEC) || !is_trampoline(t))
 		return -EINVAL;
 	slot = far + 6 + read_rel32(far + 2);
@@ -242,12 +308,11 @@ static int plan_trampoline(struct sc_plan *plan, void *old, void *func,
 	want = code_target(t, func);
 	/* Its link-time jump may go through a PLT entry to a preemptible func. */
 	if (cur != code_target(t, old) && cur != far && cur != want &&
-	    !is_plt_to(plan->loads, plan->nloads, cur, (uintptr_t)old) &&
-	    !is_plt_to(plan->loads, plan->nloads, cur, through_plt((uintptr_t)old)))
+	    !tramp_plt_to(plan, cur, (uintptr_t)old))
 		return -EINVAL;		/* not ours any more: change nothing */
 	*far_slot = NULL;
 	if (!rel32_reaches(end, want, &rel)) {
-		data = sc_find_range(plan->loads, plan->nloads, slot, 8);
+		data = sc_find_range(plan->view.loads, plan->view.nloads, slot, 8);
 		if (!data || !(data->prot & PROT_WRITE) || (slot & 7))
 			return -EINVAL;
 		*far_slot = (void **)slot;
@@ -319,6 +384,20 @@ static size_t protect_runs(struct sc_plan *plan, size_t n, int extra, int *err)
 	return n;
 }
 
+/* A protection that could not be restored leaves a page writable and
+ * executable: said, not hidden. */
+static void restore_runs(struct sc_plan *plan, size_t n)
+{
+	int err = 0;
+
+	protect_runs(plan, n, 0, &err);
+	if (err && !plan->warn.err[SC_WARN_PROTECT])
+		plan->warn.err[SC_WARN_PROTECT] = err;
+}
+
+/* Returns 0 once the new target is live, else -errno and nothing changed.
+ * What fails after the stores (restoring the protection, the barrier) no
+ * longer undoes them: it becomes a warning. */
 static int apply(struct sc_plan *plan, struct static_call_key *key, void *func,
 		 void **far_slot)
 {
@@ -328,12 +407,10 @@ static int apply(struct sc_plan *plan, struct static_call_key *key, void *func,
 	order_writes(plan->writes, plan->n);
 	done = protect_runs(plan, plan->n, PROT_WRITE, &err);
 	if (done < plan->n) {
-		int ignored = 0;
-
 		/* Every run, the failed one too: Linux may have changed part
 		 * of a range before mprotect failed.  Restoring a page that
 		 * was never made writable changes nothing. */
-		protect_runs(plan, plan->n, 0, &ignored);
+		restore_runs(plan, plan->n);
 		return err;
 	}
 	__atomic_store_n(&key->func, func, __ATOMIC_RELEASE);
@@ -346,43 +423,87 @@ static int apply(struct sc_plan *plan, struct static_call_key *key, void *func,
 		if (w->site)	/* recognised later even if skipped meanwhile */
 			w->site->written = w->at + 4 + w->rel;
 	}
-	protect_runs(plan, plan->n, 0, &err);
-	if (plan->n) {
-		int sync = sc_sync_cores();
-
-		if (!err)
-			err = sync;
-	}
-	return err;
+	restore_runs(plan, plan->n);
+	if (plan->n)
+		plan->warn.err[SC_WARN_SYNC] = sc_sync_cores();
+	return 0;
 }
 
-static int update_locked(struct static_call_key *key, void *func)
+/* pinned: no image can be unmapped meanwhile, so that images that did not
+ * register may be used; else SC_NEEDS_PIN when one is needed. */
+static int update_locked(struct static_call_key *key, void *func, bool pinned,
+			 struct sc_warnings *warn)
 {
 	struct sc_plan plan = { .tramp = (uintptr_t)key->tramp,
-				.page_size = (uintptr_t)sysconf(_SC_PAGESIZE) };
+				.page_size = (uintptr_t)sysconf(_SC_PAGESIZE),
+				.pinned = pinned };
 	void *old = key->func, **far_slot = NULL;
 	int err;
 
 	err = sc_membarrier_status();
 	if (err)
 		return err;
-	plan.nloads = sc_image_ranges(plan.tramp, plan.loads, SC_MAX_LOADS);
-	err = plan_trampoline(&plan, old, func, &far_slot);
+	if (!image_view(&plan, plan.tramp, &plan.view))
+		err = -EINVAL;
+	if (!err)
+		err = plan_trampoline(&plan, old, func, &far_slot);
 	if (!err)
 		err = plan_sites(&plan, (uintptr_t)key, old, func);
+	if (plan.needs_pin)
+		err = SC_NEEDS_PIN;	/* nothing written yet */
 	if (!err)
 		err = apply(&plan, key, func, far_slot);
+	*warn = plan.warn;
 	free(plan.writes);
 	return err;
 }
 
+struct pinned_update {
+	struct static_call_key *key;
+	void *func;
+	struct sc_warnings warn;
+	int err;
+	bool done;
+};
+
+/* glibc runs dl_iterate_phdr() callbacks under the lock with which
+ * dlclose() removes and unmaps objects: no image goes away meanwhile.  Our
+ * lock is taken inside (loader lock, then registry lock), never the other
+ * way round: nothing calls the loader while holding the registry lock. */
+static int update_pinned(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct pinned_update *u = data;
+
+	(void)info;
+	(void)size;
+	sc_lock();
+	u->err = update_locked(u->key, u->func, true, &u->warn);
+	sc_unlock();
+	u->done = true;
+	return 1;
+}
+
 SC_EXPORT int __static_call_update(struct static_call_key *key, void *func)
 {
-	int err;
+	struct pinned_update u = { key, func, { { 0 } }, 0, false };
 
 	sc_init();
 	sc_lock();
-	err = update_locked(key, func);
+	u.err = update_locked(key, func, false, &u.warn);
 	sc_unlock();
-	return err;
+	if (u.err == SC_NEEDS_PIN) {
+		/* In a child of fork() the loader's lock may be held by a
+		 * thread that does not exist there: no dl_iterate_phdr().  The
+		 * child has one thread when it starts, so nothing unmaps an
+		 * image behind its back unless it starts threads itself. */
+		if (!sc_forked_child())
+			dl_iterate_phdr(update_pinned, &u);
+		if (!u.done) {
+			sc_lock();
+			u.err = update_locked(key, func, true, &u.warn);
+			sc_unlock();
+		}
+	}
+	sc_report_warnings(&u.warn);
+	return u.err;
 }

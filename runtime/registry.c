@@ -9,9 +9,7 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 
 #include "runtime.h"
@@ -37,8 +35,7 @@ struct sc_image *sc_images(void)
 
 struct load_query {
 	uintptr_t addr;
-	struct sc_range *out;
-	int max, n;
+	struct sc_view *out;
 };
 
 static int prot_of(ElfW(Word) flags)
@@ -50,36 +47,37 @@ static int prot_of(ElfW(Word) flags)
 static int collect_loads(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct load_query *q = data;
+	struct sc_view v = { .bias = info->dlpi_addr };
 	bool mine = false;
-	int n = 0;
 
 	(void)size;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
 
-		if (ph->p_type != PT_LOAD || n == q->max)
+		if (ph->p_type == PT_DYNAMIC)
+			v.dynamic = (const void *)lo;
+		if (ph->p_type != PT_LOAD || v.nloads == SC_MAX_LOADS)
 			continue;
-		q->out[n++] = (struct sc_range){ lo, lo + ph->p_memsz,
-						 prot_of(ph->p_flags) };
+		v.loads[v.nloads++] = (struct sc_range){ lo, lo + ph->p_memsz,
+							 prot_of(ph->p_flags) };
 		if (q->addr >= lo && q->addr < lo + ph->p_memsz)
 			mine = true;
 	}
 	if (!mine)
 		return 0;
-	q->n = n;
+	*q->out = v;
 	return 1;
 }
 
-/* The PT_LOAD segments of the image that contains addr; 0 if none does.
+/* The segments and dynamic section of the image that contains addr.
  * Only at registration: dl_iterate_phdr() takes the loader's lock, which a
  * child forked during another thread's dlopen() inherits held. */
-static int load_ranges(uintptr_t addr, struct sc_range *out, int max)
+static void load_view(uintptr_t addr, struct sc_view *out)
 {
-	struct load_query q = { addr, out, max, 0 };
+	struct load_query q = { addr, out };
 
 	dl_iterate_phdr(collect_loads, &q);
-	return q.n;
 }
 
 /* The range of r[0..n) that holds [addr, addr+len), or NULL. */
@@ -109,7 +107,7 @@ SC_EXPORT void __scpatch_register(const struct static_call_site *start,
 	img->anchor = anchor;
 	img->start = start;
 	img->stop = stop;
-	img->nloads = load_ranges((uintptr_t)anchor, img->loads, SC_MAX_LOADS);
+	load_view((uintptr_t)anchor, &img->view);
 	sc_lock();
 	img->next = image_list;
 	image_list = img;
@@ -135,61 +133,19 @@ SC_EXPORT void __scpatch_unregister(const void *anchor)
 	}
 }
 
-/* One line of /proc/self/maps: "lo-hi perms offset dev inode path". */
-static bool parse_mapping(const char *line, struct sc_range *r,
-			  unsigned long *inode)
-{
-	char perms[5];
-
-	if (sscanf(line, "%lx-%lx %4s %*x %*x:%*x %lu", &r->lo, &r->hi, perms,
-		   inode) != 4)
-		return false;
-	r->prot = (perms[0] == 'r' ? PROT_READ : 0) |
-		  (perms[1] == 'w' ? PROT_WRITE : 0) |
-		  (perms[2] == 'x' ? PROT_EXEC : 0);
-	return true;
-}
-
-/* The file mappings of the file mapped at addr, from /proc/self/maps: for
- * an image that did not register (linked without the stub).  Safe in any
- * process state, unlike dl_iterate_phdr(); each mapping carries its
- * current protection.  Two passes: find the file, then its mappings. */
-static int maps_ranges(uintptr_t addr, struct sc_range *out, int max)
-{
-	unsigned long inode, mine = 0;
-	struct sc_range r;
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "re");
-	int n = 0;
-
-	if (!f)
-		return 0;
-	while (!mine && fgets(line, sizeof(line), f))
-		if (parse_mapping(line, &r, &inode) && addr >= r.lo && addr < r.hi)
-			mine = inode;
-	rewind(f);
-	while (mine && n < max && fgets(line, sizeof(line), f))
-		if (parse_mapping(line, &r, &inode) && inode == mine)
-			out[n++] = r;
-	fclose(f);
-	return n;
-}
-
-/* The segments of the image that contains addr: from the registry, where
- * every image linked with the stub is; else from /proc/self/maps.  Under
- * the registry lock.  Never through the dynamic loader: a child forked
- * while another thread was inside dlopen() holds no usable loader lock. */
-int sc_image_ranges(uintptr_t addr, struct sc_range *out, int max)
+/* The view of the registered image that contains addr: false if none
+ * does.  Under the registry lock.  An image that registered stays mapped
+ * while the lock is held: its destructor unregisters it, under the lock,
+ * before the loader unmaps it. */
+bool sc_registered_view(uintptr_t addr, struct sc_view *out)
 {
 	for (struct sc_image *img = image_list; img; img = img->next) {
-		if (!sc_find_range(img->loads, img->nloads, addr, 1))
-			continue;
-		int n = img->nloads < max ? img->nloads : max;
-
-		memcpy(out, img->loads, (size_t)n * sizeof(*out));
-		return n;
+		if (sc_find_range(img->view.loads, img->view.nloads, addr, 1)) {
+			*out = img->view;
+			return true;
+		}
 	}
-	return maps_ranges(addr, out, max);
+	return false;
 }
 
 /* How many images have a table registered (for tests and diagnostics). */

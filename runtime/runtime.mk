@@ -10,7 +10,8 @@ RT_STUB_A   := $(RT_DIR)/libscpatch_stub.a
 RT_PC_BUILD := $(RT_DIR)/pkgconfig/scpatch.pc
 RT_LDSCRIPT := runtime/static_call_sites.ld
 RT_HEADERS  := runtime/static_call.h runtime/static_call_table.h
-RT_LIB_SRCS := runtime/registry.c runtime/index.c runtime/patch.c runtime/init.c runtime/return0.S
+RT_LIB_SRCS := runtime/registry.c runtime/maps.c runtime/index.c runtime/dynsym.c \
+	       runtime/patch.c runtime/init.c runtime/warn.c runtime/return0.S
 RT_LIB_OBJS := $(patsubst runtime/%,$(RT_DIR)/%.o,$(RT_LIB_SRCS))
 RT_STUB_OBJ := $(RT_DIR)/stub.c.o
 RT_CFLAGS   := $(STD) $(WARNINGS) -fPIC -fvisibility=hidden -fcf-protection=full \

@@ -13,6 +13,8 @@
  *	static_call_cond(name)(args...)		void calls; NULL target = no-op
  *	static_call_update(name, func)		retarget: 0 or -errno
  *	static_call_query(name)			current target
+ *	static_call_set_warning_handler(fn)	hears of updates that took
+ *						effect but did not finish cleanly
  *
  * Build mode: compile with -DSTATIC_CALL_INDIRECT and static_call() becomes
  * an indirect call through the key, static_call_update() a store to it;
@@ -47,8 +49,24 @@ struct static_call_key {
 	void *tramp;
 } __attribute__((aligned(8)));
 
-/* Retargets every registered site of the key and its trampoline. */
+/* Retargets every registered site of the key and its trampoline.  0: the
+ * new target is live; -errno: nothing changed, every site and the
+ * trampoline still reach the old target. */
 int __static_call_update(struct static_call_key *key, void *func);
+
+/*
+ * An update whose stores were made but whose cleanup failed returns 0 (the
+ * new target is live) and calls the warning handler after its lock is
+ * released, once per failure: err is -errno, what says what failed and
+ * what it means.  The two cases: restoring a code page to read+execute
+ * failed, so the page stays writable and executable; or the
+ * core-serializing membarrier failed, so another thread may run the old
+ * target until its next serializing instruction.  The default handler
+ * writes one line to stderr, once per case and process.  Returns the
+ * previous handler; NULL restores the default.
+ */
+typedef void (*static_call_warning_fn)(int err, const char *what);
+static_call_warning_fn static_call_set_warning_handler(static_call_warning_fn fn);
 /* The RET0 target (a real function, so that the indirect mode and
  * static_call_query() can call it). */
 long __static_call_return0(void);

@@ -310,6 +310,45 @@ static int no_barrier(int err)
 	return 0;
 }
 
+static int warnings, warning_err;
+
+static void on_warning(int err, const char *what)
+{
+	warnings++;
+	warning_err = err;
+	printf("warning %d: %s: %s\n", warnings, what, strerror(-err));
+}
+
+/*
+ * The stores were made, then restoring the protection (FAIL_MPROTECT_RESTORE
+ * in the interposer) or the barrier (no_membarrier -b) failed: the update
+ * returns 0, the new target is live, and the warning handler hears of each
+ * failure (handler "custom", expecting errno want), or the default handler
+ * writes one line to stderr (checked by the script).
+ */
+static int late_failure(const char *handler, int want)
+{
+	int custom = !strcmp(handler, "custom");
+
+	if (custom && static_call_set_warning_handler(on_warning) == on_warning)
+		SC_FAIL("no previous handler returned");
+	check_all(add1, NULL, NULL);
+	UPDATE(op, add2);	/* fails the test unless it returns 0 */
+	UPDATE(hook, count);
+	check_results(add2, count, NULL);
+	check_key("op", &STATIC_CALL_KEY(op), (void *)add2);
+	check_key("hook", &STATIC_CALL_KEY(hook), (void *)count);
+	if (custom && (warnings != 2 || warning_err != -want))
+		SC_FAIL("%d warnings, the last %d; want 2, %d", warnings,
+			warning_err, -want);
+	/* Once the failures stop, the next update restores what it writes. */
+	setenv("FAIL_MPROTECT_RESTORE", "off", 1);
+	UPDATE(op, add1);
+	UPDATE(hook, NULL);
+	check_all(add1, NULL, NULL);
+	return 0;
+}
+
 int sites_main(const char *what, const char *arg)
 {
 	sc_snapshot();
@@ -325,5 +364,9 @@ int sites_main(const char *what, const char *arg)
 		return no_barrier(arg ? atoi(arg) : EPERM);
 	if (!strcmp(what, "mdwe"))
 		return refused(1, NULL);
+	if (!strcmp(what, "late-restore"))
+		return late_failure(arg ? arg : "custom", EACCES);
+	if (!strcmp(what, "late-barrier"))
+		return late_failure(arg ? arg : "custom", EPERM);
 	SC_FAIL("unknown test %s", what);
 }

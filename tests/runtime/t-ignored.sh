@@ -1,7 +1,8 @@
 #!/bin/bash
 # What the runtime must leave alone: sites of functions dropped by
 # --gc-sections (GNU ld and lld), a forged table entry that points into
-# .data, and every site when membarrier is refused (seccomp: EPERM, ENOSYS).
+# .data, and every site when membarrier is refused (seccomp: EPERM, ENOSYS);
+# a barrier that fails after the stores is a warning.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/runtime/rt.sh"
 
@@ -37,6 +38,14 @@ if cc_obj gcc sites.o "$RT/patch_sites.c" -O2 -fPIE > build.log 2>&1 &&
 		expect "membarrier fails with ${e%:*}: update refused, old target everywhere" \
 			./no_membarrier "${e#*:}" ./prog nobarrier "${e#*:}"
 	done
+	# Registered, but the barrier after the stores fails: the update took
+	# effect, returns 0 and warns (the handler; by default stderr, once).
+	expect "membarrier fails after the stores: 0, new target, handler warned" \
+		./no_membarrier -b 1 ./prog late-barrier custom
+	rc=0
+	./no_membarrier -b 1 ./prog late-barrier default > /dev/null 2> late.err || rc=$?
+	expect_eq "membarrier fails after the stores: one line on stderr by default" "0 1" \
+		"$rc $(grep -c '^scpatch: static_call_update: the core-serializing membarrier' late.err)"
 else
 	not_ok "build failed: $(head -c 600 build.log)"
 fi

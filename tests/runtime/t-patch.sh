@@ -81,4 +81,13 @@ for cc in $TEST_COMPILERS; do
 			env FAIL_MPROTECT_PARTIAL=1 LD_PRELOAD=./fail_mprotect.so ./prog mprotect $n
 	done
 	expect "$cc: PR_SET_MDWE: update refused, old target everywhere" ./prog mdwe
+	# Restoring read+execute fails after the stores: the update took
+	# effect, returns 0 and warns (the handler; by default stderr, once).
+	expect "$cc: restoring the protection fails: 0, new target, handler warned" \
+		env FAIL_MPROTECT_RESTORE=0 LD_PRELOAD=./fail_mprotect.so ./prog late-restore custom
+	rc=0
+	env FAIL_MPROTECT_RESTORE=0 LD_PRELOAD=./fail_mprotect.so ./prog late-restore default \
+		> /dev/null 2> late.err || rc=$?
+	expect_eq "$cc: restoring the protection fails: one line on stderr by default" "0 1" \
+		"$rc $(grep -c '^scpatch: static_call_update: restoring the protection' late.err)"
 done
