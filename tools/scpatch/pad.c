@@ -206,6 +206,8 @@ static void pass_free(struct pad_pass *pp)
 			continue;
 		free(ps->insns);
 		free(ps->blocks);
+		free(ps->starts);
+		pad_plan_free(ps);
 		free(ps->runs);
 		free(ps->sites);
 		free(ps->frozen);

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "diag.h"
 #include "pad_internal.h"
@@ -28,58 +29,69 @@ void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
 	note_at(obj_path(ps->obj), "%s: not padded: %s", ps->sec->name, buf);
 }
 
-#define BLOCK_SHIFT 6
-
-/* Millions of lookups on a large section: a binary search misses the
- * cache at every step, a block table and a short scan do not. */
-static int index_blocks(struct pad_sec *ps)
+/*
+ * Millions of lookups on a large section, spread over every reference into
+ * it: a binary search over the instructions, or a scan of their records,
+ * misses the cache at every step.  One bit per byte of code says where an
+ * instruction starts, and per 64-byte block a count of the instructions
+ * that start before it: a lookup reads one word of each and needs no
+ * instruction record at all.
+ */
+static int index_starts(struct pad_sec *ps)
 {
-	size_t nb = (ps->size >> BLOCK_SHIFT) + 1, j = 0;
+	size_t nb = (ps->size >> 6) + 1;
+	uint32_t count = 0;
 
-	if (ps->n >= UINT32_MAX)
-		return 0;
+	ps->starts = calloc(nb, sizeof(*ps->starts));
 	ps->blocks = malloc(nb * sizeof(*ps->blocks));
-	if (!ps->blocks)
+	if (!ps->starts || !ps->blocks)
 		return -1;
+	for (size_t i = 0; i < ps->n; i++)
+		ps->starts[ps->insns[i].off >> 6] |= 1ull << (ps->insns[i].off & 63);
 	for (size_t b = 0; b < nb; b++) {
-		while (j + 1 < ps->n &&
-		       ps->insns[j + 1].off <= (uint64_t)b << BLOCK_SHIFT)
-			j++;
-		ps->blocks[b] = j;
+		ps->blocks[b] = count;
+		count += __builtin_popcountll(ps->starts[b]);
 	}
 	return 0;
 }
 
 long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
 {
-	size_t lo = 0, hi = ps->n;
+	uint64_t below;
 
-	if (ps->blocks && off < ps->size) {
-		size_t i = ps->blocks[off >> BLOCK_SHIFT];
-
-		while (i + 1 < ps->n && ps->insns[i + 1].off <= off)
-			i++;
-		return i;
-	}
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (ps->insns[mid].off <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || off >= ps->size)
+	if (off >= ps->size || !ps->starts)
 		return -1;
-	return lo - 1;
+	/* the starts at or below off in its block; the first instruction
+	 * starts at 0, so one always covers off */
+	below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
+	return ps->blocks[off >> 6] + __builtin_popcountll(below) - 1;
 }
 
 long pad_insn_at(const struct pad_sec *ps, uint64_t off)
 {
-	long i = pad_insn_covering(ps, off);
+	if (off >= ps->size || !ps->starts ||
+	    !(ps->starts[off >> 6] >> (off & 63) & 1))
+		return -1;
+	return pad_insn_covering(ps, off);
+}
 
-	return i >= 0 && ps->insns[i].off == off ? i : -1;
+#define MAX_SECTION (1ull << 30)
+
+/*
+ * The instruction array of a large section is hundreds of megabytes:
+ * with 2 MiB pages where the kernel allows them (transparent huge pages
+ * on request), it costs a few hundred page faults instead of 50,000.
+ */
+static void *alloc_big(size_t bytes)
+{
+	const uintptr_t huge = 2u << 20;
+	uint8_t *p = malloc(bytes);
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t to = ((uintptr_t)p + bytes) & ~(huge - 1);
+
+	if (p && to > from)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
+	return p;
 }
 
 static bool is_int3(const struct pad_sec *ps, const struct pad_insn *in)
@@ -187,7 +199,7 @@ static bool check_reloc(struct pad_sec *ps, const struct reloc *r)
 	pad_refuse(ps, "relocation inside an instruction (damaged object?)",
 		   "relocation at +0x%" PRIx64 " is not on a displacement or "
 		   "immediate of the instruction at +0x%" PRIx64, r->offset,
-		   in->off);
+		   (uint64_t)in->off);
 	return false;
 }
 
@@ -218,7 +230,14 @@ int pad_decode(struct pad_sec *ps)
 	struct reloc *r;
 	struct insn d;
 
-	ps->insns = malloc(cap * sizeof(*ps->insns));
+	/* offsets are 32 bits, even after the section grows (at most 3
+	 * bytes for a 5-byte site, 4 for a 2-byte branch) */
+	if (ps->size >= MAX_SECTION) {
+		pad_refuse(ps, "a code section of 1 GiB or more",
+			   "%zu bytes", ps->size);
+		return 0;
+	}
+	ps->insns = alloc_big(cap * sizeof(*ps->insns));
 	if (!ps->insns)
 		return -1;
 	for (uint64_t off = 0; off < ps->size;) {
@@ -244,7 +263,7 @@ int pad_decode(struct pad_sec *ps)
 					  d.imm_off, d.imm_size, d.pc_relative };
 		off += d.len;
 	}
-	if (index_blocks(ps) || find_runs(ps))
+	if (index_starts(ps) || find_runs(ps))
 		return -1;
 	obj_for_each_reloc(ps->obj, ps->sec, r)
 		if (!check_reloc(ps, r))

@@ -20,17 +20,26 @@ struct pad_dec {
 
 #define PAD_NO_INSN UINT32_MAX
 
+/* label and new_off of the bytes a run gives up */
+#define PAD_UNMAPPED UINT32_MAX
+
+/*
+ * One instruction of a padded section.  Millions of them on a large
+ * object: offsets are 32 bits (pad_decode refuses sections of 4 GiB), and
+ * the record is 36 bytes, so that the walks over them stay in the cache
+ * as long as they can and the array costs few page faults.
+ */
 struct pad_insn {
-	uint64_t off;		/* offset in the original section */
-	uint64_t label;		/* new offset a reference to off maps to
+	uint32_t off;		/* offset in the original section */
+	uint32_t label;		/* new offset a reference to off maps to
 				 * (the inserted NOP, when there is one) */
-	uint64_t new_off;	/* new offset of the instruction itself */
-	struct pad_dec d;	/* decoded at its original offset */
-	int run;		/* index of its NOP/int3 run, -1 */
-	int site;		/* index into pad_sec.sites, -1 */
+	uint32_t new_off;	/* new offset of the instruction itself */
 	uint32_t target;	/* resolved here: the instruction its target
 				 * starts, PAD_NO_INSN (section end, inside
 				 * an instruction, or not resolved here) */
+	int32_t run;		/* index of its NOP/int3 run, -1 */
+	int32_t site;		/* index into pad_sec.sites, -1 */
+	struct pad_dec d;	/* decoded at its original offset */
 	uint8_t pad;		/* NOP bytes inserted before it */
 	uint8_t new_len;
 	bool relaxed;		/* rel8 jmp/jcc rewritten with rel32 */
@@ -44,6 +53,7 @@ struct pad_run {
 	uint64_t start, end;
 	uint64_t absorbed;	/* bytes taken out of it by the plan */
 	uint64_t new_start;
+	uint64_t owed;		/* bytes still owed after it (the plan) */
 	bool usable;
 	bool int3;
 };
@@ -75,14 +85,17 @@ struct pad_sec {
 	size_t size;
 	struct pad_insn *insns;
 	size_t n;
-	uint32_t *blocks;	/* per 64 bytes: the instruction covering
-				 * its first byte (fast pad_insn_covering) */
+	uint64_t *starts;	/* one bit per byte: an instruction starts
+				 * there (pad_insn_at, pad_insn_covering) */
+	uint32_t *blocks;	/* per 64 bytes: instructions starting
+				 * before it */
 	struct pad_run *runs;
 	size_t nruns;
 	struct pad_sec_site *sites;
 	size_t nsites;
 	struct pad_range *frozen;
 	size_t nfrozen;
+	struct pad_plan_state *plan;	/* pad_layout.c, between rounds */
 	uint64_t new_size;
 	uint8_t *new_data;
 	const char *why;	/* the section is not padded: why */
@@ -97,7 +110,10 @@ void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* pad_layout.c */
+/* Plans the section; called again after checks dropped sites, it lays out
+ * again only the code that changed. */
 int pad_plan(struct pad_sec *ps);
+void pad_plan_free(struct pad_sec *ps);
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out);
 uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off);
 bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what);

@@ -7,6 +7,14 @@
  * Sites whose move would break something the pass cannot fix (a loop or
  * jrcxz out of range, an edit inside a function with an exception table)
  * are dropped from the plan with a reason, and the plan is made again.
+ *
+ * Only the first walk covers the whole section.  After a run that absorbed
+ * everything owed, the layout depends on nothing before it but the new
+ * offset, so a change (a branch relaxed, a site dropped) is laid out again
+ * from the last such run before it up to the first one after it where the
+ * offset is the same as before; only the branches near what was laid out
+ * again are checked again.  On a large object this is the difference
+ * between one walk of the section and ten.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,7 +23,7 @@
 #include "diag.h"
 #include "pad_internal.h"
 
-#define UNMAPPED UINT64_MAX
+#define UNMAPPED PAD_UNMAPPED
 
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 {
@@ -156,6 +164,58 @@ static void find_usable_runs(struct pad_sec *ps)
 	}
 }
 
+/* What the plan keeps between its walks and rounds. */
+struct pad_plan_state {
+	uint32_t *shorts;	/* rel8 branches resolved here, in order */
+	size_t nshorts;
+	uint32_t *wides;	/* rel16 ones: they reach anywhere */
+	size_t nwides;
+	size_t *open;		/* padded sites whose bytes are still owed */
+	uint32_t *dirty;	/* instructions whose layout changed */
+	size_t ndirty, dirty_cap;
+	struct pad_span {
+		size_t first, last;	/* laid out again: [first, last) */
+	} *spans;
+	size_t nspans, spans_cap;
+	bool all;		/* lay out the whole section */
+	bool unrelax;		/* sites were dropped: the branches laid out
+				 * again start unrelaxed (they may no longer
+				 * need it) */
+};
+
+static void mark_dirty(struct pad_sec *ps, size_t i, bool dropped)
+{
+	struct pad_plan_state *st = ps->plan;
+
+	if (!st)		/* not planned yet */
+		return;
+	st->unrelax |= dropped;
+	if (st->all)
+		return;
+	if (st->ndirty == st->dirty_cap) {
+		size_t cap = st->dirty_cap ? 2 * st->dirty_cap : 256;
+		uint32_t *p = realloc(st->dirty, cap * sizeof(*p));
+
+		if (!p) {
+			st->all = true;	/* no list needed then */
+			return;
+		}
+		st->dirty = p;
+		st->dirty_cap = cap;
+	}
+	st->dirty[st->ndirty++] = i;
+}
+
+static void skip_site(struct pad_sec *ps, struct pad_sec_site *st,
+		      const char *why)
+{
+	st->skip = true;
+	st->why = why;
+	mark_dirty(ps, st->insn, true);
+	note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
+		ps->sec->name, st->site, why);
+}
+
 static unsigned relaxed_len(const struct pad_insn *in)
 {
 	return in->d.kind == INSN_JMP ? 5 : 6;
@@ -168,6 +228,11 @@ static void close_sites(struct pad_sec *ps, size_t *open, size_t nopen,
 		ps->sites[open[k]].moved_end = end;
 }
 
+static uint64_t run_new_end(const struct pad_run *run)
+{
+	return run->new_start + (run->end - run->start) - run->absorbed;
+}
+
 static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 			  uint64_t pos, uint64_t *pending)
 {
@@ -178,6 +243,7 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 	run->absorbed = take;
 	run->new_start = pos;
 	*pending -= take;
+	run->owed = *pending;
 	for (size_t i = run->first; i < run->last; i++) {
 		struct pad_insn *in = &ps->insns[i];
 
@@ -191,17 +257,25 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 	return pos + len - take;
 }
 
-static void layout(struct pad_sec *ps, size_t *open)
+/*
+ * Lays out from instruction I, at new offset POS with nothing owed.  Past
+ * instruction UNTIL, it stops after the first run that leaves nothing owed
+ * where the last layout left nothing owed and ended at the same offset:
+ * from there on the layout is the last one.  Returns where it stopped.
+ */
+static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
+			  size_t until, bool unrelax)
 {
-	uint64_t pos = 0, pending = 0;
-	size_t nopen = 0;
+	size_t *open = ps->plan->open, nopen = 0;
+	uint64_t pending = 0;
 
-	for (size_t i = 0; i < ps->n;) {
+	while (i < ps->n) {
 		struct pad_insn *in = &ps->insns[i];
 
 		if (in->run >= 0) {
 			struct pad_run *run = &ps->runs[in->run];
-			bool owed = pending;
+			uint64_t old_end = run_new_end(run);
+			bool settled = !run->owed, owed = pending;
 
 			pos = place_run(ps, run, pos, &pending);
 			if (owed && !pending) {
@@ -209,8 +283,12 @@ static void layout(struct pad_sec *ps, size_t *open)
 				nopen = 0;
 			}
 			i = run->last;
+			if (i > until && !pending && settled && pos == old_end)
+				return i;
 			continue;
 		}
+		if (unrelax)
+			in->relaxed = false;
 		in->pad = 0;
 		if (in->site >= 0 && !ps->sites[in->site].skip) {
 			in->pad = -(pos + in->d.disp_off) & 3;
@@ -229,6 +307,84 @@ static void layout(struct pad_sec *ps, size_t *open)
 	}
 	close_sites(ps, open, nopen, ps->size);
 	ps->new_size = pos;
+	return ps->n;
+}
+
+/* The last run before instruction D that left nothing owed: the layout
+ * from there on depends on its end only. */
+static size_t segment_start(const struct pad_sec *ps, size_t d, uint64_t *pos)
+{
+	for (size_t j = d; j > 0;) {
+		const struct pad_insn *in = &ps->insns[j - 1];
+		const struct pad_run *run;
+
+		if (in->run < 0) {
+			j--;
+			continue;
+		}
+		run = &ps->runs[in->run];
+		if (!run->owed) {
+			*pos = run_new_end(run);
+			return run->last;
+		}
+		j = run->first;
+	}
+	*pos = 0;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int add_span(struct pad_plan_state *st, size_t first, size_t last)
+{
+	if (st->nspans == st->spans_cap) {
+		size_t cap = st->spans_cap ? 2 * st->spans_cap : 64;
+		struct pad_span *p = realloc(st->spans, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		st->spans = p;
+		st->spans_cap = cap;
+	}
+	st->spans[st->nspans++] = (struct pad_span){ first, last };
+	return 0;
+}
+
+/* Lays out again what changed since the last walk; the spans say where. */
+static int relayout(struct pad_sec *ps)
+{
+	struct pad_plan_state *st = ps->plan;
+	bool unrelax = st->unrelax;
+	size_t done = 0;
+
+	st->nspans = 0;
+	st->unrelax = false;
+	if (st->all) {
+		st->all = false;
+		st->ndirty = 0;
+		layout_from(ps, 0, 0, SIZE_MAX, unrelax);
+		return add_span(st, 0, ps->n);
+	}
+	if (st->ndirty > 1)
+		qsort(st->dirty, st->ndirty, sizeof(*st->dirty), cmp_u32);
+	for (size_t k = 0; k < st->ndirty; k++) {
+		size_t first;
+		uint64_t pos;
+
+		if (st->dirty[k] < done)
+			continue;
+		first = segment_start(ps, st->dirty[k], &pos);
+		done = layout_from(ps, first, pos, st->dirty[k], unrelax);
+		if (add_span(st, first, done))
+			return -1;
+	}
+	st->ndirty = 0;
+	return 0;
 }
 
 bool pad_skip_overlapping(struct pad_sec *ps, uint64_t start, uint64_t end,
@@ -242,11 +398,8 @@ bool pad_skip_overlapping(struct pad_sec *ps, uint64_t start, uint64_t end,
 		if (st->skip || !ps->insns[st->insn].pad ||
 		    st->moved_start > end || st->moved_end <= start)
 			continue;
-		st->skip = true;
-		st->why = why;
+		skip_site(ps, st, why);
 		any = true;
-		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
-			ps->sec->name, st->site, why);
 	}
 	return any;
 }
@@ -271,12 +424,8 @@ bool pad_skip_growing(struct pad_sec *ps, uint64_t start, uint64_t end,
 			continue;
 		st = &ps->sites[in->site];
 		any = true;
-		if (st->skip)
-			continue;
-		st->skip = true;
-		st->why = why;
-		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
-			ps->sec->name, st->site, why);
+		if (!st->skip)
+			skip_site(ps, st, why);
 	}
 	return any || pad_skip_overlapping(ps, start, end, why);
 }
@@ -325,45 +474,91 @@ static bool relaxable(const struct pad_sec *ps, const struct pad_insn *in)
 	       (in->d.kind == INSN_JCC && op >= 0x70 && op <= 0x7f);
 }
 
-/* Returns 1 when something was relaxed or skipped, 0 when all reach. */
-static int check_branches(struct pad_sec *ps, const uint32_t *shorts,
-			  size_t nshorts)
+/* Returns 1 when the branch was relaxed or sites skipped, 0 when it
+ * reaches. */
+static int check_branch(struct pad_sec *ps, size_t i)
 {
+	struct pad_insn *in = &ps->insns[i];
+	uint64_t t, nt;
+	int64_t nd, lim;
+
+	if (in->relaxed)
+		return 0;
+	t = pad_old_target(ps, in);
+	if (in->target != PAD_NO_INSN &&
+	    ps->insns[in->target].label == UNMAPPED) {
+		pad_refuse(ps, "branch into moved padding",
+			   "branch at +0x%" PRIx64, (uint64_t)in->off);
+		return 0;
+	}
+	nt = pad_map_target(ps, in);
+	nd = (int64_t)(nt - (in->new_off + in->new_len));
+	lim = in->d.disp_size == 1 ? 128 : 32768;
+	if (nd >= -lim && nd < lim)
+		return 0;
+	if (relaxable(ps, in)) {
+		in->relaxed = true;
+		mark_dirty(ps, i, false);
+		return 1;
+	}
+	if (pad_skip_overlapping(ps, in->off < t ? in->off : t,
+				 in->off < t ? t : in->off,
+				 "a loop/jrcxz/short branch that cannot be "
+				 "relaxed would go out of range"))
+		return 1;
+	pad_refuse(ps, "short branch out of range", "branch at +0x%" PRIx64,
+		   (uint64_t)in->off);
+	return 0;
+}
+
+/* A rel8 branch and its target are at most this far apart. */
+#define REL8_REACH 256
+
+/* First K with V[K] >= X. */
+static size_t lower_bound(const uint32_t *v, size_t n, size_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Checks the branches whose displacement the last walk may have changed:
+ * the rel8 ones in or near what was laid out again (a branch and its
+ * target both elsewhere kept their offsets), and every rel16 one.
+ * Returns 1 when something was relaxed or skipped.
+ */
+static int check_branches(struct pad_sec *ps)
+{
+	const struct pad_plan_state *st = ps->plan;
 	int changed = 0;
 
-	for (size_t k = 0; k < nshorts && !ps->why; k++) {
-		struct pad_insn *in = &ps->insns[shorts[k]];
-		uint64_t t, nt;
-		int64_t nd, lim;
+	for (size_t s = 0; s < st->nspans && !ps->why; s++) {
+		const struct pad_span *sp = &st->spans[s];
+		uint64_t lo = sp->first < ps->n ? ps->insns[sp->first].off :
+			      ps->size;
+		uint64_t hi = sp->last < ps->n ? ps->insns[sp->last].off :
+			      ps->size;
+		size_t first = lo > REL8_REACH ?
+			       (size_t)pad_insn_covering(ps, lo - REL8_REACH) : 0;
+		size_t last = hi + REL8_REACH < ps->size ?
+			      (size_t)pad_insn_covering(ps, hi + REL8_REACH) + 1 :
+			      ps->n;
 
-		if (in->relaxed)
-			continue;
-		t = pad_old_target(ps, in);
-		if (in->target != PAD_NO_INSN &&
-		    ps->insns[in->target].label == UNMAPPED) {
-			pad_refuse(ps, "branch into moved padding",
-				   "branch at +0x%" PRIx64, in->off);
-			return 0;
-		}
-		nt = pad_map_target(ps, in);
-		nd = (int64_t)(nt - (in->new_off + in->new_len));
-		lim = in->d.disp_size == 1 ? 128 : 32768;
-		if (nd >= -lim && nd < lim)
-			continue;
-		if (relaxable(ps, in)) {
-			in->relaxed = true;
-			changed = 1;
-		} else if (pad_skip_overlapping(ps, in->off < t ? in->off : t,
-						in->off < t ? t : in->off,
-						"a loop/jrcxz/short branch that "
-						"cannot be relaxed would go out of "
-						"range")) {
-			changed = 1;
-		} else {
-			pad_refuse(ps, "short branch out of range",
-				   "branch at +0x%" PRIx64, in->off);
-		}
+		for (size_t k = lower_bound(st->shorts, st->nshorts, first);
+		     k < st->nshorts && st->shorts[k] < last && !ps->why; k++)
+			changed |= check_branch(ps, st->shorts[k]);
 	}
+	for (size_t k = 0; k < st->nwides && st->nspans && !ps->why; k++)
+		changed |= check_branch(ps, st->wides[k]);
 	return changed;
 }
 
@@ -403,16 +598,13 @@ static bool thaw_edit(struct pad_sec *ps, const struct pad_range *fr,
 	if (st && in->pad && st->skip)
 		return true;
 	if (st && in->pad) {
-		st->skip = true;
-		st->why = fr->why;
-		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
-			ps->sec->name, st->site, fr->why);
+		skip_site(ps, st, fr->why);
 		return true;
 	}
 	if (pad_skip_overlapping(ps, lo, hi, fr->why))
 		return true;
 	pad_refuse(ps, fr->why, "edit at +0x%" PRIx64 " inside +0x%" PRIx64
-		   "..+0x%" PRIx64, in->off, fr->start, fr->end);
+		   "..+0x%" PRIx64, (uint64_t)in->off, fr->start, fr->end);
 	return false;
 }
 
@@ -443,57 +635,83 @@ static bool check_frozen(struct pad_sec *ps)
 	return changed;
 }
 
+static int push_u32(uint32_t **v, size_t *n, uint32_t x)
+{
+	if (!(*n & (*n - 1)) && *n >= 1024) {
+		uint32_t *p = realloc(*v, 2 * *n * sizeof(*p));
+
+		if (!p)
+			return -1;
+		*v = p;
+	} else if (!*v) {
+		*v = malloc(1024 * sizeof(**v));
+		if (!*v)
+			return -1;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
 /* The branches with a rel8 or rel16 resolved here: only they can go out
  * of range. */
-static uint32_t *short_branches(const struct pad_sec *ps, size_t *n)
+static int short_branches(struct pad_sec *ps, struct pad_plan_state *st)
 {
-	uint32_t *v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	for (size_t i = 0; i < ps->n && i < PAD_NO_INSN; i++) {
+	for (size_t i = 0; i < ps->n; i++) {
 		const struct pad_insn *in = &ps->insns[i];
 
 		if (!pad_resolved_here(in) || in->d.disp_size == 4)
 			continue;
-		if (*n == cap) {
-			uint32_t *p;
-
-			cap = cap ? 2 * cap : 1024;
-			p = realloc(v, cap * sizeof(*v));
-			if (!p) {
-				free(v);
-				return NULL;
-			}
-			v = p;
-		}
-		v[(*n)++] = i;
+		if (in->d.disp_size == 1 ? push_u32(&st->shorts, &st->nshorts, i) :
+		    push_u32(&st->wides, &st->nwides, i))
+			return -1;
 	}
-	return v ? v : malloc(1);
+	return 0;
+}
+
+static int plan_init(struct pad_sec *ps)
+{
+	struct pad_plan_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -1;
+	ps->plan = st;
+	st->all = true;
+	st->open = malloc((ps->nsites + 1) * sizeof(*st->open));
+	if (!st->open || ps->n >= PAD_NO_INSN || short_branches(ps, st))
+		return -1;
+	find_usable_runs(ps);
+	return 0;
+}
+
+void pad_plan_free(struct pad_sec *ps)
+{
+	struct pad_plan_state *st = ps->plan;
+
+	if (!st)
+		return;
+	free(st->shorts);
+	free(st->wides);
+	free(st->open);
+	free(st->dirty);
+	free(st->spans);
+	free(st);
+	ps->plan = NULL;
 }
 
 int pad_plan(struct pad_sec *ps)
 {
-	size_t *open = malloc((ps->nsites + 1) * sizeof(*open)), nshorts;
-	uint32_t *shorts = short_branches(ps, &nshorts);
-
-	if (!open || !shorts || ps->n >= PAD_NO_INSN) {
-		free(open);
-		free(shorts);
+	if (!ps->plan && plan_init(ps))
 		return -1;
-	}
-	find_usable_runs(ps);
 	for (;;) {
-		for (size_t k = 0; k < nshorts; k++)
-			ps->insns[shorts[k]].relaxed = false;
-		do
-			layout(ps, open);
-		while (check_branches(ps, shorts, nshorts) && !ps->why);
+		if (relayout(ps))
+			return -1;
+		if (ps->why)
+			break;
+		if (check_branches(ps))
+			continue;
 		if (ps->why || !check_frozen(ps) || ps->why)
 			break;
 	}
-	free(open);
-	free(shorts);
 	return 0;
 }
 
@@ -509,7 +727,7 @@ void pad_mark_branches(struct pad_sec *ps)
 		if (t > ps->size) {
 			pad_refuse(ps, "a reference out of the section without "
 				   "relocation", "instruction at +0x%" PRIx64,
-				   in->off);
+				   (uint64_t)in->off);
 			return;
 		}
 		if (pad_mark_point(ps, t, "branch target") && t < ps->size) {
