@@ -754,6 +754,26 @@ static bool refers_to_code(struct obj *obj, struct pad_sec **secs,
 	return false;
 }
 
+/* The sections that may grow: their unit headers must be followable. */
+static void check_units(struct obj *obj, struct dwarf_fixes *dw)
+{
+	static const char *const growing[][2] = {
+		{ ".debug_info", "malformed unit header in .debug_info" },
+		{ ".debug_line", "malformed unit header in .debug_line" },
+		{ ".debug_loclists", "malformed unit header in .debug_loclists" },
+		{ ".debug_rnglists", "malformed unit header in .debug_rnglists" },
+	};
+
+	for (size_t i = 0; i < sizeof(growing) / sizeof(*growing); i++) {
+		struct section *sec = obj_find_section(obj, growing[i][0]);
+
+		if (sec && !dwarf_units_ok(obj, sec)) {
+			fail(dw, growing[i][1]);
+			return;
+		}
+	}
+}
+
 int dwarf_read(struct obj *obj, struct dwarf_fixes *dw,
 	       struct pad_sec **secs, size_t nsecs)
 {
@@ -772,6 +792,8 @@ int dwarf_read(struct obj *obj, struct dwarf_fixes *dw,
 		ret = read_aranges(obj, dw, secs, nsecs);
 	if (!ret && !dw->why)
 		ret = dwarf_read_line(obj, dw, secs, nsecs);
+	if (!ret && !dw->why)
+		check_units(obj, dw);
 	return ret;
 }
 

@@ -64,6 +64,9 @@ int dwarf_add_fix(struct dwarf_fixes *dw, const struct dfix *f);
  * a field needs more bytes; VALUE gives each fix's new number. */
 int dwarf_splice(struct obj *obj, struct section *d, struct dfix *const *fixes,
 		 size_t n, bool (*value)(const struct dfix *, uint64_t *));
+/* The unit headers of D that dwarf_splice() rewrites when D grows are
+ * well formed (unit lengths, list offset tables). */
+bool dwarf_units_ok(struct obj *obj, struct section *d);
 
 /* A reader over one debug section with its relocations. */
 struct dreader {

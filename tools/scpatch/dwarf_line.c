@@ -83,7 +83,14 @@ static int extended(struct dwarf_fixes *dw, struct dreader *r,
 	if (sub == 1) {
 		if (close_step(dw, s, true, r))
 			return -1;
-	} else if (sub == 2 && len == 9) {
+	} else if (sub == 2) {
+		/* a 4-byte address (ILP32 DWARF) would need its own reader */
+		if (len != 9) {
+			if (!dw->why)
+				dw->why = "DW_LNE_set_address with an address "
+					  "that is not 8 bytes";
+			return 0;
+		}
 		if (close_step(dw, s, false, r))
 			return -1;
 		s->start = dr_addr(r, secs, nsecs, 8);
@@ -99,7 +106,7 @@ static int program(struct dwarf_fixes *dw, struct dreader *r,
 {
 	struct step s = { 0 };
 
-	while (r->pos < r->end && !r->bad) {
+	while (r->pos < r->end && !r->bad && !dw->why) {
 		uint64_t at = r->pos;
 		uint8_t op = dr_u(r, 1);
 		uint64_t adv;

@@ -87,24 +87,65 @@ static uint64_t get32(const uint8_t *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint64_t)p[3] << 24;
 }
 
-/* unit_length of every contribution, and the offset tables of lists. */
-static void fix_headers(const struct splice *sp, const struct section *d,
+static bool is_lists(const struct section *d)
+{
+	return !strcmp(d->name, ".debug_loclists") ||
+	       !strcmp(d->name, ".debug_rnglists");
+}
+
+/* Offset of the unit after the one at U of DATA (SIZE bytes), 0 when its
+ * header is malformed: a unit_length past the end (or 64-bit DWARF), or a
+ * list offset table (and its offsets) not inside the unit. */
+static uint64_t next_unit(const uint8_t *data, uint64_t size, uint64_t u,
+			  bool lists)
+{
+	uint64_t len = get32(data + u), end = u + 4 + len, count;
+
+	if (len >= 0xfffffff0 || end > size)
+		return 0;
+	if (!lists)
+		return end;
+	if (len < 8)
+		return 0;
+	count = get32(data + u + 8);
+	if (count > (end - u - 12) / 4)
+		return 0;
+	for (uint64_t i = 0; i < count; i++)
+		if (get32(data + u + 12 + 4 * i) > end - u - 12)
+			return 0;
+	return end;
+}
+
+bool dwarf_units_ok(struct obj *obj, struct section *d)
+{
+	const uint8_t *data = obj_section_data(obj, d);
+	uint64_t u = 0;
+
+	if (!data)
+		return false;
+	while (u + 4 <= d->size)
+		if (!(u = next_unit(data, d->size, u, is_lists(d))))
+			return false;
+	return true;
+}
+
+/* unit_length of every contribution, and the offset tables of lists;
+ * false at a malformed header (dwarf_read() refused those already). */
+static bool fix_headers(const struct splice *sp, const struct section *d,
 			const uint8_t *old, size_t old_size, uint8_t *new)
 {
-	bool lists = !strcmp(d->name, ".debug_loclists") ||
-		     !strcmp(d->name, ".debug_rnglists");
+	bool lists = is_lists(d);
 
 	for (uint64_t u = 0; u + 4 <= old_size;) {
-		uint64_t len = get32(old + u), end = u + 4 + len;
-		uint64_t nu = map_off(sp, u);
+		uint64_t end = next_unit(old, old_size, u, lists);
 
-		if (len >= 0xfffffff0 || end > old_size)
-			return;
-		put32(new + nu, map_off(sp, end) - map_off(sp, u + 4));
-		if (lists && u + 12 <= end) {
+		if (!end)
+			return false;
+		put32(new + map_off(sp, u), map_off(sp, end) - map_off(sp, u + 4));
+		if (lists) {
 			uint64_t count = get32(old + u + 8), base = u + 12;
 
-			for (uint64_t i = 0; i < count && base + 4 * i + 4 <= end; i++) {
+			for (uint64_t i = 0; i < count; i++) {
 				uint64_t e = get32(old + base + 4 * i);
 
 				put32(new + map_off(sp, base) + 4 * i,
@@ -113,6 +154,7 @@ static void fix_headers(const struct splice *sp, const struct section *d,
 		}
 		u = end;
 	}
+	return true;
 }
 
 static void fix_relocs(struct obj *obj, const struct splice *sp,
@@ -196,7 +238,8 @@ int dwarf_splice(struct obj *obj, struct section *d, struct dfix *const *fixes,
 		for (size_t i = 0; i < sp.n; i++)
 			sp.shift[i + 1] = sp.shift[i] + sp.e[i].new_len -
 					  (int64_t)sp.e[i].old_len;
-		fix_headers(&sp, d, old, old_size, new);
+		if (!fix_headers(&sp, d, old, old_size, new))
+			goto out;
 		fix_relocs(obj, &sp, d);
 	}
 	ret = obj_section_set_data(obj, d, new, size) ? 0 : -1;

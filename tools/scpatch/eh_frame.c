@@ -168,12 +168,21 @@ static int parse_fde(struct obj *obj, struct eh_frame *eh, struct reader *r,
 			f.lsda_off = (l->sym->type == STT_SECTION ? 0 :
 				      l->sym->sym.st_value) + l->addend;
 		}
-		r->p += auglen <= (uint64_t)(r->end - r->p) ? auglen : 0;
+		rd_skip(r, auglen);
 	}
 	f.insns_off = r->p - base;
 	f.insns_end = r->end - base;
-	if (r->bad || !rel || !rel->sym || !rel->sym->sec)
+	/* Which code a damaged FDE describes is not known: none is padded. */
+	if (r->bad) {
+		eh->why = "malformed .eh_frame FDE";
 		return 0;
+	}
+	if (!rel || !rel->sym) {
+		eh->why = "an .eh_frame FDE without a pc_begin relocation";
+		return 0;
+	}
+	if (!rel->sym->sec)
+		return 0;		/* code in another object */
 	f.ps = pad_find_sec(secs, nsecs, rel->sym->sec->idx);
 	if (!f.ps)
 		return 0;
@@ -422,7 +431,7 @@ void eh_frame_mark(struct eh_frame *eh)
 			p[f->ps->nfrozen++] = (struct pad_range){
 				f->begin, f->end,
 				"the function has a C++ exception table "
-				"(.gcc_except_table is not rewritten yet)", false };
+				"(LSDA) that is not understood", false };
 		}
 	}
 }

@@ -39,6 +39,16 @@ static int add(struct dwarf_fixes *dw, struct eh_fde *f, uint64_t at,
 	return dwarf_add_fix(dw, &x);
 }
 
+/* A call site [ST, ST + LN) and its landing pad LP (0: none) lie in the
+ * function, without wrapping: else the LSDA is not understood. */
+static bool inside(const struct eh_fde *f, uint64_t st, uint64_t ln,
+		   uint64_t lp)
+{
+	uint64_t size = f->end - f->begin;
+
+	return st <= size && ln <= size - st && lp < size;
+}
+
 /* 1: followed, 0: not understood, -1: out of memory. */
 static int read_lsda(struct obj *obj, struct dwarf_fixes *dw,
 		     struct eh_fde *f)
@@ -72,7 +82,7 @@ static int read_lsda(struct obj *obj, struct dwarf_fixes *dw,
 		if (!cs_field(&r, enc, &lp, &k2, &l2))
 			return 0;
 		dr_uleb(&r);			/* action */
-		if (r.bad || fs + st + ln > f->end)
+		if (r.bad || !inside(f, st, ln, lp))
 			return 0;
 		if (add(dw, f, a0, k0, l0, fs, fs + st) ||
 		    add(dw, f, a1, k1, l1, fs + st, fs + st + ln) ||
