@@ -121,7 +121,8 @@ check_bad_inputs() {	# TOOL...
 }
 check_bad_inputs "$SCPATCH"
 
-# The same under ASan/UBSan, with decode.c and cmd_decode.c alone.
+# The same under ASan/UBSan, with cmd_decode.c, the decoder and the object
+# model it opens files through.
 cat > asan-main.c <<'EOF2'
 #include "commands.h"
 int main(int argc, char **argv) { return cmd_decode(argc - 1, argv + 1); }
@@ -129,7 +130,8 @@ EOF2
 if cc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-I"$ROOT/tools/scpatch" asan-main.c "$ROOT/tools/scpatch/cmd_decode.c" \
 	"$ROOT"/tools/scpatch/arch/x86/*.c "$ROOT/tools/scpatch/diag.c" \
-	$(pkg-config --cflags --libs libelf) -o decode-asan; then
+	"$ROOT"/tools/scpatch/elf*.c \
+	$(pkg-config --cflags --libs libelf libxxhash) -o decode-asan; then
 	printf '#!/bin/sh\nshift\nexec ./decode-asan decode "$@"\n' > asan-wrap
 	chmod +x asan-wrap
 	check_bad_inputs ./asan-wrap

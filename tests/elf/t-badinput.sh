@@ -97,7 +97,7 @@ both "name table index out of range" shstrndx.o "section name table index"
 cp good.o secname.o; poke secname.o $(( $(shdr_of secname.o .text) )) 4 $(( 1 << 30 ))
 both "section name out of range" secname.o "name offset"
 cp good.o strtab.o; poke strtab.o $(( $(contents_of strtab.o .strtab) + $(field strtab.o $(( $(shdr_of strtab.o .strtab) + 32 )) 8) - 1 )) 1 65
-both "string table without its final NUL" strtab.o "broken string table"
+both "string table without its final NUL" strtab.o "string table without a final NUL"
 cp good.o shstrtab.o; poke shstrtab.o $(( $(shdr_of shstrtab.o .shstrtab) + 4 )) 4 1
 both "section name table not a string table" shstrtab.o "broken section name table"
 
@@ -126,7 +126,7 @@ both "symbol name out of range" symname.o "name offset"
 cp good.o symsec.o; poke symsec.o $(( symtab + 24 * 3 + 6 )) 2 30000
 both "symbol section index out of range" symsec.o "section index .* out of range"
 cp good.o symlink.o; poke symlink.o $(( $(shdr_of symlink.o .symtab) + 40 )) 4 9999
-both "symbol table linked to nothing" symlink.o "string table index"
+both "symbol table linked to nothing" symlink.o "sh_link 9999 out of range"
 cp good.o syminfo.o; poke syminfo.o $(( $(shdr_of syminfo.o .symtab) + 44 )) 4 9999
 both "first global out of range" syminfo.o "first global"
 

@@ -187,6 +187,11 @@ for r in relas[:1] + table_relas[:1]:
     variant('rela-%s-overlaps-symtab' % tag, 'elf', lambda e, r=r: e.poke(r, 4, e.shdr(symtab)[4]))
     variant('rela-%s-overlaps-ehdr' % tag, 'elf', lambda e, r=r: e.poke(r, 4, 0))
     variant('rela-%s-past-end' % tag, 'elf', lambda e, r=r: e.poke(r, 4, len(good) - 8))
+variant('strtab-overlaps-symtab', 'elf', lambda e: e.poke(strtab, 4, e.shdr(symtab)[4] + 8))
+comment = g.find(lambda i, h: g.name(i) == '.comment')
+if comment:
+    variant('comment-link-self', 'elf', lambda e: e.poke(comment[0], 6, comment[0]))
+    variant('comment-link-huge', 'elf', lambda e: e.poke(comment[0], 6, 1 << 20))
 if text:
     variant('text-past-end', 'elf', lambda e: e.poke(text, 4, len(good) + 4096))
     variant('text-off-wrap', 'elf', lambda e: e.poke(text, 4, (1 << 64) - 4))
@@ -207,6 +212,7 @@ def sym(name, field, value, index=None):
 
 
 sym('sym-shndx-reserved', 3, 0xff00)
+sym('sym-shndx-os', 3, 0xff20)
 sym('sym-shndx-xindex', 3, 0xffff)       # SHN_XINDEX without .symtab_shndx
 sym('sym-name-at-end', 0, g.shdr(strtab)[5])
 sym('sym0-name', 0, 1 << 31, 0)
@@ -225,6 +231,18 @@ if relas:
     rela('rela-sym-0xffffffff', 'elf', relas[0], 1, (0xffffffff << 32) | 4)
     rela('rela-type-bad', 'elf', relas[0], 1, (1 << 32) | 0xffffffff)
     rela('rela-offset-wrap', 'elf', relas[0], 0, (1 << 64) - 2)
+    rela('rela-type-52', 'elf', relas[0], 1, (1 << 32) | 52)
+    # a 4-byte field that starts inside its section and ends past it
+    target = g.shdr(relas[0])[7]
+    first_type = RELA.unpack_from(good, g.shdr(relas[0])[4])[1] & 0xffffffff
+    if first_type in (2, 4, 9, 10, 11, 41, 42):
+        rela('rela-field-past-end', 'elf', relas[0], 0, g.shdr(target)[5] - 2)
+    # every relocation section is checked, also those no command reads
+    others = [r for r in relas if g.name(g.shdr(r)[7]).startswith('.debug')
+              or g.name(g.shdr(r)[7]) == '.eh_frame']
+    if others:
+        rela('rela-unread-sym-bad', 'elf', others[-1], 1, (0x7fffffff << 32) | 1)
+        rela('rela-unread-type-bad', 'elf', others[-1], 1, (1 << 32) | 200)
 
 # ---- string tables ---------------------------------------------------------
 def shstrtab_no_nul(e):
@@ -255,11 +273,14 @@ if tables and table_relas:
     variant('table-link-self', 'elf', lambda e: e.poke(t, 6, t))
     variant('table-link-huge', 'elf', lambda e: e.poke(t, 6, 0xffff))
     variant('table-link-to-data', 'table', lambda e: e.poke(t, 6, e.first('.data')))
-    variant('table-size-ragged', 'table', lambda e: e.poke(t, 5, 12))
+    # Cut, turned NOBITS, or with its relocations moved to another
+    # section, the table leaves relocations outside their section: broken
+    # ELF (linkers refuse it), not only a broken table.
+    variant('table-size-ragged', 'elf', lambda e: e.poke(t, 5, 12))
     variant('table-size-huge', 'elf', lambda e: e.poke(t, 5, 1 << 40))
     variant('table-entsize-0', 'good', lambda e: e.poke(t, 9, 0))
-    variant('table-nobits', 'table', lambda e: e.poke(t, 1, SHT_NOBITS))
-    variant('table-relocs-dropped', 'table', lambda e: e.poke(tr, 7, e.first('.data')))
+    variant('table-nobits', 'elf', lambda e: e.poke(t, 1, SHT_NOBITS))
+    variant('table-relocs-dropped', 'elf', lambda e: e.poke(tr, 7, e.first('.data')))
 
 # ---- compressed sections (the input is built with -gz) -----------------------
 for i in g.find(lambda i, h: h[2] & SHF_COMPRESSED)[:1]:

@@ -316,6 +316,119 @@ static int read_section_names(struct obj *obj)
 	return 0;
 }
 
+/*
+ * sh_link names a section for every type that uses it (and for
+ * SHF_LINK_ORDER), and is 0 for the others: out of range or pointing at
+ * itself it is damage, whatever the type.  Every non-empty string table
+ * ends with a NUL (elf_strptr() would refuse its last name only).
+ */
+static int check_section_links(struct obj *obj, struct section *sec)
+{
+	unsigned int link = sec->sh.sh_link;
+	const char *p;
+
+	if (link >= obj->norig_secs)
+		return obj_sec_error(sec, "sh_link %u out of range (%u sections)",
+				     link, obj->norig_secs);
+	if (link == sec->idx)
+		return obj_sec_error(sec, "sh_link names the section itself");
+	if (sec->sh.sh_type != SHT_STRTAB || !sec->sh.sh_size ||
+	    (sec->sh.sh_flags & SHF_COMPRESSED))
+		return 0;
+	p = obj_input_bytes(obj, sec);
+	if (!p)
+		return -1;
+	if (p[sec->sh.sh_size - 1])
+		return obj_sec_error(sec, "string table without a final NUL");
+	return 0;
+}
+
+struct extent {
+	uint64_t start, end;
+	unsigned int idx;	/* a section, or one of the two below */
+};
+#define EXTENT_EHDR UINT32_MAX
+#define EXTENT_SHDRS (UINT32_MAX - 1)
+
+static int cmp_extent(const void *a, const void *b)
+{
+	const struct extent *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? -1 : x->end > y->end;
+}
+
+static const char *extent_name(const struct obj *obj, unsigned int idx,
+			       char *buf, size_t size)
+{
+	if (idx == EXTENT_EHDR)
+		return "the ELF header";
+	if (idx == EXTENT_SHDRS)
+		return "the section headers";
+	snprintf(buf, size, "section %u (%.120s)", idx, obj->secs[idx]->name);
+	return buf;
+}
+
+static int overlap_error(const struct obj *obj, const struct extent *a,
+			 const struct extent *b)
+{
+	char n1[160], n2[160];
+
+	if (b->idx >= EXTENT_SHDRS) {	/* name the section first */
+		const struct extent *t = a;
+
+		a = b;
+		b = t;
+	}
+	return obj_set_error(OBJ_ERR_CORRUPT, "%s overlaps %s",
+			     extent_name(obj, b->idx, n1, sizeof(n1)),
+			     extent_name(obj, a->idx, n2, sizeof(n2)));
+}
+
+/*
+ * No two sections share file bytes, nor with the ELF or section headers:
+ * writing one would change the other.  One sort of the section extents
+ * (already in order in most files: checked first).
+ */
+static int check_overlaps(struct obj *obj)
+{
+	struct extent *v = calloc(obj->norig_secs + 2, sizeof(*v));
+	size_t n = 0, best = 0;
+	int ret = 0;
+
+	if (!v)
+		return obj_nomem();
+	v[n++] = (struct extent){ 0, sizeof(Elf64_Ehdr), EXTENT_EHDR };
+	v[n++] = (struct extent){ obj->ehdr.e_shoff, obj->ehdr.e_shoff +
+				  (uint64_t)obj->norig_secs * sizeof(Elf64_Shdr),
+				  EXTENT_SHDRS };
+	for (unsigned int i = 1; i < obj->norig_secs; i++) {
+		const GElf_Shdr *sh = &obj->secs[i]->sh;
+
+		if (sh->sh_type == SHT_NOBITS || sh->sh_type == SHT_NULL ||
+		    !sh->sh_size)
+			continue;
+		v[n++] = (struct extent){ sh->sh_offset,
+					  sh->sh_offset + sh->sh_size, i };
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (cmp_extent(&v[i - 1], &v[i]) > 0) {
+			qsort(v, n, sizeof(*v), cmp_extent);
+			break;
+		}
+	}
+	/* best: the extent reaching furthest among those before i */
+	for (size_t i = 1; i < n && !ret; i++) {
+		if (v[i].start < v[best].end)
+			ret = overlap_error(obj, &v[best], &v[i]);
+		if (v[i].end > v[best].end)
+			best = i;
+	}
+	free(v);
+	return ret;
+}
+
 static int read_section_headers(struct obj *obj)
 {
 	unsigned int n = 0, shstrndx = 0;
@@ -347,15 +460,21 @@ static int read_section_headers(struct obj *obj)
 	if (check_section_range(obj, obj->shstrtab) || read_section_names(obj))
 		return -1;
 	for (unsigned int i = 1; i < n; i++)
-		if (check_section_range(obj, obj->secs[i]))
+		if (check_section_range(obj, obj->secs[i]) ||
+		    check_section_links(obj, obj->secs[i]))
 			return -1;
-	return 0;
+	return check_overlaps(obj);
 }
 
 static int check_table_shape(struct section *sec, size_t entsize)
 {
 	if (sec->sh.sh_flags & SHF_COMPRESSED)
 		return obj_sec_error(sec, "compressed table");
+	/* Linkers refuse a table that declares another entry size. */
+	if (sec->sh.sh_type == SHT_RELA && sec->sh.sh_entsize != entsize)
+		return obj_sec_error(sec, "entry size %llu, not %zu",
+				     (unsigned long long)sec->sh.sh_entsize,
+				     entsize);
 	if (sec->sh.sh_offset % 8 && entsize % 8 == 0)
 		return obj_sec_error(sec, "misaligned table");
 	if (sec->sh.sh_size % entsize)
@@ -464,7 +583,8 @@ static int read_sections(struct obj *obj)
 			return obj_sec_error(sec,
 					     "SHT_REL relocations: x86-64 objects use SHT_RELA");
 		case SHT_RELA:
-			ret = read_rela_section(obj, sec);
+			ret = read_rela_section(obj, sec) ||
+			      obj_check_relocs(obj, sec);
 			break;
 		case SHT_LLVM_ADDRSIG:
 			obj->addrsig = sec;

@@ -128,10 +128,14 @@ enum obj_error_kind obj_errkind(void);
 /* ---- open, inspect, close ------------------------------------------- */
 
 /*
- * Opens and validates PATH: ELF header, section headers, section names,
- * symbol tables and their string tables, section indices of symbols,
- * sh_link/sh_info of RELA and GROUP sections.  Contents and relocations are
- * validated when they are first read.  An SHT_REL section is an error.
+ * Opens and validates PATH, once: ELF header, section headers (ranges,
+ * sh_link of every section, no two sections or a section and the headers
+ * sharing bytes), section names, every string table's final NUL, symbol
+ * tables (entry size, names, section indices incl. reserved ones),
+ * sh_link/sh_info of RELA and GROUP sections, and every relocation (symbol
+ * index, a type x86-64 defines, its field inside its section).  Compressed
+ * contents are validated when they are first decompressed.  An SHT_REL
+ * section is an error.
  */
 struct obj *obj_open(const char *path, enum obj_open_mode mode);
 /*
@@ -300,9 +304,8 @@ void obj_symbol_changed(struct obj *obj, struct symbol *sym);
 /*
  * Relocations apply to a base section SEC (not to its .rela section); for a
  * RELA section with no target section (.rela.dyn of a linked file) pass
- * the RELA section itself.  They
- * are parsed on first use, per section, into one array; offsets are
- * validated against SEC's size and symbol indices against the table.
+ * the RELA section itself.  They were validated at open, and are parsed on
+ * first use, per section, into one array.
  * Returns the count, 0 if SEC has none, -1 on error.
  */
 long obj_nrelocs(struct obj *obj, struct section *sec);

@@ -131,17 +131,30 @@ int strtab_ext_add(struct strtab_ext *ext, size_t base, const char *s,
 
 /* elf_reloc.c */
 /*
- * A relocation at OFFSET of BASE leaves its field inside the section.
- * R_X86_64_NONE has no field: it may sit at the end, which in an empty
- * section is offset 0 (GAS and LLVM emit these for .reloc markers).
+ * Bytes a relocation of TYPE writes into its section: 0 for markers
+ * (R_X86_64_NONE, TLSDESC_CALL, the GNU vtable ones), -1 for a type that
+ * x86-64 does not define.
+ */
+int obj_reloc_field_size(uint32_t type);
+/*
+ * A relocation at OFFSET of BASE leaves its whole field inside the section,
+ * without wrapping.  A marker has no field: it may sit at the end, which in
+ * an empty section is offset 0 (GAS and LLVM emit these for .reloc).
  */
 static inline bool obj_reloc_fits(const struct section *base,
 				  uint64_t offset, uint32_t type)
 {
-	if (type == R_X86_64_NONE)
-		return offset <= base->size;
-	return offset < base->size && base->sh.sh_type != SHT_NOBITS;
+	int size = obj_reloc_field_size(type);
+
+	if (size < 0 || offset > base->size)
+		return false;
+	if (size == 0)
+		return true;
+	return base->sh.sh_type != SHT_NOBITS &&
+	       (uint64_t)size <= base->size - offset;
 }
+/* Every relocation of RELA, at open: symbol index, type, field in range. */
+int obj_check_relocs(struct obj *obj, struct section *rela);
 void obj_free_relocs(struct obj_relocs *rel);
 int obj_load_relocs(struct obj *obj, struct section *sec);
 

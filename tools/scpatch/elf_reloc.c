@@ -35,6 +35,89 @@ static int reloc_error(struct section *rela, size_t i, const char *what,
 			     what, v);
 }
 
+/* 39 and 40 were MPX's PC32_BND and PLT32_BND; 43 to 51 are APX's. */
+#define R_X86_64_LAST_DEFINED 51
+#define R_X86_64_GNU_VTINHERIT 250
+#define R_X86_64_GNU_VTENTRY 251
+
+int obj_reloc_field_size(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+	case R_X86_64_COPY:
+	case R_X86_64_TLSDESC_CALL:
+	case R_X86_64_GNU_VTINHERIT:
+	case R_X86_64_GNU_VTENTRY:
+		return 0;
+	case R_X86_64_8:
+	case R_X86_64_PC8:
+		return 1;
+	case R_X86_64_16:
+	case R_X86_64_PC16:
+		return 2;
+	case R_X86_64_64:
+	case R_X86_64_GLOB_DAT:
+	case R_X86_64_JUMP_SLOT:
+	case R_X86_64_RELATIVE:
+	case R_X86_64_DTPMOD64:
+	case R_X86_64_DTPOFF64:
+	case R_X86_64_TPOFF64:
+	case R_X86_64_PC64:
+	case R_X86_64_GOTOFF64:
+	case R_X86_64_GOT64:
+	case R_X86_64_GOTPCREL64:
+	case R_X86_64_GOTPC64:
+	case R_X86_64_GOTPLT64:
+	case R_X86_64_PLTOFF64:
+	case R_X86_64_SIZE64:
+	case R_X86_64_IRELATIVE:
+	case R_X86_64_RELATIVE64:
+		return 8;
+	case R_X86_64_TLSDESC:
+		return 16;
+	}
+	return type <= R_X86_64_LAST_DEFINED ? 4 : -1;
+}
+
+/*
+ * Once at open, in one pass over the raw table, so that a relocation no
+ * pass reads is refused as surely as one they do, and the passes never see
+ * an index or a field out of range.
+ */
+int obj_check_relocs(struct obj *obj, struct section *rela)
+{
+	size_t n = rela->sh.sh_size / sizeof(Elf64_Rela);
+	uint64_t nsyms = rela->symtab ? rela->symtab->norig : 1;
+	struct section *base = obj->ehdr.e_type == ET_REL ? rela->base : NULL;
+	const Elf64_Rela *raw;
+
+	if (!n)
+		return 0;
+	raw = obj_input_bytes(obj, rela);
+	if (!raw)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t info = raw[i].r_info;
+		uint32_t type = GELF_R_TYPE(info);
+
+		if (GELF_R_SYM(info) >= nsyms)
+			return reloc_error(rela, i, "symbol index",
+					   GELF_R_SYM(info));
+		if (obj_reloc_field_size(type) < 0)
+			return obj_sec_error(rela, "relocation %zu: unknown x86-64 relocation type %u",
+					     i, type);
+		if (base && base->sh.sh_type == SHT_NOBITS &&
+		    obj_reloc_field_size(type))
+			return obj_sec_error(rela, "relocation %zu: applies to %s, which has no contents (SHT_NOBITS)",
+					     i, base->name);
+		if (base && !obj_reloc_fits(base, raw[i].r_offset, type))
+			return obj_sec_error(rela, "relocation %zu: offset 0x%llx out of range of %s (0x%zx bytes)",
+					     i, (unsigned long long)raw[i].r_offset,
+					     base->name, base->size);
+	}
+	return 0;
+}
+
 /* One raw entry to a struct reloc, checked against its table and target. */
 static int decode_rela(struct section *rela, size_t i, const Elf64_Rela *raw,
 		       bool check_offset, struct reloc *r)

@@ -68,6 +68,10 @@ static int check_links(struct obj *obj, struct symtab *tab)
 		return obj_sec_error(sec, "compressed symbol table");
 	if (sec->sh.sh_offset % 8 || sec->sh.sh_size % sizeof(Elf64_Sym))
 		return obj_sec_error(sec, "misaligned or truncated symbol table");
+	if (sec->sh.sh_entsize != sizeof(Elf64_Sym))
+		return obj_sec_error(sec, "entry size %llu, not %zu",
+				     (unsigned long long)sec->sh.sh_entsize,
+				     sizeof(Elf64_Sym));
 	if (link == 0 || link >= obj->norig_secs)
 		return obj_sec_error(sec, "string table index %u out of range",
 				     link);
@@ -90,6 +94,17 @@ static int check_links(struct obj *obj, struct symtab *tab)
 	return 0;
 }
 
+#ifndef SHN_X86_64_LCOMMON
+#define SHN_X86_64_LCOMMON 0xff02	/* -mcmodel=large common symbols */
+#endif
+
+/* The reserved indices a symbol of an x86-64 file may carry. */
+static bool reserved_index_ok(unsigned int shndx)
+{
+	return shndx == SHN_UNDEF || shndx == SHN_ABS || shndx == SHN_COMMON ||
+	       shndx == SHN_X86_64_LCOMMON;
+}
+
 static int resolve_section(struct obj *obj, struct symtab *tab,
 			   struct symbol *sym, unsigned int i)
 {
@@ -101,7 +116,15 @@ static int resolve_section(struct obj *obj, struct symtab *tab,
 					     "symbol %u: SHN_XINDEX without .symtab_shndx",
 					     i);
 		shndx = tab->xindex[i];
+		if (shndx == SHN_UNDEF)
+			return obj_sec_error(tab->sec,
+					     "symbol %u: extended section index 0",
+					     i);
 	} else if (shndx >= SHN_LORESERVE || shndx == SHN_UNDEF) {
+		if (!reserved_index_ok(shndx))
+			return obj_sec_error(tab->sec,
+					     "symbol %u: reserved section index 0x%x",
+					     i, shndx);
 		sym->shndx = shndx;
 		return 0;
 	}
