@@ -1,0 +1,63 @@
+#!/bin/bash
+# Translation validation of the fix-ups (tools/scpatch/pad_verify*.c):
+# after the pass commits, every relocation in and into padded code, every
+# symbol there and every FDE describing it must map to its original.  The
+# tool is linked here once more with pad_verify_fault.c built with
+# -DSCPATCH_FAULT_INJECTION, which corrupts one fix-up after the commit
+# (SCPATCH_FAULT names which); each kind must be refused with an error
+# naming the place, and the input (annotated in place) or the output
+# (-o) must be left as it was.  Real C: tests/fixtures/pad/prog.c (jump
+# tables, a table of function pointers, static helpers) from gcc and clang.
+. "$ROOT/tests/lib.sh"
+. "$ROOT/tests/pad/pad-lib.sh"
+
+O=$BUILD/tools/scpatch
+objs=()
+for src in "$ROOT"/tools/scpatch/*.c "$ROOT"/tools/scpatch/arch/x86/*.c; do
+	rel=${src#"$ROOT"/tools/scpatch/}
+	[[ $rel == pad_verify_fault.c ]] || objs+=("$O/${rel%.c}.o")
+done
+gcc ${SCPATCH_SAN_FLAGS:-} -std=gnu11 -Wall -Wextra -DSCPATCH_FAULT_INJECTION \
+	-iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" \
+	$(pkg-config --cflags libelf libdw libxxhash) -o scpatch-fault \
+	"$ROOT/tools/scpatch/pad_verify_fault.c" "${objs[@]}" \
+	$(pkg-config --libs libelf libdw libxxhash) -lstdc++ ||
+	{ not_ok "fault-injecting build links"; exit 0; }
+
+text_size() { objdump -h "$1" | awk '$2 == ".text" { print $3 }'; }
+
+# kind of fault, and what the error must say
+faults=(
+	"reloc-addend:relocation at .*must be at .* with addend"
+	"reloc-offset:relocation at \.text[^ ]*+0x.*must be at"
+	"sym-value:symbol [a-z_]* (\.text[^ ]*+0x[0-9a-f]*, size [0-9]*): now"
+	"sym-size:symbol [a-z_]* (\.text[^ ]*+0x[0-9a-f]*, size [0-9]*): now"
+	"fde-range:FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]*): its range ends"
+	"cfa-advance:FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]*): CFA row [0-9]"
+)
+
+for cc in gcc clang; do
+	for v in "-O2 -fPIC" "-O1 -fno-pic"; do
+		tag="$cc $v"
+		$cc $v -c "$PADFIX/prog.c" -o in.o || { not_ok "$tag: compile"; continue; }
+		"$SCPATCH" -o want.o in.o 2>/dev/null
+		expect_exit "$tag: no fault: annotated" 0 ./scpatch-fault -o got.o in.o
+		expect "$tag: no fault: the same object as the tool's" cmp -s want.o got.o
+		expect "$tag: something was padded" \
+			test "$(text_size in.o)" != "$(text_size want.o)"
+		for f in "${faults[@]}"; do
+			kind=${f%%:*} msg=${f#*:}
+			cp in.o work.o
+			rm -f out.o
+			SCPATCH_FAULT=$kind ./scpatch-fault work.o 2> err.txt
+			rc=$?
+			expect_eq "$tag: $kind: refused" 2 "$rc"
+			expect "$tag: $kind: says where" grep -q \
+				"^scpatch: work.o: padding: translation validation failed: $msg" err.txt ||
+				cat err.txt
+			expect "$tag: $kind: input left as it was" cmp -s in.o work.o
+			SCPATCH_FAULT=$kind ./scpatch-fault -o out.o in.o 2>/dev/null
+			expect "$tag: $kind: no output written" test ! -e out.o
+		done
+	done
+done

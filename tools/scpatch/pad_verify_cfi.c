@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Padding: translation validation of .eh_frame.  Each FDE that describes
+ * padded code is read before the commit (its code range, from its pc_begin
+ * relocation, and the address of every CFA row: every instruction of its
+ * program but the advances and the DW_CFA_nop padding, with the location
+ * it takes effect at), and each row address is mapped.  After the commit
+ * the new .eh_frame is read again on its own, with its own parser: FDEs
+ * are found by the code their pc_begin relocation points at, not by their
+ * offset (an FDE may have grown), and must cover the mapped range with the
+ * same CIE, the same augmentation data and LSDA pointer, and the same rows
+ * in the same order at the mapped addresses.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leb128.h"
+#include "pad_verify_internal.h"
+
+struct rd {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static uint64_t rd_n(struct rd *r, unsigned n)
+{
+	uint64_t v = 0;
+
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		return 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)r->p[i] << (8 * i);
+	r->p += n;
+	return v;
+}
+
+static uint64_t rd_leb(struct rd *r)
+{
+	uint64_t v = 0;
+	size_t n = r->bad ? 0 : leb128_decode(r->p, r->end - r->p, 0, &v);
+
+	if (!n)
+		r->bad = true;
+	else
+		r->p += n;
+	return v;
+}
+
+static void rd_skip(struct rd *r, uint64_t n)
+{
+	if (r->bad || n > (uint64_t)(r->end - r->p))
+		r->bad = true;
+	else
+		r->p += n;
+}
+
+/* One CIE or FDE: [at, end); an FDE names its CIE by offset. */
+struct entry {
+	uint64_t at, end, cie;
+	bool is_cie;
+};
+
+/* 1: an entry at *OFF (which moves past it), 0: the end, -1: malformed. */
+static int next_entry(const uint8_t *d, size_t size, uint64_t *off,
+		      struct entry *e)
+{
+	while (*off + 4 <= size) {
+		struct rd r = { d + *off, d + size, false };
+		uint64_t len = rd_n(&r, 4), id;
+
+		e->at = *off;
+		if (len == 0xffffffff || len > size - *off - 4 ||
+		    (len && len < 4))
+			return -1;
+		*off += 4 + len;
+		if (!len)
+			continue;
+		e->end = *off;
+		id = rd_n(&r, 4);
+		e->is_cie = !id;
+		if (id > e->at + 4)
+			return -1;
+		e->cie = e->at + 4 - id;
+		return 1;
+	}
+	return 0;
+}
+
+struct cie {
+	uint64_t at;
+	uint64_t caf;
+	uint64_t insns, end;	/* initial instructions */
+	uint8_t enc_size;	/* of pc_begin and pc_range */
+	bool z, lsda;
+};
+
+static unsigned enc_size(uint8_t enc)
+{
+	switch (enc & 0x0f) {
+	case 0x00: case 0x04: case 0x0c:
+		return 8;
+	case 0x02: case 0x0a:
+		return 2;
+	case 0x03: case 0x0b:
+		return 4;
+	}
+	return 0;
+}
+
+static bool parse_cie(const uint8_t *d, size_t size, uint64_t at,
+		      struct cie *c)
+{
+	struct entry e;
+	uint64_t off = at;
+	struct rd r;
+	const char *aug;
+	uint8_t version;
+
+	if (next_entry(d, size, &off, &e) != 1 || e.at != at || !e.is_cie)
+		return false;
+	r = (struct rd){ d + at + 8, d + e.end, false };
+	*c = (struct cie){ .at = at, .end = e.end, .enc_size = 8 };
+	version = rd_n(&r, 1);
+	aug = (const char *)r.p;
+	while (r.p < r.end && *r.p)
+		r.p++;
+	rd_skip(&r, 1);
+	if (version != 1 && version != 3)
+		return false;
+	c->caf = rd_leb(&r);
+	rd_leb(&r);
+	rd_skip(&r, version == 1 ? 1 : 0);
+	if (version != 1)
+		rd_leb(&r);
+	if (*aug == 'z') {
+		uint64_t len = rd_leb(&r);
+		struct rd a = { r.p, r.p + len, false };
+
+		c->z = true;
+		rd_skip(&r, len);
+		for (aug++; *aug && !r.bad && !a.bad; aug++) {
+			uint8_t enc;
+
+			switch (*aug) {
+			case 'R':
+				c->enc_size = enc_size(rd_n(&a, 1));
+				break;
+			case 'L':
+				rd_n(&a, 1);
+				c->lsda = true;
+				break;
+			case 'P':
+				enc = rd_n(&a, 1);
+				if (!enc_size(enc))
+					return false;
+				rd_skip(&a, enc_size(enc));
+				break;
+			case 'S': case 'B':
+				break;
+			default:
+				return false;
+			}
+		}
+		if (a.bad)
+			return false;
+	} else if (*aug) {
+		return false;
+	}
+	c->insns = r.p - d;
+	return !r.bad && c->enc_size && c->caf == 1;
+}
+
+struct fde {
+	uint64_t begin_at;	/* the pc_begin field */
+	uint64_t range;
+	uint64_t aug_at, aug_len;
+	uint64_t insns, end;
+};
+
+static bool parse_fde(const uint8_t *d, const struct entry *e,
+		      const struct cie *c, struct fde *f)
+{
+	struct rd r = { d + e->at + 8, d + e->end, false };
+
+	f->begin_at = e->at + 8;
+	rd_skip(&r, c->enc_size);
+	f->range = rd_n(&r, c->enc_size);
+	f->aug_len = c->z ? rd_leb(&r) : 0;
+	f->aug_at = r.p - d;
+	rd_skip(&r, f->aug_len);
+	f->insns = r.p - d;
+	f->end = e->end;
+	return !r.bad;
+}
+
+/* The CFA program of an FDE or CIE, one row instruction at a time. */
+struct cfa_it {
+	struct rd r;
+	uint64_t loc;
+};
+
+/* Operands of the instructions that are neither advances nor rows
+ * with their operand in the opcode. */
+static bool skip_operands(struct rd *r, uint8_t op)
+{
+	switch (op) {
+	case 0x0a: case 0x0b: case 0x2d:
+		return true;
+	case 0x06: case 0x07: case 0x08: case 0x0d: case 0x0e: case 0x13:
+	case 0x2e:
+		rd_leb(r);
+		return true;
+	case 0x05: case 0x09: case 0x0c: case 0x11: case 0x12: case 0x14:
+	case 0x15: case 0x2f:
+		rd_leb(r);
+		rd_leb(r);
+		return true;
+	case 0x0f:
+		rd_skip(r, rd_leb(r));
+		return true;
+	case 0x10: case 0x16:
+		rd_leb(r);
+		rd_skip(r, rd_leb(r));
+		return true;
+	}
+	return false;
+}
+
+/* 1: a row instruction [*op, *op + *len) at it->loc; 0: the end; -1: an
+ * instruction this reader does not know (DW_CFA_set_loc among them). */
+static int cfa_next(struct cfa_it *it, const uint8_t **op, size_t *len)
+{
+	while (it->r.p < it->r.end && !it->r.bad) {
+		const uint8_t *at = it->r.p;
+		uint8_t c = *it->r.p++;
+
+		if ((c & 0xc0) == 0x40) {
+			it->loc += c & 0x3f;
+			continue;
+		}
+		if (c >= 0x02 && c <= 0x04) {
+			it->loc += rd_n(&it->r, c == 0x04 ? 4 : c - 1);
+			continue;
+		}
+		if (!c)
+			continue;
+		if ((c & 0xc0) == 0x80)
+			rd_leb(&it->r);
+		else if (!(c & 0xc0) && !skip_operands(&it->r, c))
+			return -1;
+		if (it->r.bad)
+			return -1;
+		*op = at;
+		*len = it->r.p - at;
+		return 1;
+	}
+	return it->r.bad ? -1 : 0;
+}
+
+static const char *sec_name(struct pad_verify *pv, uint32_t idx)
+{
+	return obj_section(pv->obj, idx)->name;
+}
+
+static uint64_t sym_value(const struct symbol *sym)
+{
+	return sym->type == STT_SECTION ? 0 : sym->sym.st_value;
+}
+
+/* The padded section and code offset the FDE's pc_begin points at. */
+static struct pad_sec *fde_code(struct pad_verify *pv, const struct fde *f,
+				uint64_t *begin)
+{
+	struct reloc *r = obj_find_reloc(pv->obj, pv->eh, f->begin_at);
+
+	if (!r || !r->sym || !r->sym->sec)
+		return NULL;
+	*begin = sym_value(r->sym) + r->addend;
+	return pad_find_sec(pv->secs, pv->nsecs, r->sym->sec->idx);
+}
+
+static int push_row(struct pad_verify *pv, uint64_t loc)
+{
+	if (pv->nrowlocs == pv->rowlocs_cap) {
+		size_t cap = pv->rowlocs_cap ? 2 * pv->rowlocs_cap : 1024;
+		uint64_t *p = realloc(pv->rowlocs, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		pv->rowlocs = p;
+		pv->rowlocs_cap = cap;
+	}
+	pv->rowlocs[pv->nrowlocs++] = loc;
+	return 0;
+}
+
+static int map_rows(struct pad_verify *pv, struct pad_sec *s,
+		    const struct fde *f, struct vfde *v)
+{
+	struct cfa_it it = { { pv->eh_old + f->insns, pv->eh_old + f->end,
+			       false }, v->begin };
+	const uint8_t *op;
+	size_t len;
+	uint64_t to;
+	int rc;
+
+	v->rows = pv->nrowlocs;
+	while ((rc = cfa_next(&it, &op, &len)) == 1) {
+		if (!pv_map(s, it.loc, REF_POINT, &to))
+			pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
+				PRIx64 "): its CFA row at +0x%" PRIx64 " does "
+				"not map to one place", s->sec->name, v->begin,
+				v->at, it.loc);
+		if (push_row(pv, to))
+			return -1;
+	}
+	if (rc < 0)
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): CFA instructions this check does not read",
+			s->sec->name, v->begin, v->at);
+	v->nrows = pv->nrowlocs - v->rows;
+	return 0;
+}
+
+static struct vfde *new_vfde(struct pad_verify *pv)
+{
+	if (pv->nfdes == pv->fdes_cap) {
+		size_t cap = pv->fdes_cap ? 2 * pv->fdes_cap : 256;
+		struct vfde *p = realloc(pv->fdes, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		pv->fdes = p;
+		pv->fdes_cap = cap;
+	}
+	return &pv->fdes[pv->nfdes++];
+}
+
+static int prepare_fde(struct pad_verify *pv, const struct entry *e,
+		       const struct cie *c)
+{
+	struct fde f;
+	struct pad_sec *s;
+	struct vfde *v;
+	struct reloc *l;
+	uint64_t begin;
+
+	if (!parse_fde(pv->eh_old, e, c, &f))
+		return pv_fail(pv, ".eh_frame+0x%" PRIx64 ": malformed FDE",
+			       e->at), 0;
+	s = fde_code(pv, &f, &begin);
+	if (!s)
+		return 0;
+	v = new_vfde(pv);
+	if (!v)
+		return -1;
+	*v = (struct vfde){ .sec = s->sec->idx, .range_size = c->enc_size,
+			    .begin = begin, .end = begin + f.range, .at = e->at };
+	if (!pv_map(s, v->begin, REF_POINT, &v->new_begin) ||
+	    !pv_map(s, v->end, REF_POINT, &v->new_end))
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 "..+0x%" PRIx64 " (.eh_frame"
+			"+0x%" PRIx64 "): its range does not map to whole "
+			"instructions", s->sec->name, v->begin, v->end, e->at);
+	l = c->lsda && f.aug_len ? obj_find_reloc_range(pv->obj, pv->eh,
+						f.aug_at, f.aug_len) : NULL;
+	if (l) {
+		v->has_lsda = true;
+		v->lsda_sym = l->sym;
+		v->lsda_addend = l->addend;
+		v->lsda_type = l->type;
+	}
+	return map_rows(pv, s, &f, v);
+}
+
+int pv_cfi_prepare(struct pad_verify *pv)
+{
+	const uint8_t *d;
+	struct cie c = { .at = UINT64_MAX };
+	struct entry e;
+	uint64_t off = 0;
+	int rc;
+
+	if (!pv->eh || pv->eh->sh.sh_type == SHT_NOBITS)
+		return 0;
+	d = obj_section_data(pv->obj, pv->eh);
+	pv->eh_old_size = pv->eh->size;
+	pv->eh_old = malloc(pv->eh_old_size + 1);
+	if (!d || !pv->eh_old)
+		return -1;
+	memcpy(pv->eh_old, d, pv->eh_old_size);
+	while ((rc = next_entry(pv->eh_old, pv->eh_old_size, &off, &e)) == 1) {
+		if (e.is_cie)
+			continue;
+		if (c.at != e.cie &&
+		    !parse_cie(pv->eh_old, pv->eh_old_size, e.cie, &c)) {
+			c.at = UINT64_MAX;
+			continue;	/* the pass refused what it describes */
+		}
+		if (prepare_fde(pv, &e, &c))
+			return -1;
+	}
+	return 0;
+}
+
+/* An FDE of the committed .eh_frame that describes padded code. */
+struct nfde {
+	uint32_t sec;
+	uint64_t begin, end, at;
+};
+
+static int cmp_vfde(const void *a, const void *b)
+{
+	const struct vfde *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return (x->new_begin > y->new_begin) - (x->new_begin < y->new_begin);
+}
+
+static int cmp_nfde(const void *a, const void *b)
+{
+	const struct nfde *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return (x->begin > y->begin) - (x->begin < y->begin);
+}
+
+static struct nfde *read_new(struct pad_verify *pv, size_t *n)
+{
+	const uint8_t *d = obj_section_data(pv->obj, pv->eh);
+	struct cie c = { .at = UINT64_MAX };
+	struct nfde *v = malloc((pv->nfdes + 1) * sizeof(*v));
+	struct entry e;
+	uint64_t off = 0;
+	int rc;
+
+	*n = 0;
+	if (!d || !v) {
+		free(v);
+		pv_fail(pv, "out of memory reading .eh_frame");
+		return NULL;
+	}
+	while ((rc = next_entry(d, pv->eh->size, &off, &e)) == 1) {
+		struct pad_sec *s;
+		struct fde f;
+		uint64_t begin;
+
+		if (e.is_cie || (c.at != e.cie &&
+				 !parse_cie(d, pv->eh->size, e.cie, &c)))
+			continue;
+		if (!parse_fde(d, &e, &c, &f) || !(s = fde_code(pv, &f, &begin)))
+			continue;
+		if (*n == pv->nfdes) {
+			pv_fail(pv, "more FDEs describe padded code than before "
+				"(%zu), the next at .eh_frame+0x%" PRIx64,
+				pv->nfdes, e.at);
+			break;
+		}
+		v[(*n)++] = (struct nfde){ s->sec->idx, begin, begin + f.range,
+					   e.at };
+	}
+	if (rc < 0)
+		pv_fail(pv, ".eh_frame+0x%" PRIx64 ": malformed after the "
+			"rewrite", e.at);
+	return v;
+}
+
+static bool same_header(const uint8_t *a, const struct cie *ca,
+			const uint8_t *b, const struct cie *cb)
+{
+	return ca->insns - ca->at == cb->insns - cb->at &&
+	       !memcmp(a + ca->at + 8, b + cb->at + 8, ca->insns - ca->at - 8);
+}
+
+/* Rows of two programs, the same instructions in the same order; LOCS
+ * (NULL for a CIE) are the addresses the second one's rows must have. */
+static bool same_rows(struct cfa_it *a, struct cfa_it *b,
+		      const uint64_t *locs, size_t nlocs, size_t *bad)
+{
+	const uint8_t *pa, *pb;
+	size_t la, lb;
+	int ra, rb;
+
+	for (*bad = 0;; (*bad)++) {
+		ra = cfa_next(a, &pa, &la);
+		rb = cfa_next(b, &pb, &lb);
+		if (ra != rb || ra < 0)
+			return false;
+		if (!ra)
+			return !locs || *bad == nlocs;
+		if (la != lb || memcmp(pa, pb, la) ||
+		    (locs && (*bad >= nlocs || b->loc != locs[*bad])))
+			return false;
+	}
+}
+
+static bool same_cie(struct pad_verify *pv, const uint8_t *d,
+		     const struct vfde *f, const struct nfde *n)
+{
+	struct entry eo, en;
+	uint64_t o = f->at, p = n->at;
+	struct cie co, cn;
+	struct cfa_it a, b;
+	size_t bad;
+
+	if (next_entry(pv->eh_old, pv->eh_old_size, &o, &eo) != 1 ||
+	    next_entry(d, pv->eh->size, &p, &en) != 1 ||
+	    !parse_cie(pv->eh_old, pv->eh_old_size, eo.cie, &co) ||
+	    !parse_cie(d, pv->eh->size, en.cie, &cn) ||
+	    !same_header(pv->eh_old, &co, d, &cn))
+		return false;
+	a = (struct cfa_it){ { pv->eh_old + co.insns, pv->eh_old + co.end,
+			       false }, 0 };
+	b = (struct cfa_it){ { d + cn.insns, d + cn.end, false }, 0 };
+	return same_rows(&a, &b, NULL, 0, &bad);
+}
+
+static bool same_lsda(struct pad_verify *pv, const uint8_t *d,
+		      const struct fde *fo, const struct fde *fn,
+		      const struct vfde *f)
+{
+	struct reloc *l;
+
+	if (fo->aug_len != fn->aug_len ||
+	    memcmp(pv->eh_old + fo->aug_at, d + fn->aug_at, fo->aug_len))
+		return false;
+	if (!f->has_lsda)
+		return true;
+	l = obj_find_reloc_range(pv->obj, pv->eh, fn->aug_at, fn->aug_len);
+	return l && l->sym == f->lsda_sym && l->addend == f->lsda_addend &&
+	       l->type == f->lsda_type;
+}
+
+static void check_fde(struct pad_verify *pv, const uint8_t *d,
+		      const struct vfde *f, const struct nfde *n)
+{
+	const char *name = sec_name(pv, f->sec);
+	uint64_t o = f->at, p = n->at;
+	struct entry eo, en;
+	struct cie co, cn;
+	struct fde fo, fn;
+	struct cfa_it a, b;
+	size_t bad;
+
+	if (n->end != f->new_end) {
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): its range ends at +0x%" PRIx64 ", but its code "
+			"ends at +0x%" PRIx64, name, f->begin, n->at, n->end,
+			f->new_end);
+		return;
+	}
+	if (!same_cie(pv, d, f, n)) {
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): its CIE changed", name, f->begin, n->at);
+		return;
+	}
+	next_entry(pv->eh_old, pv->eh_old_size, &o, &eo);
+	next_entry(d, pv->eh->size, &p, &en);
+	parse_cie(pv->eh_old, pv->eh_old_size, eo.cie, &co);
+	parse_cie(d, pv->eh->size, en.cie, &cn);
+	parse_fde(pv->eh_old, &eo, &co, &fo);
+	parse_fde(d, &en, &cn, &fn);
+	if (!same_lsda(pv, d, &fo, &fn, f)) {
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): its augmentation data or LSDA changed", name,
+			f->begin, n->at);
+		return;
+	}
+	a = (struct cfa_it){ { pv->eh_old + fo.insns, pv->eh_old + fo.end,
+			       false }, f->begin };
+	b = (struct cfa_it){ { d + fn.insns, d + fn.end, false }, n->begin };
+	if (!same_rows(&a, &b, pv->rowlocs + f->rows, f->nrows, &bad))
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): CFA row %zu (at +0x%" PRIx64 " before) is not the "
+			"same rule at the address its code went to", name,
+			f->begin, n->at, bad, a.loc);
+}
+
+static bool paired(const struct vfde *f, const struct nfde *n, size_t k)
+{
+	return f[k].sec == n[k].sec && f[k].new_begin == n[k].begin;
+}
+
+void pv_cfi_check(struct pad_verify *pv)
+{
+	const uint8_t *d;
+	struct nfde *n;
+	size_t nn, k;
+
+	if (!pv->eh_old)
+		return;
+	n = read_new(pv, &nn);
+	d = obj_section_data(pv->obj, pv->eh);
+	if (!n || !d || pv->failure[0])
+		goto out;
+	if (nn != pv->nfdes) {
+		pv_fail(pv, "%zu FDEs describe padded code, %zu before", nn,
+			pv->nfdes);
+		goto out;
+	}
+	for (k = 0; k < nn && paired(pv->fdes, n, k); k++)
+		;
+	if (k < nn) {
+		/* not in the same order: pair them by code address */
+		qsort(pv->fdes, nn, sizeof(*pv->fdes), cmp_vfde);
+		qsort(n, nn, sizeof(*n), cmp_nfde);
+	}
+	for (k = 0; k < nn && !pv->failure[0]; k++) {
+		if (!paired(pv->fdes, n, k)) {
+			pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
+				PRIx64 " before): no FDE starts where its code "
+				"went (+0x%" PRIx64 ")", sec_name(pv,
+				pv->fdes[k].sec), pv->fdes[k].begin,
+				pv->fdes[k].at, pv->fdes[k].new_begin);
+			break;
+		}
+		check_fde(pv, d, &pv->fdes[k], &n[k]);
+	}
+out:
+	free(n);
+}
+
+uint64_t pv_cfi_find(struct pad_verify *pv, const struct vfde *f)
+{
+	size_t nn;
+	struct nfde *n = read_new(pv, &nn);
+	uint64_t at = UINT64_MAX;
+
+	for (size_t k = 0; n && k < nn && at == UINT64_MAX; k++)
+		if (n[k].sec == f->sec && n[k].begin == f->new_begin)
+			at = n[k].at;
+	free(n);
+	return at;
+}
+
+uint8_t *pv_cfi_first_advance(uint8_t *d, size_t size, uint64_t at)
+{
+	struct entry e;
+	struct cie c;
+	struct fde f;
+	uint64_t off = at;
+
+	if (next_entry(d, size, &off, &e) != 1 || e.is_cie ||
+	    !parse_cie(d, size, e.cie, &c) || !parse_fde(d, &e, &c, &f))
+		return NULL;
+	for (uint64_t p = f.insns; p < f.end; p++) {
+		struct rd r = { d + p + 1, d + f.end, false };
+
+		if ((d[p] & 0xc0) == 0x40 || (d[p] >= 0x02 && d[p] <= 0x04))
+			return d + p;
+		if ((d[p] & 0xc0) == 0x80)
+			rd_leb(&r);
+		else if (!(d[p] & 0xc0) && d[p] && !skip_operands(&r, d[p]))
+			return NULL;
+		p = r.p - d - 1;
+	}
+	return NULL;
+}

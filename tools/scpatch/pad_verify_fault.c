@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Padding: fault injection for the tests of pad_verify*.c.  Only a build
+ * with -DSCPATCH_FAULT_INJECTION (made by tests/pad/t-pad-validate.sh
+ * itself, never by the Makefile) reads SCPATCH_FAULT: after the commit it
+ * corrupts one fix-up of the first kind named, so that the test sees the
+ * check of that kind refuse the object.
+ *	reloc-addend	the addend of a relocation into padded code
+ *	reloc-offset	the offset of a relocation in padded code
+ *	sym-value	the value of a symbol in padded code
+ *	sym-size	the size of a function in padded code
+ *	fde-range	the pc_range of an FDE of padded code
+ *	cfa-advance	the first advance of such an FDE's CFA program
+ */
+#include "pad_verify_internal.h"
+
+#ifndef SCPATCH_FAULT_INJECTION
+void pv_inject_fault(struct pad_verify *pv)
+{
+	(void)pv;
+}
+#else
+#include <stdlib.h>
+#include <string.h>
+
+/* The first relocation in padded code (OFFSET), or into it. */
+static void corrupt_reloc(struct pad_verify *pv, bool offset)
+{
+	for (size_t k = 0; k < pv->nrsecs; k++) {
+		struct section *t = pv->rsecs[k].sec;
+		struct reloc *r;
+
+		if (offset && !pv->rsecs[k].padded)
+			continue;
+		obj_for_each_reloc(pv->obj, t, r) {
+			if (r->type == R_X86_64_NONE ||
+			    (!offset && !(r->sym && r->sym->sec &&
+					  pad_find_sec(pv->secs, pv->nsecs,
+						       r->sym->sec->idx))))
+				continue;
+			if (offset)
+				r->offset += 1;
+			else
+				r->addend += 1;
+			return;
+		}
+	}
+}
+
+static void corrupt_symbol(struct pad_verify *pv, bool size)
+{
+	for (size_t i = 0; i < pv->nsyms; i++) {
+		struct symbol *sym = pv->syms[i].sym;
+
+		if (size && (!sym->sym.st_size || sym->type != STT_FUNC))
+			continue;
+		if (size)
+			sym->sym.st_size += 1;
+		else
+			sym->sym.st_value += 1;
+		return;
+	}
+}
+
+static void corrupt_fde(struct pad_verify *pv, bool advance)
+{
+	for (size_t i = 0; i < pv->nfdes; i++) {
+		uint64_t at = pv_cfi_find(pv, &pv->fdes[i]);
+		uint8_t *d = obj_section_data_writable(pv->obj, pv->eh), *op;
+
+		if (at == UINT64_MAX || !d)
+			continue;
+		if (!advance) {
+			d[at + 8 + pv->fdes[i].range_size] += 1;
+			return;
+		}
+		op = pv_cfi_first_advance(d, pv->eh->size, at);
+		if (!op)
+			continue;
+		if ((*op & 0xc0) == 0x40)
+			*op = (*op & 0x3f) == 0x3f ? *op - 1 : *op + 1;
+		else
+			op[1] += 1;
+		return;
+	}
+}
+
+void pv_inject_fault(struct pad_verify *pv)
+{
+	const char *f = getenv("SCPATCH_FAULT");
+
+	if (!f)
+		return;
+	if (!strcmp(f, "reloc-addend") || !strcmp(f, "reloc-offset"))
+		corrupt_reloc(pv, !strcmp(f, "reloc-offset"));
+	else if (!strcmp(f, "sym-value") || !strcmp(f, "sym-size"))
+		corrupt_symbol(pv, !strcmp(f, "sym-size"));
+	else if (!strcmp(f, "fde-range") || !strcmp(f, "cfa-advance"))
+		corrupt_fde(pv, !strcmp(f, "cfa-advance"));
+}
+#endif

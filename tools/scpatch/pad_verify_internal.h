@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared state of the fix-up validation (pad_verify*.c).  Not for use
+ * outside it.
+ */
+#ifndef SCPATCH_PAD_VERIFY_INTERNAL_H
+#define SCPATCH_PAD_VERIFY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pad_internal.h"
+#include "pad_verify.h"
+
+/* What a reference into padded code must point at afterwards. */
+enum ref_kind {
+	REF_POINT,	/* a place: the NOP put before an instruction */
+	REF_INSN,	/* the instruction itself (static call tables) */
+	REF_DEBUG,	/* a place, or the last byte of an instruction
+			 * (gcc ends location ranges at a call's last byte) */
+};
+
+/* What a relocation must be after the commit: one per relocation of a
+ * section that has any in or into padded code, in the same order. */
+struct vrel {
+	uint64_t off;		/* its r_offset (checked in padded code) */
+	int64_t addend;		/* its r_addend (not for R_X86_64_NONE) */
+};
+
+/* A section whose relocations are checked: their number must not change,
+ * nor their types and symbols (HASH). */
+struct vrelsec {
+	struct section *sec;
+	long nrelocs;
+	size_t first;		/* its entries in pad_verify.rels */
+	uint64_t hash;
+	bool padded;
+};
+
+struct vsym {
+	struct symbol *sym;
+	uint64_t value, size;		/* before */
+	uint64_t new_value, new_size;	/* what they must be */
+};
+
+/* An FDE that describes padded code, before the commit. */
+struct vfde {
+	uint32_t sec;		/* the code section */
+	uint8_t range_size;	/* bytes of pc_begin and pc_range */
+	bool has_lsda;
+	uint64_t begin, end;	/* original code range */
+	uint64_t new_begin, new_end;
+	uint64_t at;		/* its offset in the .eh_frame snapshot */
+	size_t rows, nrows;	/* its CFA row addresses, mapped, in rowlocs */
+	struct symbol *lsda_sym;	/* the LSDA pointer's relocation */
+	int64_t lsda_addend;
+	uint32_t lsda_type;
+};
+
+struct pad_verify {
+	struct obj *obj;
+	struct pad_sec **secs;
+	size_t nsecs;
+	struct vrel *rels;
+	size_t nrels;
+	struct vrelsec *rsecs;
+	size_t nrsecs, rsecs_cap;
+	struct vsym *syms;
+	size_t nsyms;
+	/* .eh_frame before the commit */
+	struct section *eh;
+	uint8_t *eh_old;
+	size_t eh_old_size;
+	struct vfde *fdes;
+	size_t nfdes, fdes_cap;
+	uint64_t *rowlocs;	/* where each CFA row must be afterwards */
+	size_t nrowlocs, rowlocs_cap;
+	/* scratch of the reference mapping */
+	struct {
+		uint64_t **v;	/* jump table bases per section index */
+		size_t *n;
+		bool built;
+	} bases;
+	struct {
+		struct section *sec;
+		uint64_t start, pos;
+	} cursor;
+	uint64_t *symmap;	/* per symbol index: where its value went */
+	unsigned nsymmap;
+	struct {		/* the last reference mapped: relocations
+				 * come in runs to the same place */
+		const struct pad_sec *s;
+		uint64_t orig, out;
+		enum ref_kind kind;
+		bool ok;
+	} memo;
+	uint64_t field_end;	/* end of the instruction of the last field
+				 * mapped by map_field() */
+	enum ref_kind ref_kind;	/* of the section being read */
+	char failure[320];	/* the first place that does not map */
+};
+
+/* pad_verify.c: where ORIG in padded section PS went, as a KIND reference;
+ * false when it cannot be mapped without changing what it points at. */
+bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
+	    uint64_t *out);
+/* Records the first failure (printed by pad_verify()); returns false. */
+bool pv_fail(struct pad_verify *pv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* pad_verify_cfi.c */
+int pv_cfi_prepare(struct pad_verify *pv);
+void pv_cfi_check(struct pad_verify *pv);
+/* The offset of the FDE paired with F in the committed .eh_frame, or
+ * UINT64_MAX (for fault injection). */
+uint64_t pv_cfi_find(struct pad_verify *pv, const struct vfde *f);
+/* The first advance of the CFA program of the FDE at AT in D, or NULL. */
+uint8_t *pv_cfi_first_advance(uint8_t *d, size_t size, uint64_t at);
+
+/* pad_verify_fault.c: corrupts one fix-up when built with
+ * -DSCPATCH_FAULT_INJECTION and SCPATCH_FAULT is set (tests only). */
+void pv_inject_fault(struct pad_verify *pv);
+
+#endif
