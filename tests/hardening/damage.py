@@ -7,7 +7,8 @@ writes OUTDIR/<case>.o for every case and prints one line per case:
 class "elf": the ELF structure is broken, every command must fail (exit 2);
 class "table": the ELF is sound but the static call table is not (see
 t-damaged.sh for what each command may do with it);
-class "debug": a compressed debug section is corrupt (the input was built
+class "link": a table fragment linked to a section that holds none of its
+sites; class "debug": a compressed debug section is corrupt (the input was built
 with -gz); class "good": a valid rewrite of GOOD.o (headers moved), every command
 must accept it; the truncations that follow cut that layout, so that
 they land inside sections while the headers stay whole.
@@ -272,7 +273,7 @@ if tables and table_relas:
     rela('table-site-in-middle', 'table', tr, 2, 1, k)
     variant('table-link-self', 'elf', lambda e: e.poke(t, 6, t))
     variant('table-link-huge', 'elf', lambda e: e.poke(t, 6, 0xffff))
-    variant('table-link-to-data', 'table', lambda e: e.poke(t, 6, e.first('.data')))
+    variant('table-link-to-data', 'link', lambda e: e.poke(t, 6, e.first('.data')))
     # Cut, turned NOBITS, or with its relocations moved to another
     # section, the table leaves relocations outside their section: broken
     # ELF (linkers refuse it), not only a broken table.

@@ -20,6 +20,9 @@
 #   table  sound ELF, damaged table: check never passes it (1 or 2); list
 #          and annotate may succeed (annotate rebuilds the table from the
 #          code, dropping entries the code does not have)
+#   link   sound ELF, a table fragment linked (SHF_LINK_ORDER) to a section
+#          that holds none of its sites: annotate, list and check refuse it
+#          (exit 2), decode (which reads no table) exits 0
 #   good   the headers-first rewrite is an ordinary object
 . "$ROOT/tests/lib.sh"
 
@@ -88,6 +91,9 @@ try_case() {	# try_case DIR NAME CLASS REFERENCE_CHECK_STATUS
 				problems+=("$name check: a damaged table passes the gate")
 			[[ $cmd == decode ]] && ((rc != 0)) &&
 				problems+=("$name decode: exit $rc on a sound ELF") ;;
+		link)
+			want=2; [[ $cmd == decode ]] && want=0
+			((rc == want)) || problems+=("$name $cmd: exit $rc, want $want") ;;
 		good)
 			want=0; [[ $cmd == check ]] && want=$ref
 			((rc == want)) || problems+=("$name $cmd: exit $rc, want $want") ;;
@@ -139,5 +145,13 @@ expect "valid -gz object: list" "$SCPATCH" list calls.o
 expect "valid -gz object: check reads lines through the compressed debug info" \
 	bash -c "'$SCPATCH' check calls.o | grep -q 'calls.c:[0-9]*:'"
 
-damage_all calls.o calls "good elf debug table"
-damage_all aligned.o aligned "good table"
+# The counterpart of the "link" class: GNU ld -r merges the fragments of
+# several text sections into one that keeps the first one's link, and that
+# is still input to list and annotate (which splits it again).
+gcc -O2 -ffunction-sections -I"$FIX/sites" -c "$FIX/sites/calls.c" -o fs.o &&
+	"$SCPATCH" fs.o && ld -r fs.o -o merged.o || not_ok "build the ld -r object"
+expect "ld -r merged fragments: list accepts them" "$SCPATCH" list merged.o
+expect "ld -r merged fragments: annotate splits them" "$SCPATCH" -o split.o merged.o
+
+damage_all calls.o calls "good elf debug table link"
+damage_all aligned.o aligned "good table link"

@@ -115,6 +115,32 @@ static struct reloc **sorted_relocs(struct obj *obj, struct section *t,
 	return idx;
 }
 
+/*
+ * --gc-sections keeps or drops a fragment with the section it links to,
+ * so that section must be code holding some of its sites: ours link to
+ * the code of all their entries, and a fragment that `ld -r` merged from
+ * several keeps the link of its first part, whose sites it holds (the
+ * rest is check's finding, and annotate splits it again).  A fragment
+ * linked elsewhere would outlive its code or die before it.  (sh_link out
+ * of range or to itself the model refuses at open.)
+ */
+static int check_link_order(struct obj *obj, struct section *t,
+			    const struct obj_entry *e, size_t n)
+{
+	struct section *link = obj_section(obj, t->sh.sh_link);
+
+	if (!(t->sh.sh_flags & SHF_LINK_ORDER) || !n)
+		return 0;
+	if (link && (link->sh.sh_flags & SHF_EXECINSTR))
+		for (size_t i = 0; i < n; i++)
+			if (e[i].text == link)
+				return 0;
+	error_at(obj_path(obj), "section %u (%s): linked (SHF_LINK_ORDER) to "
+		 "section %u (%s), which holds none of its sites", t->idx,
+		 t->name, t->sh.sh_link, link ? link->name : "?");
+	return -1;
+}
+
 static int read_one(struct obj *obj, struct section *t, struct obj_entry **out,
 		    size_t *count, size_t *cap)
 {
@@ -150,7 +176,7 @@ static int read_one(struct obj *obj, struct section *t, struct obj_entry **out,
 			decode_key(obj, k, e);
 	}
 	free(idx);
-	return 0;
+	return check_link_order(obj, t, *out + *count - nent, nent);
 }
 
 int obj_read_tables(struct obj *obj, struct obj_entry **out, size_t *count)
