@@ -161,6 +161,16 @@ static int cmp_site(const void *a, const void *b)
 	return cmp_place(x, y) ? cmp_place(x, y) : x->from_table - y->from_table;
 }
 
+/* Sites come from relocations in offset order: sorting them again costs
+ * more than this check on a large object. */
+static bool sites_sorted(const struct annotation *an)
+{
+	for (size_t i = 1; i < an->nsites; i++)
+		if (cmp_site(&an->sites[i - 1], &an->sites[i]) > 0)
+			return false;
+	return true;
+}
+
 /*
  * Sort and merge: the code decides.  An old entry is kept only where the
  * code has the same site (it then adds nothing); one that names no site
@@ -170,7 +180,7 @@ static void sort_sites(struct annotation *an)
 {
 	size_t k = 0;
 
-	if (an->nsites)	/* qsort(NULL, 0) is undefined */
+	if (!sites_sorted(an))	/* also: qsort(NULL, 0) is undefined */
 		qsort(an->sites, an->nsites, sizeof(*an->sites), cmp_site);
 	for (size_t i = 0; i < an->nsites; i++) {
 		const struct table_site *s = &an->sites[i];

@@ -207,6 +207,8 @@ static void pass_free(struct pad_pass *pp)
 		free(ps->insns);
 		free(ps->blocks);
 		free(ps->starts);
+		free(ps->refs);
+		free(ps->pcrel);
 		pad_plan_free(ps);
 		free(ps->runs);
 		free(ps->sites);

@@ -37,20 +37,26 @@ void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
  * that start before it: a lookup reads one word of each and needs no
  * instruction record at all.
  */
-static int index_starts(struct pad_sec *ps)
+/* Bits set in X, without a library call (-mpopcnt is not assumed). */
+static inline unsigned popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
+static int count_blocks(struct pad_sec *ps)
 {
 	size_t nb = (ps->size >> 6) + 1;
 	uint32_t count = 0;
 
-	ps->starts = calloc(nb, sizeof(*ps->starts));
 	ps->blocks = malloc(nb * sizeof(*ps->blocks));
-	if (!ps->starts || !ps->blocks)
+	if (!ps->blocks)
 		return -1;
-	for (size_t i = 0; i < ps->n; i++)
-		ps->starts[ps->insns[i].off >> 6] |= 1ull << (ps->insns[i].off & 63);
 	for (size_t b = 0; b < nb; b++) {
 		ps->blocks[b] = count;
-		count += __builtin_popcountll(ps->starts[b]);
+		count += popcount64(ps->starts[b]);
 	}
 	return 0;
 }
@@ -59,17 +65,17 @@ long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
 {
 	uint64_t below;
 
-	if (off >= ps->size || !ps->starts)
+	if (off >= ps->size || !ps->blocks)	/* not decoded */
 		return -1;
 	/* the starts at or below off in its block; the first instruction
 	 * starts at 0, so one always covers off */
 	below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
-	return ps->blocks[off >> 6] + __builtin_popcountll(below) - 1;
+	return ps->blocks[off >> 6] + popcount64(below) - 1;
 }
 
 long pad_insn_at(const struct pad_sec *ps, uint64_t off)
 {
-	if (off >= ps->size || !ps->starts ||
+	if (off >= ps->size || !ps->blocks ||
 	    !(ps->starts[off >> 6] >> (off & 63) & 1))
 		return -1;
 	return pad_insn_covering(ps, off);
@@ -94,18 +100,16 @@ static void *alloc_big(size_t bytes)
 	return p;
 }
 
-static bool is_int3(const struct pad_sec *ps, const struct pad_insn *in)
-{
-	return in->d.len == 1 && ps->data[in->off] == 0xcc;
-}
-
 static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 {
-	struct pad_run *r = realloc(ps->runs, (ps->nruns + 1) * sizeof(*r));
+	struct pad_run *r;
 
-	if (!r)
-		return -1;
-	ps->runs = r;
+	if (!(ps->nruns & (ps->nruns - 1))) {	/* 0, 1, 2, 4...: double */
+		r = realloc(ps->runs, 2 * (ps->nruns + 1) * sizeof(*r));
+		if (!r)
+			return -1;
+		ps->runs = r;
+	}
 	r = &ps->runs[ps->nruns];
 	*r = (struct pad_run){ .first = first, .last = last, .int3 = int3,
 			       .start = ps->insns[first].off };
@@ -116,34 +120,48 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 	return 0;
 }
 
+enum run_kind { NO_RUN, NOP_RUN, INT3_RUN };
+
 /* int3 bytes count only between functions: inside one they may be traps
  * that code jumps to. */
-static bool runnable(struct pad_sec *ps, size_t i, bool int3)
+static enum run_kind run_kind(struct pad_sec *ps, const struct pad_insn *in)
 {
-	struct pad_insn *in = &ps->insns[i];
-
-	if (int3)
-		return is_int3(ps, in) &&
-		       !obj_find_func_containing(ps->obj, ps->sec, in->off);
-	return in->d.kind == INSN_NOP;
+	if (in->d.kind == INSN_NOP)
+		return NOP_RUN;
+	if (in->d.len == 1 && ps->data[in->off] == 0xcc &&
+	    !obj_find_func_containing(ps->obj, ps->sec, in->off))
+		return INT3_RUN;
+	return NO_RUN;
 }
 
-static int find_runs(struct pad_sec *ps)
+/* Maximal runs of NOPs, or of int3 between functions, as the decode
+ * reaches instruction I (ps->n at the end): the current one ends where
+ * the next instruction is of another kind. */
+static int extend_runs(struct pad_sec *ps, size_t i, size_t *first,
+		       enum run_kind *cur)
 {
-	for (size_t i = 0; i < ps->n;) {
-		bool int3 = ps->insns[i].d.kind != INSN_NOP;
-		size_t j = i;
+	enum run_kind k = i < ps->n ? run_kind(ps, &ps->insns[i]) : NO_RUN;
 
-		while (j < ps->n && runnable(ps, j, int3))
-			j++;
-		if (j == i) {
-			i++;
-			continue;
-		}
-		if (add_run(ps, i, j, int3))
+	if (k == *cur)
+		return 0;
+	if (*cur != NO_RUN && add_run(ps, *first, i, *cur == INT3_RUN))
+		return -1;
+	*first = i;
+	*cur = k;
+	return 0;
+}
+
+static int push_pcrel(struct pad_sec *ps, size_t i)
+{
+	if (!(ps->npcrel & (ps->npcrel - 1))) {
+		uint32_t *p = realloc(ps->pcrel, 2 * (ps->npcrel + 1) *
+				      sizeof(*p));
+
+		if (!p)
 			return -1;
-		i = j;
+		ps->pcrel = p;
 	}
+	ps->pcrel[ps->npcrel++] = i;
 	return 0;
 }
 
@@ -226,7 +244,8 @@ static void find_site_insns(struct pad_sec *ps)
 
 int pad_decode(struct pad_sec *ps)
 {
-	size_t cap = ps->size / 3 + 16;
+	size_t cap = ps->size / 3 + 16, run_first = 0;
+	enum run_kind run = NO_RUN;
 	struct reloc *r;
 	struct insn d;
 
@@ -238,8 +257,11 @@ int pad_decode(struct pad_sec *ps)
 		return 0;
 	}
 	ps->insns = alloc_big(cap * sizeof(*ps->insns));
-	if (!ps->insns)
+	ps->starts = calloc((ps->size >> 6) + 1, sizeof(*ps->starts));
+	ps->refs = calloc((ps->size >> 6) + 1, sizeof(*ps->refs));
+	if (!ps->insns || !ps->starts || !ps->refs)
 		return -1;
+	/* one walk: records, instruction starts, runs, pc-relative fields */
 	for (uint64_t off = 0; off < ps->size;) {
 		struct pad_insn *in;
 
@@ -252,18 +274,24 @@ int pad_decode(struct pad_sec *ps)
 			cap *= 2;
 		}
 		in = &ps->insns[ps->n++];
-		*in = (struct pad_insn){ .off = off, .run = -1, .site = -1,
-					 .target = PAD_NO_INSN };
 		if (!arch_decode(ps->data + off, ps->size - off, off, &d)) {
 			pad_refuse(ps, "code that does not decode",
 				   "no instruction at +0x%" PRIx64, off);
 			return 0;
 		}
-		in->d = (struct pad_dec){ d.len, d.kind, d.disp_off, d.disp_size,
-					  d.imm_off, d.imm_size, d.pc_relative };
+		*in = (struct pad_insn){
+			.off = off, .run = -1, .site = -1,
+			.target = PAD_NO_INSN,
+			.d = { d.len, d.kind, d.disp_off, d.disp_size,
+			       d.imm_off, d.imm_size, d.pc_relative },
+		};
+		ps->starts[off >> 6] |= 1ull << (off & 63);
+		if (extend_runs(ps, ps->n - 1, &run_first, &run) ||
+		    (d.pc_relative && push_pcrel(ps, ps->n - 1)))
+			return -1;
 		off += d.len;
 	}
-	if (index_starts(ps) || find_runs(ps))
+	if (extend_runs(ps, ps->n, &run_first, &run) || count_blocks(ps))
 		return -1;
 	obj_for_each_reloc(ps->obj, ps->sec, r)
 		if (!check_reloc(ps, r))

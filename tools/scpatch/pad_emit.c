@@ -96,6 +96,12 @@ static void emit_run(struct pad_sec *ps, const struct pad_run *run)
 		pad_fill_nops(p, len);
 }
 
+/* Copied as it is: its distance to the next instruction stays. */
+static bool plain(const struct pad_insn *in)
+{
+	return in->run < 0 && !in->pad && !in->relaxed && !pad_resolved_here(in);
+}
+
 int pad_build(struct pad_sec *ps)
 {
 	ps->new_data = malloc(ps->new_size ? ps->new_size : 1);
@@ -103,18 +109,29 @@ int pad_build(struct pad_sec *ps)
 		return -1;
 	for (size_t i = 0; i < ps->n;) {
 		const struct pad_insn *in = &ps->insns[i];
+		size_t j = i + 1;
 
 		if (in->run >= 0) {
 			emit_run(ps, &ps->runs[in->run]);
 			i = ps->runs[in->run].last;
 			continue;
 		}
-		if (emit_insn(ps, in)) {
-			pad_refuse(ps, "a displacement does not fit after the move",
-				   "instruction at +0x%" PRIx64, in->off);
-			return 0;
+		if (!plain(in)) {
+			if (emit_insn(ps, in)) {
+				pad_refuse(ps, "a displacement does not fit after "
+					   "the move", "instruction at +0x%" PRIx64,
+					   (uint64_t)in->off);
+				return 0;
+			}
+			i++;
+			continue;
 		}
-		i++;
+		/* one copy for the stretch: most of the code */
+		while (j < ps->n && plain(&ps->insns[j]))
+			j++;
+		memcpy(ps->new_data + in->new_off, ps->data + in->off,
+		       (j < ps->n ? ps->insns[j].off : ps->size) - in->off);
+		i = j;
 	}
 	return 0;
 }

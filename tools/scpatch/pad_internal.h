@@ -44,7 +44,6 @@ struct pad_insn {
 	uint8_t new_len;
 	bool relaxed;		/* rel8 jmp/jcc rewritten with rel32 */
 	bool reloc_in_disp;	/* a relocation resolves its displacement */
-	bool referenced;	/* something points at its first byte */
 };
 
 /* Maximal run of NOPs (or int3 between functions) the code may shrink. */
@@ -89,8 +88,14 @@ struct pad_sec {
 				 * there (pad_insn_at, pad_insn_covering) */
 	uint32_t *blocks;	/* per 64 bytes: instructions starting
 				 * before it */
+	uint64_t *refs;		/* one bit per byte: an instruction start
+				 * something points at (a bitmap, not a
+				 * field of pad_insn: marking a million
+				 * references then touches no record) */
 	struct pad_run *runs;
 	size_t nruns;
+	uint32_t *pcrel;	/* instructions with a pc-relative field */
+	size_t npcrel;
 	struct pad_sec_site *sites;
 	size_t nsites;
 	struct pad_range *frozen;

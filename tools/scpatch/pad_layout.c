@@ -120,7 +120,7 @@ bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 		}
 		return freeze_around(ps, i, off, what);
 	}
-	ps->insns[i].referenced = true;
+	ps->refs[off >> 6] |= 1ull << (off & 63);
 	return true;
 }
 
@@ -145,6 +145,15 @@ static bool in_frozen(const struct pad_sec *ps, uint64_t start, uint64_t end)
 	return false;
 }
 
+/* Something points at an instruction start in [FROM, TO). */
+static bool any_ref(const struct pad_sec *ps, uint64_t from, uint64_t to)
+{
+	for (uint64_t off = from; off < to; off++)
+		if (ps->refs[off >> 6] >> (off & 63) & 1)
+			return true;
+	return false;
+}
+
 /* A run pads to an alignment boundary, nothing points inside it and no
  * function starts with it (patchable entries, hot-patch NOPs). */
 static void find_usable_runs(struct pad_sec *ps)
@@ -155,9 +164,8 @@ static void find_usable_runs(struct pad_sec *ps)
 
 		run->usable = (run->end % 8 == 0 || run->end == ps->size) &&
 			      !in_frozen(ps, run->start, run->end);
-		for (size_t i = run->first + 1; i < run->last; i++)
-			if (ps->insns[i].referenced)
-				run->usable = false;
+		if (any_ref(ps, run->start + 1, run->end))
+			run->usable = false;
 		sym = obj_find_symbol_at(ps->obj, ps->sec, run->start);
 		if (sym && sym->type == STT_FUNC)
 			run->usable = false;
@@ -656,7 +664,8 @@ static int push_u32(uint32_t **v, size_t *n, uint32_t x)
  * of range. */
 static int short_branches(struct pad_sec *ps, struct pad_plan_state *st)
 {
-	for (size_t i = 0; i < ps->n; i++) {
+	for (size_t k = 0; k < ps->npcrel; k++) {
+		size_t i = ps->pcrel[k];
 		const struct pad_insn *in = &ps->insns[i];
 
 		if (!pad_resolved_here(in) || in->d.disp_size == 4)
@@ -718,8 +727,8 @@ int pad_plan(struct pad_sec *ps)
 /* Branch targets resolved by the assembler are references too. */
 void pad_mark_branches(struct pad_sec *ps)
 {
-	for (size_t i = 0; i < ps->n && !ps->why; i++) {
-		struct pad_insn *in = &ps->insns[i];
+	for (size_t k = 0; k < ps->npcrel && !ps->why; k++) {
+		struct pad_insn *in = &ps->insns[ps->pcrel[k]];
 		uint64_t t = pad_old_target(ps, in);
 
 		if (!pad_resolved_here(in))

@@ -48,6 +48,9 @@ struct table_bases {
 	size_t n, cap;
 };
 
+static bool is_debug(const struct section *t);
+static bool names_instruction(const struct section *t);
+
 struct reloc_pass {
 	struct obj *obj;
 	struct pad_sec **secs;
@@ -55,7 +58,30 @@ struct reloc_pass {
 	struct table_bases *bases;	/* per section index */
 	bool bases_built;
 	const struct dwarf_fixes *dw;
+	/* what the section holding the relocations is, named once per
+	 * section and not once per relocation */
+	bool in_debug, in_site_table;
 };
+
+static void enter_section(struct reloc_pass *rp, const struct section *t)
+{
+	rp->in_debug = is_debug(t);
+	rp->in_site_table = names_instruction(t);
+}
+
+/*
+ * A relocation against a function (or other code) symbol whose target is
+ * the symbol itself: marking it marks the symbol again (mark_symbols did)
+ * and its addend does not change.  Most relocations into code are these:
+ * skipping them saves two lookups into a large instruction array each.
+ */
+static bool follows_symbol(const struct reloc_pass *rp, const struct reloc *r,
+			   uint64_t target)
+{
+	return r->sym->type != STT_SECTION && r->sym->type != STT_OBJECT &&
+	       r->sym->type != STT_TLS && target == r->sym->sym.st_value &&
+	       !rp->in_site_table;
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -230,7 +256,7 @@ static void mark_reloc(struct reloc_pass *rp, struct section *t,
 	s = pad_find_sec(rp->secs, rp->nsecs, r->sym->sec->idx);
 	if (!s)
 		return;
-	if (is_debug(t) && !(rp->dw && dwarf_handled(rp->dw, t))) {
+	if (rp->in_debug && !(rp->dw && dwarf_handled(rp->dw, t))) {
 		pad_refuse(s, rp->dw && rp->dw->why ? rp->dw->why :
 			   "a debug section that is not rewritten refers to it",
 			   "%s refers to it", t->name);
@@ -242,12 +268,14 @@ static void mark_reloc(struct reloc_pass *rp, struct section *t,
 			   r->type);
 		return;
 	}
-	if (names_instruction(t)) {
+	if (follows_symbol(rp, r, target))
+		return;
+	if (rp->in_site_table) {
 		if (target >= s->size)
 			pad_refuse(s, "a static call table entry is outside "
 				   "the code", "%s+0x%" PRIx64, t->name,
 				   r->offset);
-	} else if (is_debug(t))
+	} else if (rp->in_debug)
 		pad_mark_debug_point(s, target, t->name);
 	else if (r->type != R_X86_64_NONE)
 		pad_mark_point(s, target, "relocation target");
@@ -307,7 +335,7 @@ static void mark_symbols(struct reloc_pass *rp)
 static int pass_init(struct reloc_pass *rp, struct obj *obj,
 		     struct pad_sec **secs, size_t nsecs)
 {
-	*rp = (struct reloc_pass){ obj, secs, nsecs, NULL, false, NULL };
+	*rp = (struct reloc_pass){ .obj = obj, .secs = secs, .nsecs = nsecs };
 	rp->bases = calloc(obj_nsections(obj), sizeof(*rp->bases));
 	return rp->bases ? 0 : -1;
 }
@@ -339,6 +367,7 @@ int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
 	obj_for_each_section(obj, t) {
 		if (!has_relocs(obj, t))
 			continue;
+		enter_section(&rp, t);
 		obj_for_each_reloc(obj, t, r)
 			mark_reloc(&rp, t, r);
 	}
@@ -363,13 +392,14 @@ static bool fix_addend(struct reloc_pass *rp, struct section *t,
 	if (!r->sym || !r->sym->sec)
 		return false;
 	s = pad_find_sec(rp->secs, rp->nsecs, r->sym->sec->idx);
-	if (!s || !reloc_target(rp, t, r, s, &target, &bias))
+	if (!s || !reloc_target(rp, t, r, s, &target, &bias) ||
+	    follows_symbol(rp, r, target))
 		return false;
 	nsym = r->sym->type == STT_SECTION ? 0 :
 	       map_point(s, r->sym->sym.st_value);
 	if (reloc_kind(r->type) == RK_OTHER)
 		return false;
-	r->addend = (int64_t)((names_instruction(t) ?
+	r->addend = (int64_t)((rp->in_site_table ?
 			       pad_map_byte(s, target) : map_point(s, target)) -
 			      nsym) - bias;
 	return true;
@@ -390,6 +420,7 @@ int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs)
 		if (!has_relocs(obj, t))
 			continue;
 		self = pad_find_sec(secs, nsecs, t->idx);
+		enter_section(&rp, t);
 		obj_for_each_reloc(obj, t, r) {
 			changed |= fix_addend(&rp, t, r);
 			if (self) {

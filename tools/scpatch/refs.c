@@ -263,6 +263,16 @@ static int cmp_ref(const void *a, const void *b)
 	return 0;
 }
 
+/* Relocation tables are almost always in offset order already: a check
+ * is cheaper than sorting hundreds of thousands of references again. */
+static bool refs_sorted(const struct obj_ref *refs, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_ref(&refs[i - 1], &refs[i]) > 0)
+			return false;
+	return true;
+}
+
 struct ref_list {
 	struct obj *obj;
 	struct obj_ref *refs;
@@ -365,7 +375,7 @@ int obj_find_refs(struct obj *obj, const struct tramp_set *t,
 		free(l.refs);
 		return -1;
 	}
-	if (l.n > 1)
+	if (!refs_sorted(l.refs, l.n))
 		qsort(l.refs, l.n, sizeof(*l.refs), cmp_ref);
 	classify(obj, l.refs, l.n);
 	*out = l.refs;
