@@ -69,8 +69,28 @@ static bool map_in_run(const struct pad_sec *ps, const struct pad_insn *in,
 	return true;
 }
 
-bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
-	    uint64_t *out)
+/* insn_of(), scanning forward from *HINT when ORIG is a little after it
+ * (CFA rows of one FDE come in order). */
+static long insn_near(const struct pad_sec *ps, uint64_t orig, long *hint)
+{
+	long i = hint ? *hint : -1;
+
+	if (i >= 0 && (size_t)i < ps->n && ps->insns[i].off <= orig &&
+	    orig - ps->insns[i].off < 256) {
+		while ((size_t)i + 1 < ps->n && ps->insns[i + 1].off <= orig)
+			i++;
+		if (orig - ps->insns[i].off >= ps->insns[i].d.len)
+			i = -1;
+	} else {
+		i = insn_of(ps, orig);
+	}
+	if (hint)
+		*hint = i;
+	return i;
+}
+
+bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
+		 uint64_t *out, long *hint)
 {
 	const struct pad_insn *in;
 	long i;
@@ -79,7 +99,7 @@ bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 		*out = ps->new_size;
 		return orig == ps->size;
 	}
-	i = insn_of(ps, orig);
+	i = insn_near(ps, orig, hint);
 	if (i < 0)
 		return false;
 	in = &ps->insns[i];
@@ -96,10 +116,16 @@ bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	return same_bytes(ps, in);
 }
 
+bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
+	    uint64_t *out)
+{
+	return pv_map_near(ps, orig, kind, out, NULL);
+}
+
 /* Where a relocated field at ORIG went: it moves with its instruction,
  * which ends at *END (0 when there is none). */
 static bool map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
-		      uint64_t *out, uint64_t *end)
+		      uint64_t *out, uint64_t *end, long *hint)
 {
 	const struct pad_insn *in;
 	long i;
@@ -109,7 +135,7 @@ static bool map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
 		*out = orig - ps->size + ps->new_size;
 		return type == R_X86_64_NONE;
 	}
-	i = insn_of(ps, orig);
+	i = insn_near(ps, orig, hint);
 	if (i < 0)
 		return false;
 	in = &ps->insns[i];
@@ -145,11 +171,45 @@ static uint64_t sym_value(const struct symbol *sym)
 	return sym->type == STT_SECTION ? 0 : sym->sym.st_value;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+/* A key and what it belongs to. */
+struct kv {
+	uint64_t key, val;
+};
 
-	return (x > y) - (x < y);
+/* LSD radix sort by key, 11 bits a pass, as many passes as the largest
+ * key needs: hundreds of thousands of keys on a large object, where
+ * qsort() took longer than the checks it served. */
+static int sort_kv(struct kv *v, size_t n)
+{
+	struct kv *tmp, *a = v, *b;
+	uint64_t max = 0;
+
+	for (size_t i = 0; i < n; i++)
+		max |= v[i].key;
+	if (n < 2 || !max)
+		return 0;
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	b = tmp;
+	for (unsigned shift = 0; shift < 64 && max >> shift; shift += 11) {
+		size_t count[2049] = { 0 };
+		struct kv *t;
+
+		for (size_t i = 0; i < n; i++)
+			count[((a[i].key >> shift) & 2047) + 1]++;
+		for (size_t d = 1; d < 2049; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++)
+			b[count[(a[i].key >> shift) & 2047]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
+	free(tmp);
+	return 0;
 }
 
 static bool has_relocs(struct obj *obj, struct section *t)
@@ -187,21 +247,21 @@ static int build_bases(struct pad_verify *pv)
 			d = r->sym->sec->idx;
 			if (pv->bases.n[d] == cap[d]) {
 				size_t c = cap[d] ? 2 * cap[d] : 16;
-				uint64_t *p = realloc(pv->bases.v[d], c * sizeof(*p));
+				struct kv *p = realloc(pv->bases.v[d], c * sizeof(*p));
 
 				if (!p)
 					goto nomem;
 				pv->bases.v[d] = p;
 				cap[d] = c;
 			}
-			pv->bases.v[d][pv->bases.n[d]++] = sym_value(r->sym) +
-				r->addend + (k == RK_PC ? 4 : 0);
+			pv->bases.v[d][pv->bases.n[d]++] = (struct kv){
+				sym_value(r->sym) + r->addend +
+				(k == RK_PC ? 4 : 0), 0 };
 		}
 	}
 	for (unsigned i = 0; i < n; i++)
-		if (pv->bases.n[i])
-			qsort(pv->bases.v[i], pv->bases.n[i], sizeof(uint64_t),
-			      cmp_u64);
+		if (sort_kv(pv->bases.v[i], pv->bases.n[i]))
+			goto nomem;
 	free(cap);
 	return 0;
 nomem:
@@ -212,7 +272,7 @@ nomem:
 static bool table_base(struct pad_verify *pv, const struct section *t,
 		       uint64_t at, uint64_t *base)
 {
-	const uint64_t *v;
+	const struct kv *v;
 	size_t lo = 0, hi;
 
 	if (!pv->bases.built && build_bases(pv))
@@ -222,14 +282,14 @@ static bool table_base(struct pad_verify *pv, const struct section *t,
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (v[mid] <= at)
+		if (v[mid].key <= at)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
 		return false;
-	*base = v[lo - 1];
+	*base = v[lo - 1].key;
 	return true;
 }
 
@@ -407,7 +467,7 @@ static bool add_reloc(struct pad_verify *pv, struct section *t,
 	v->off = self ? r->offset : s != NULL;
 	v->addend = r->addend;
 	if (self && !map_field(self, r->offset, r->type, &v->off,
-			       &pv->field_end)) {
+			       &pv->field_end, &pv->field_hint)) {
 		where_reloc(where, sizeof(where), t, r);
 		pv_fail(pv, "%s: its field is not in an instruction that moves "
 			"as a whole", where);
@@ -462,6 +522,7 @@ static int prepare_relocs(struct pad_verify *pv)
 			continue;
 		self = pad_find_sec(pv->secs, pv->nsecs, t->idx);
 		vs.padded = self;
+		pv->field_hint = -1;
 		pv->ref_kind = ref_kind_of(t);
 		obj_for_each_reloc(pv->obj, t, r) {
 			any |= add_reloc(pv, t, self, r);
@@ -524,24 +585,17 @@ static void check_relocs(struct pad_verify *pv)
 	}
 }
 
-static int prepare_symbols(struct pad_verify *pv)
+static int collect_symbols(struct pad_verify *pv)
 {
 	struct symtab *tab = obj_symtab(pv->obj);
 	struct symbol *sym;
 	size_t cap = 0;
 
-	pv->nsymmap = obj_nsymbols(tab);
-	pv->symmap = malloc((pv->nsymmap + 1) * sizeof(*pv->symmap));
-	if (!pv->symmap)
-		return -1;
-	memset(pv->symmap, 0xff, (pv->nsymmap + 1) * sizeof(*pv->symmap));
 	obj_for_each_symbol(tab, sym) {
-		struct pad_sec *s;
 		struct vsym *v;
-		uint64_t end;
 
 		if (!sym->sec || sym->type == STT_SECTION ||
-		    !(s = pad_find_sec(pv->secs, pv->nsecs, sym->sec->idx)))
+		    !pad_find_sec(pv->secs, pv->nsecs, sym->sec->idx))
 			continue;
 		if (pv->nsyms == cap) {
 			cap = cap ? 2 * cap : 256;
@@ -550,19 +604,65 @@ static int prepare_symbols(struct pad_verify *pv)
 				return -1;
 			pv->syms = v;
 		}
-		v = &pv->syms[pv->nsyms++];
-		*v = (struct vsym){ .sym = sym, .value = sym->sym.st_value,
-				   .size = sym->sym.st_size };
-		if (!pv_map(s, v->value, REF_POINT, &v->new_value) ||
-		    !pv_map(s, v->value + v->size, REF_POINT, &end))
-			pv_fail(pv, "symbol %s (%s+0x%" PRIx64 ", size %" PRIu64
-				") does not map to whole instructions",
-				sym->name, s->sec->name, v->value, v->size);
-		else if (v->size)
-			v->new_size = end - v->new_value;
-		if (!pv->failure[0] && obj_symbol_index(sym) < pv->nsymmap)
-			pv->symmap[obj_symbol_index(sym)] = v->new_value;
+		pv->syms[pv->nsyms++] = (struct vsym){ .sym = sym,
+			.value = sym->sym.st_value, .size = sym->sym.st_size,
+			.sec = sym->sec->idx, .idx = obj_symbol_index(sym) };
 	}
+	return 0;
+}
+
+static void map_symbol(struct pad_verify *pv, struct vsym *v, long *hints)
+{
+	struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+	uint64_t end;
+
+	if (!pv_map_near(s, v->value, REF_POINT, &v->new_value, &hints[0]) ||
+	    !pv_map_near(s, v->value + v->size, REF_POINT, &end, &hints[1])) {
+		pv_fail(pv, "symbol %s (%s+0x%" PRIx64 ", size %" PRIu64
+			") does not map to whole instructions", v->sym->name,
+			s->sec->name, v->value, v->size);
+		return;
+	}
+	if (v->size)
+		v->new_size = end - v->new_value;
+	if (v->idx < pv->nsymmap)
+		pv->symmap[v->idx] = v->new_value;
+}
+
+/* Symbols are mapped in address order: random lookups into millions of
+ * instructions cost a cache miss each. */
+static int prepare_symbols(struct pad_verify *pv)
+{
+	struct kv *order;
+	long hints[2] = { -1, -1 };
+	unsigned sec = 0;
+
+	pv->nsymmap = obj_nsymbols(obj_symtab(pv->obj));
+	pv->symmap = malloc((pv->nsymmap + 1) * sizeof(*pv->symmap));
+	if (!pv->symmap || collect_symbols(pv))
+		return -1;
+	memset(pv->symmap, 0xff, (pv->nsymmap + 1) * sizeof(*pv->symmap));
+	order = malloc((pv->nsyms + 1) * sizeof(*order));
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < pv->nsyms; i++)
+		order[i] = (struct kv){ (uint64_t)pv->syms[i].sec << 44 |
+					(pv->syms[i].value & ((1ull << 44) - 1)),
+					i };
+	if (sort_kv(order, pv->nsyms)) {
+		free(order);
+		return -1;
+	}
+	for (size_t i = 0; i < pv->nsyms; i++) {
+		struct vsym *v = &pv->syms[order[i].val];
+
+		if (v->sec != sec) {
+			sec = v->sec;
+			hints[0] = hints[1] = -1;
+		}
+		map_symbol(pv, v, hints);
+	}
+	free(order);
 	return 0;
 }
 

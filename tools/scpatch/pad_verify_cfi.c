@@ -305,11 +305,12 @@ static int map_rows(struct pad_verify *pv, struct pad_sec *s,
 	const uint8_t *op;
 	size_t len;
 	uint64_t to;
+	long hint = -1;
 	int rc;
 
 	v->rows = pv->nrowlocs;
 	while ((rc = cfa_next(&it, &op, &len)) == 1) {
-		if (!pv_map(s, it.loc, REF_POINT, &to))
+		if (!pv_map_near(s, it.loc, REF_POINT, &to, &hint))
 			pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
 				PRIx64 "): its CFA row at +0x%" PRIx64 " does "
 				"not map to one place", s->sec->name, v->begin,

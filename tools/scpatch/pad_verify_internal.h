@@ -12,6 +12,8 @@
 #include "pad_internal.h"
 #include "pad_verify.h"
 
+struct kv;
+
 /* What a reference into padded code must point at afterwards. */
 enum ref_kind {
 	REF_POINT,	/* a place: the NOP put before an instruction */
@@ -39,6 +41,7 @@ struct vrelsec {
 
 struct vsym {
 	struct symbol *sym;
+	uint32_t sec, idx;		/* its section and symbol index */
 	uint64_t value, size;		/* before */
 	uint64_t new_value, new_size;	/* what they must be */
 };
@@ -77,7 +80,7 @@ struct pad_verify {
 	size_t nrowlocs, rowlocs_cap;
 	/* scratch of the reference mapping */
 	struct {
-		uint64_t **v;	/* jump table bases per section index */
+		struct kv **v;	/* jump table bases per section index */
 		size_t *n;
 		bool built;
 	} bases;
@@ -96,6 +99,7 @@ struct pad_verify {
 	} memo;
 	uint64_t field_end;	/* end of the instruction of the last field
 				 * mapped by map_field() */
+	long field_hint;	/* and that instruction */
 	enum ref_kind ref_kind;	/* of the section being read */
 	char failure[320];	/* the first place that does not map */
 };
@@ -104,6 +108,10 @@ struct pad_verify {
  * false when it cannot be mapped without changing what it points at. */
 bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	    uint64_t *out);
+/* The same, scanning forward from the instruction *HINT (-1: none) when
+ * ORIG is a little after it; *HINT becomes ORIG's instruction. */
+bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
+		 uint64_t *out, long *hint);
 /* Records the first failure (printed by pad_verify()); returns false. */
 bool pv_fail(struct pad_verify *pv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
