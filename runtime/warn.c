@@ -29,7 +29,7 @@ static void default_handler(int err, const char *text)
 {
 	static int said;
 	char buf[64];
-	int bit = strcmp(text, what[SC_WARN_PROTECT]) ? 2 : 1;
+	int bit = text == what[SC_WARN_SYNC] ? 2 : 1;
 
 	if (__atomic_fetch_or(&said, bit, __ATOMIC_RELAXED) & bit)
 		return;

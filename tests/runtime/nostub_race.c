@@ -39,6 +39,7 @@ __attribute__((noinline)) long main_other(long x) { return x * 100; }
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int armed, close_now, closed;
+static int closed_early;	/* closed when the runtime was about to write */
 static void *handle;
 
 /* The runtime's mprotect() calls come here (this program exports it).  The
@@ -63,6 +64,7 @@ int mprotect(void *addr, size_t len, int prot)
 		pthread_cond_broadcast(&cond);
 		while (!closed && !pthread_cond_timedwait(&cond, &lock, &until))
 			;
+		closed_early = closed;
 		pthread_mutex_unlock(&lock);
 	}
 	return ret;
@@ -87,7 +89,7 @@ static int race(const char *lib)
 {
 	struct static_call_key *key;
 	pthread_t t;
-	int err, early;
+	int err;
 
 	handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
 	if (!handle)
@@ -98,13 +100,10 @@ static int race(const char *lib)
 	pthread_create(&t, NULL, closer, NULL);
 	armed = 1;
 	err = __static_call_update(key, (void *)main_target);
-	pthread_mutex_lock(&lock);
-	early = closed;
-	pthread_mutex_unlock(&lock);
 	pthread_join(t, NULL);
 	if (armed)
 		SC_FAIL("the update never made the trampoline writable");
-	if (early)
+	if (closed_early)
 		SC_FAIL("dlclose() finished while the update was writing");
 	if (err)
 		SC_FAIL("update: %s", strerror(-err));
