@@ -4,7 +4,10 @@
  * forked while the parent is inside the dynamic loader inherits its locks
  * held, so the child's first static_call_update() must not go through the
  * loader (dl_iterate_phdr).  Each child updates under alarm(); a child
- * killed by SIGALRM hung.
+ * killed by SIGALRM hung.  With NOSTUB_KEY the child also updates the
+ * static call of a library linked without the stub, which the runtime
+ * finds in /proc/self/maps there (the parent would pin it through the
+ * loader).
  *
  *     fork_dlopen PLUGIN.so FORKS
  */
@@ -49,12 +52,22 @@ static void *loader(void *arg)
 	return NULL;
 }
 
+#ifdef NOSTUB_KEY
+long nf1(long x);
+long nsc_call(long x);
+DECLARE_STATIC_CALL(nsc, nf1);
+#endif
+
 /* The child: one update and a call through the patched site. */
 static void child(void)
 {
 	alarm(2);
 	if (static_call_update(fop, ff2) || fsite(40) != 42)
 		_exit(3);
+#ifdef NOSTUB_KEY
+	if (static_call_update(nsc, ff2) || nsc_call(40) != 42)
+		_exit(4);
+#endif
 	_exit(0);
 }
 
