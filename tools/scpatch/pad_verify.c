@@ -683,6 +683,40 @@ static void check_symbols(struct pad_verify *pv)
 	}
 }
 
+#define JCC_MIN_JUMPS 32
+
+static void prepare_jcc(struct pad_verify *pv)
+{
+	for (size_t i = 0; i < pv->nsecs; i++) {
+		struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, i);
+		size_t broken = 0;
+
+		if (!s)
+			continue;
+		if (!pad_jcc_count(s, &pv->jcc.jumps, &broken)) {
+			pv->jcc.broken = 0;
+			return;
+		}
+		if (broken && !pv->jcc.nsecs++)
+			pv->jcc.first = s->sec;
+		pv->jcc.broken += broken;
+	}
+	if (pv->jcc.jumps < JCC_MIN_JUMPS)
+		pv->jcc.broken = 0;
+}
+
+static void say_jcc(struct pad_verify *pv)
+{
+	if (!pv->jcc.broken)
+		return;
+	error_at(obj_path(pv->obj), "%s%s: %zu of %zu jumps now cross or end "
+		 "at a 32-byte boundary; the object was built with "
+		 "-mbranches-within-32B-boundaries (none did), padding does "
+		 "not keep that", pv->jcc.first->name,
+		 pv->jcc.nsecs > 1 ? " and other sections" : "",
+		 pv->jcc.broken, pv->jcc.jumps);
+}
+
 int pad_verify_prepare(struct obj *obj, struct pad_sec **secs, size_t nsecs,
 		       struct pad_verify **out)
 {
@@ -702,6 +736,7 @@ int pad_verify_prepare(struct obj *obj, struct pad_sec **secs, size_t nsecs,
 	pv->eh = obj_find_section(obj, ".eh_frame");
 	if (prepare_symbols(pv) || prepare_relocs(pv) || pv_cfi_prepare(pv))
 		return -1;
+	prepare_jcc(pv);
 	return 0;
 }
 
@@ -714,8 +749,10 @@ int pad_verify(struct pad_verify *pv)
 	check_symbols(pv);
 	if (!pv->failure[0])
 		pv_cfi_check(pv);
-	if (!pv->failure[0])
+	if (!pv->failure[0]) {
+		say_jcc(pv);
 		return 0;
+	}
 	error_at(obj_path(pv->obj), "padding: translation validation failed: "
 		 "%s; nothing written", pv->failure);
 	return -1;

@@ -101,6 +101,11 @@ struct pad_verify {
 				 * mapped by map_field() */
 	long field_hint;	/* and that instruction */
 	enum ref_kind ref_kind;	/* of the section being read */
+	struct {		/* -mbranches-within-32B-boundaries lost:
+				 * said once the object is proved */
+		size_t jumps, broken, nsecs;
+		struct section *first;
+	} jcc;
 	char failure[320];	/* the first place that does not map */
 };
 
@@ -124,6 +129,12 @@ void pv_cfi_check(struct pad_verify *pv);
 uint64_t pv_cfi_find(struct pad_verify *pv, const struct vfde *f);
 /* The first advance of the CFA program of the FDE at AT in D, or NULL. */
 uint8_t *pv_cfi_first_advance(uint8_t *d, size_t size, uint64_t at);
+
+/* pad_jcc.c: adds to *JUMPS the jumps of PS (jcc, macro-fused pairs,
+ * direct jmp) and to *BROKEN those that cross or end at a 32-byte boundary after
+ * padding; false when one did before (not built with
+ * -mbranches-within-32B-boundaries). */
+bool pad_jcc_count(const struct pad_sec *ps, size_t *jumps, size_t *broken);
 
 /* pad_verify_fault.c: corrupts one fix-up when built with
  * -DSCPATCH_FAULT_INJECTION and SCPATCH_FAULT is set (tests only). */
