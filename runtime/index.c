@@ -12,14 +12,16 @@
 
 static bool is_code(const struct sc_image *img, uintptr_t addr, size_t len)
 {
-	const struct sc_range *r = sc_find_range(img->view.loads, img->view.nloads, addr, len);
+	const struct sc_range *r = sc_find_range(img->view.loads,
+						 img->view.nloads, addr, len);
 
 	return r && (r->prot & PROT_EXEC);
 }
 
 static bool is_readable(const struct sc_image *img, uintptr_t addr, size_t len)
 {
-	const struct sc_range *r = sc_find_range(img->view.loads, img->view.nloads, addr, len);
+	const struct sc_range *r = sc_find_range(img->view.loads,
+						 img->view.nloads, addr, len);
 
 	return r && (r->prot & PROT_READ);
 }

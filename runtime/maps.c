@@ -78,7 +78,8 @@ static void read_headers(struct sc_view *v)
 		return;
 	/* The first PT_LOAD maps file offset 0 at its page-aligned address. */
 	v->bias = first->lo - (lowest & ~(uintptr_t)4095);
-	if (dyn && sc_find_range(v->loads, v->nloads, v->bias + dyn, sizeof(ElfW(Dyn))))
+	if (dyn && sc_find_range(v->loads, v->nloads, v->bias + dyn,
+				 sizeof(ElfW(Dyn))))
 		v->dynamic = (const void *)(v->bias + dyn);
 }
 
