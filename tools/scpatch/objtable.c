@@ -129,7 +129,7 @@ static int check_link_order(struct obj *obj, struct section *t,
 {
 	struct section *link = obj_section(obj, t->sh.sh_link);
 
-	if (!(t->sh.sh_flags & SHF_LINK_ORDER) || !n)
+	if (!(t->sh.sh_flags & SHF_LINK_ORDER))
 		return 0;
 	if (link && (link->sh.sh_flags & SHF_EXECINSTR))
 		for (size_t i = 0; i < n; i++)
@@ -176,7 +176,7 @@ static int read_one(struct obj *obj, struct section *t, struct obj_entry **out,
 			decode_key(obj, k, e);
 	}
 	free(idx);
-	return check_link_order(obj, t, *out + *count - nent, nent);
+	return nent ? check_link_order(obj, t, *out + *count - nent, nent) : 0;
 }
 
 int obj_read_tables(struct obj *obj, struct obj_entry **out, size_t *count)
