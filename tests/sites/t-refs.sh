@@ -17,7 +17,7 @@ for src in "$ROOT"/tools/scpatch/*.c "$ROOT"/tools/scpatch/arch/x86/*.c; do
 done
 gcc ${SCPATCH_SAN_FLAGS:-} -std=gnu11 -iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" -o drv \
 	"$ROOT/tests/sites/refs-driver.c" "${objs[@]}" \
-	$(pkg-config --libs libelf libdw libxxhash) ||
+	$(pkg-config --libs libelf libdw libxxhash) -lstdc++ ||
 	{ not_ok "driver builds"; exit 0; }
 
 E=$FIX/e2e
