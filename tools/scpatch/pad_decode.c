@@ -281,7 +281,6 @@ int pad_decode(struct pad_sec *ps)
 		}
 		*in = (struct pad_insn){
 			.off = off, .run = -1, .site = -1,
-			.target = PAD_NO_INSN,
 			.d = { d.len, d.kind, d.disp_off, d.disp_size,
 			       d.imm_off, d.imm_size, d.pc_relative },
 		};

@@ -18,25 +18,21 @@ struct pad_dec {
 	bool pc_relative;
 };
 
-#define PAD_NO_INSN UINT32_MAX
-
 /* label and new_off of the bytes a run gives up */
 #define PAD_UNMAPPED UINT32_MAX
 
 /*
  * One instruction of a padded section.  Millions of them on a large
- * object: offsets are 32 bits (pad_decode refuses sections of 4 GiB), and
- * the record is 36 bytes, so that the walks over them stay in the cache
- * as long as they can and the array costs few page faults.
+ * object: offsets are 32 bits (pad_decode refuses sections of 1 GiB), and
+ * the record is 32 bytes, so that the walks over them read as little
+ * memory as they can and the array costs few page faults.  What is looked
+ * up by offset (instruction starts, references) is in bitmaps.
  */
 struct pad_insn {
 	uint32_t off;		/* offset in the original section */
 	uint32_t label;		/* new offset a reference to off maps to
 				 * (the inserted NOP, when there is one) */
 	uint32_t new_off;	/* new offset of the instruction itself */
-	uint32_t target;	/* resolved here: the instruction its target
-				 * starts, PAD_NO_INSN (section end, inside
-				 * an instruction, or not resolved here) */
 	int32_t run;		/* index of its NOP/int3 run, -1 */
 	int32_t site;		/* index into pad_sec.sites, -1 */
 	struct pad_dec d;	/* decoded at its original offset */

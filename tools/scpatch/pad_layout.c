@@ -467,8 +467,6 @@ uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in)
 
 uint64_t pad_map_target(const struct pad_sec *ps, const struct pad_insn *in)
 {
-	if (in->target != PAD_NO_INSN)
-		return ps->insns[in->target].label;
 	return pad_map_ref(ps, pad_old_target(ps, in));
 }
 
@@ -489,17 +487,18 @@ static int check_branch(struct pad_sec *ps, size_t i)
 	struct pad_insn *in = &ps->insns[i];
 	uint64_t t, nt;
 	int64_t nd, lim;
+	long k;
 
 	if (in->relaxed)
 		return 0;
 	t = pad_old_target(ps, in);
-	if (in->target != PAD_NO_INSN &&
-	    ps->insns[in->target].label == UNMAPPED) {
+	k = pad_insn_at(ps, t);
+	if (k >= 0 && ps->insns[k].label == UNMAPPED) {
 		pad_refuse(ps, "branch into moved padding",
 			   "branch at +0x%" PRIx64, (uint64_t)in->off);
 		return 0;
 	}
-	nt = pad_map_target(ps, in);
+	nt = k >= 0 ? ps->insns[k].label : pad_map_ref(ps, t);
 	nd = (int64_t)(nt - (in->new_off + in->new_len));
 	lim = in->d.disp_size == 1 ? 128 : 32768;
 	if (nd >= -lim && nd < lim)
@@ -686,7 +685,7 @@ static int plan_init(struct pad_sec *ps)
 	ps->plan = st;
 	st->all = true;
 	st->open = malloc((ps->nsites + 1) * sizeof(*st->open));
-	if (!st->open || ps->n >= PAD_NO_INSN || short_branches(ps, st))
+	if (!st->open || short_branches(ps, st))
 		return -1;
 	find_usable_runs(ps);
 	return 0;
@@ -739,10 +738,6 @@ void pad_mark_branches(struct pad_sec *ps)
 				   (uint64_t)in->off);
 			return;
 		}
-		if (pad_mark_point(ps, t, "branch target") && t < ps->size) {
-			long k = pad_insn_at(ps, t);
-
-			in->target = k >= 0 && k < PAD_NO_INSN ? (uint32_t)k : PAD_NO_INSN;
-		}
+		pad_mark_point(ps, t, "branch target");
 	}
 }
