@@ -2,9 +2,10 @@
 # Unwind, exception and debug information that the pass must refuse (the
 # code it describes stays as it is, with a reason), never skip: an FDE
 # whose augmentation runs past its end, an FDE without a pc_begin
-# relocation, an LSDA whose landing pad lies outside its function, a
-# 4-byte DW_LNE_set_address, a .debug_rnglists unit header that runs past
-# the section.  Each fixture is also checked intact, where it is padded.
+# relocation (but lld -r's FDEs of discarded code, with R_X86_64_NONE, are
+# fine), an LSDA whose landing pad lies outside its function, a 4-byte
+# DW_LNE_set_address, a .debug_rnglists unit header that runs past the
+# section.  Each fixture is also checked intact, where it is padded.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/pad/pad-lib.sh"
 
@@ -53,18 +54,60 @@ expect "fixture: readelf sees the long augmentation" \
 	bash -c "readelf -wf aug.o 2>&1 | grep -qi 'augmentation\|corrupt\|invalid'"
 refused "augmentation past the FDE" aug.o "malformed .eh_frame FDE"
 
-# The relocation of the first FDE's pc_begin turned into R_X86_64_NONE
-# against symbol 0 (r_info = 0): no symbol says which code it describes.
+# The relocation of the first FDE's pc_begin moved to the CIE (r_offset
+# 4): no relocation says which code that FDE describes.
 cp grow.o nopc.o
 rela=$(sec_off nopc.o .rela.eh_frame)
 n=$(readelf -rW nopc.o | awk -v at=$(printf '%016x' $((fde + 8))) '
 	/.rela.eh_frame/ { f = 1; next }
 	f && /^[0-9a-f]+ / { if ($1 == at) { print k; exit } k++ }')
-patch nopc.o $((rela + 24 * n + 8)) 0 0 0 0 0 0 0 0
-expect "fixture: the relocation is gone" \
-	bash -c "readelf -rW nopc.o | grep -q R_X86_64_NONE"
+patch nopc.o $((rela + 24 * n)) 4 0 0 0 0 0 0 0
+expect "fixture: the relocation moved" \
+	bash -c "readelf -rW nopc.o | grep -q '^0000000000000004 '"
 refused "FDE without a pc_begin relocation" nopc.o \
 	"an .eh_frame FDE without a pc_begin relocation"
+
+# But lld -r keeps the FDEs of discarded COMDAT copies, with an
+# R_X86_64_NONE relocation against symbol 0: they describe no code here,
+# and the rest is padded.
+for i in 1 2; do
+	cat > comdat$i.s <<EOS
+	.section .text.shared,"axG",@progbits,shared,comdat
+	.globl	shared
+	.type	shared, @function
+shared:	.cfi_startproc
+	push	%rbx
+	.cfi_def_cfa_offset 16
+	mov	%edi, %ebx
+	call	__SCT__sc_grow
+	add	%ebx, %eax
+	pop	%rbx
+	.cfi_def_cfa_offset 8
+	ret
+	.cfi_endproc
+	.text
+	.globl	own$i
+	.type	own$i, @function
+own$i:	.cfi_startproc
+	push	%rbx
+	.cfi_def_cfa_offset 16
+	call	__SCT__sc_grow
+	pop	%rbx
+	.cfi_def_cfa_offset 8
+	ret
+	.cfi_endproc
+	.section .discard.addressable,"aw"
+	.quad	__SCK__sc_grow
+EOS
+	gcc -c comdat$i.s -o comdat$i.o
+done
+ld.lld -r comdat1.o comdat2.o -o comdat.o
+expect "fixture: lld -r keeps an FDE with R_X86_64_NONE" \
+	bash -c "readelf -rW comdat.o | grep -A99 rela.eh_frame | grep -q R_X86_64_NONE"
+./pad-driver comdat.o comdatp.o > comdat.txt
+expect_eq "lld -r: every site aligned" "3 0" \
+	"$(grep -c ' aligned$' comdat.txt) $(grep -c unaligned comdat.txt)"
+expect "lld -r: same instructions and CFA rows" compare comdat.o comdatp.o
 
 gcc -c "$PADFIX/eh-lsda.s" -o lsda.o || { not_ok "assemble eh-lsda"; exit 0; }
 ./pad-driver lsda.o lsdap.o > lsda.txt

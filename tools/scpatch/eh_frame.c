@@ -177,12 +177,14 @@ static int parse_fde(struct obj *obj, struct eh_frame *eh, struct reader *r,
 		eh->why = "malformed .eh_frame FDE";
 		return 0;
 	}
-	if (!rel || !rel->sym) {
+	if (!rel) {
 		eh->why = "an .eh_frame FDE without a pc_begin relocation";
 		return 0;
 	}
-	if (!rel->sym->sec)
-		return 0;		/* code in another object */
+	/* R_X86_64_NONE against symbol 0: lld -r keeps the FDEs of
+	 * discarded COMDAT copies so; or code in another object */
+	if (!rel->sym || !rel->sym->sec)
+		return 0;
 	f.ps = pad_find_sec(secs, nsecs, rel->sym->sec->idx);
 	if (!f.ps)
 		return 0;
