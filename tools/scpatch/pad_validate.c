@@ -9,7 +9,9 @@
  * rel32; inserted and shrunk padding must decode as NOPs (int3 between
  * functions); the section must end where the plan says; every aligned site
  * must have its rel32 at a multiple of 4.  Any mismatch leaves the whole
- * section unpadded.
+ * section unpadded.  What refers to the bytes (relocations, symbols,
+ * .eh_frame) is proved after the commit, from the placement proved here,
+ * by pad_verify.c.
  */
 #include <inttypes.h>
 #include <string.h>

@@ -499,25 +499,42 @@ static bool same_rows(struct cfa_it *a, struct cfa_it *b,
 	}
 }
 
-static bool same_cie(struct pad_verify *pv, const uint8_t *d,
-		     const struct vfde *f, const struct nfde *n)
+/* The CIEs of the FDEs checked last: most FDEs share theirs. */
+struct cie_pair {
+	struct cie old, new;
+	bool same;
+};
+
+static bool load_cie(const uint8_t *d, size_t size, uint64_t at,
+		     struct cie *c)
 {
-	struct entry eo, en;
-	uint64_t o = f->at, p = n->at;
-	struct cie co, cn;
+	if (c->at == at)
+		return true;
+	if (parse_cie(d, size, at, c))
+		return true;
+	c->at = UINT64_MAX;
+	return false;
+}
+
+/* The same header and initial instructions (DW_CFA_nop padding aside). */
+static bool same_cie(struct pad_verify *pv, const uint8_t *d,
+		     uint64_t old_at, uint64_t new_at, struct cie_pair *cp)
+{
 	struct cfa_it a, b;
 	size_t bad;
 
-	if (next_entry(pv->eh_old, pv->eh_old_size, &o, &eo) != 1 ||
-	    next_entry(d, pv->eh->size, &p, &en) != 1 ||
-	    !parse_cie(pv->eh_old, pv->eh_old_size, eo.cie, &co) ||
-	    !parse_cie(d, pv->eh->size, en.cie, &cn) ||
-	    !same_header(pv->eh_old, &co, d, &cn))
+	if (cp->old.at == old_at && cp->new.at == new_at)
+		return cp->same;
+	cp->same = false;
+	if (!load_cie(pv->eh_old, pv->eh_old_size, old_at, &cp->old) ||
+	    !load_cie(d, pv->eh->size, new_at, &cp->new))
 		return false;
-	a = (struct cfa_it){ { pv->eh_old + co.insns, pv->eh_old + co.end,
-			       false }, 0 };
-	b = (struct cfa_it){ { d + cn.insns, d + cn.end, false }, 0 };
-	return same_rows(&a, &b, NULL, 0, &bad);
+	a = (struct cfa_it){ { pv->eh_old + cp->old.insns,
+			       pv->eh_old + cp->old.end, false }, 0 };
+	b = (struct cfa_it){ { d + cp->new.insns, d + cp->new.end, false }, 0 };
+	cp->same = same_header(pv->eh_old, &cp->old, d, &cp->new) &&
+		   same_rows(&a, &b, NULL, 0, &bad);
+	return cp->same;
 }
 
 static bool same_lsda(struct pad_verify *pv, const uint8_t *d,
@@ -537,12 +554,12 @@ static bool same_lsda(struct pad_verify *pv, const uint8_t *d,
 }
 
 static void check_fde(struct pad_verify *pv, const uint8_t *d,
-		      const struct vfde *f, const struct nfde *n)
+		      const struct vfde *f, const struct nfde *n,
+		      struct cie_pair *cp)
 {
 	const char *name = sec_name(pv, f->sec);
 	uint64_t o = f->at, p = n->at;
 	struct entry eo, en;
-	struct cie co, cn;
 	struct fde fo, fn;
 	struct cfa_it a, b;
 	size_t bad;
@@ -554,18 +571,15 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 			f->new_end);
 		return;
 	}
-	if (!same_cie(pv, d, f, n)) {
+	if (next_entry(pv->eh_old, pv->eh_old_size, &o, &eo) != 1 ||
+	    next_entry(d, pv->eh->size, &p, &en) != 1 ||
+	    !same_cie(pv, d, eo.cie, en.cie, cp)) {
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
 			"): its CIE changed", name, f->begin, n->at);
 		return;
 	}
-	next_entry(pv->eh_old, pv->eh_old_size, &o, &eo);
-	next_entry(d, pv->eh->size, &p, &en);
-	parse_cie(pv->eh_old, pv->eh_old_size, eo.cie, &co);
-	parse_cie(d, pv->eh->size, en.cie, &cn);
-	parse_fde(pv->eh_old, &eo, &co, &fo);
-	parse_fde(d, &en, &cn, &fn);
-	if (!same_lsda(pv, d, &fo, &fn, f)) {
+	if (!parse_fde(pv->eh_old, &eo, &cp->old, &fo) ||
+	    !parse_fde(d, &en, &cp->new, &fn) || !same_lsda(pv, d, &fo, &fn, f)) {
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
 			"): its augmentation data or LSDA changed", name,
 			f->begin, n->at);
@@ -588,6 +602,7 @@ static bool paired(const struct vfde *f, const struct nfde *n, size_t k)
 
 void pv_cfi_check(struct pad_verify *pv)
 {
+	struct cie_pair cp = { .old.at = UINT64_MAX, .new.at = UINT64_MAX };
 	const uint8_t *d;
 	struct nfde *n;
 	size_t nn, k;
@@ -619,7 +634,7 @@ void pv_cfi_check(struct pad_verify *pv)
 				pv->fdes[k].at, pv->fdes[k].new_begin);
 			break;
 		}
-		check_fde(pv, d, &pv->fdes[k], &n[k]);
+		check_fde(pv, d, &pv->fdes[k], &n[k], &cp);
 	}
 out:
 	free(n);
