@@ -7,7 +7,8 @@
 # (SCPATCH_FAULT names which); each kind must be refused with an error
 # naming the place, and the input (annotated in place) or the output
 # (-o) must be left as it was.  Real C: tests/fixtures/pad/prog.c (jump
-# tables, a table of function pointers, static helpers) from gcc and clang.
+# tables, PC-relative with -fPIC; a table of function pointers; static
+# helpers) from gcc and clang, and with DWARF.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/pad/pad-lib.sh"
 
@@ -28,13 +29,32 @@ text_size() { objdump -h "$1" | awk '$2 == ".text" { print $3 }'; }
 
 # kind of fault, and what the error must say
 faults=(
-	"reloc-addend:relocation at .*must be at .* with addend"
-	"reloc-offset:relocation at \.text[^ ]*+0x.*must be at"
-	"sym-value:symbol [a-z_]* (\.text[^ ]*+0x[0-9a-f]*, size [0-9]*): now"
-	"sym-size:symbol [a-z_]* (\.text[^ ]*+0x[0-9a-f]*, size [0-9]*): now"
-	"fde-range:FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]*): its range ends"
-	"cfa-advance:FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]*): CFA row [0-9]"
+	"reloc-addend|relocation at .*must \(be at .* with\|have\) addend"
+	"reloc-addend:.rodata|relocation at \.rodata+0x[0-9a-f]* (type [0-9]*, \.text[-+]0x[0-9a-f]*), #[0-9]* of its section: must have addend"
+	"reloc-addend:.eh_frame|\(relocation at \.eh_frame+0x[0-9a-f]* (type [0-9]*, \.text[-+]0x[0-9a-f]*)\|FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]* before): no FDE starts\)"
+	"reloc-offset|relocation at \.text[^ ]*+0x.*must be at"
+	"sym-value|symbol [a-z_]* (\.text[^ ]*+0x[0-9a-f]*, size [0-9]*): now"
+	"sym-size|symbol [a-z_]* (\.text[^ ]*+0x[0-9a-f]*, size [0-9]*): now"
+	"fde-range|FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]*): its range ends"
+	"cfa-advance|FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]*): CFA row [0-9]"
 )
+
+# refuse TAG KIND MESSAGE: the fault KIND on in.o is refused with MESSAGE,
+# in place and with -o.
+refuse() {
+	local tag=$1 kind=$2 msg=$3 rc
+	cp in.o work.o
+	rm -f out.o
+	SCPATCH_FAULT=$kind ./scpatch-fault work.o 2> err.txt
+	rc=$?
+	expect_eq "$tag: $kind: refused" 2 "$rc"
+	expect "$tag: $kind: says where" grep -q \
+		"^scpatch: work.o: padding: translation validation failed: $msg" err.txt ||
+		cat err.txt
+	expect "$tag: $kind: input left as it was" cmp -s in.o work.o
+	SCPATCH_FAULT=$kind ./scpatch-fault -o out.o in.o 2>/dev/null
+	expect "$tag: $kind: no output written" test ! -e out.o
+}
 
 for cc in gcc clang; do
 	for v in "-O2 -fPIC" "-O1 -fno-pic"; do
@@ -46,18 +66,13 @@ for cc in gcc clang; do
 		expect "$tag: something was padded" \
 			test "$(text_size in.o)" != "$(text_size want.o)"
 		for f in "${faults[@]}"; do
-			kind=${f%%:*} msg=${f#*:}
-			cp in.o work.o
-			rm -f out.o
-			SCPATCH_FAULT=$kind ./scpatch-fault work.o 2> err.txt
-			rc=$?
-			expect_eq "$tag: $kind: refused" 2 "$rc"
-			expect "$tag: $kind: says where" grep -q \
-				"^scpatch: work.o: padding: translation validation failed: $msg" err.txt ||
-				cat err.txt
-			expect "$tag: $kind: input left as it was" cmp -s in.o work.o
-			SCPATCH_FAULT=$kind ./scpatch-fault -o out.o in.o 2>/dev/null
-			expect "$tag: $kind: no output written" test ! -e out.o
+			refuse "$tag" "${f%%|*}" "${f#*|}"
 		done
 	done
 done
+
+# DWARF: an address in .debug_info that no longer points where its code went.
+gcc -O2 -g -fPIC -c "$PADFIX/prog.c" -o in.o
+expect_exit "gcc -g: no fault: annotated" 0 ./scpatch-fault -o got.o in.o
+refuse "gcc -g" "reloc-addend:.debug_info" \
+	"relocation at \.debug_info+0x[0-9a-f]* (type [0-9]*, \.text[-+]0x[0-9a-f]*)"

@@ -549,10 +549,16 @@ static bool check_reloc(struct pad_verify *pv, const struct vrelsec *vs,
 	     r->addend == v->addend))
 		return true;
 	where_reloc(where, sizeof(where), vs->sec, r);
+	if (!vs->padded)
+		return pv_fail(pv, "%s, #%zu of its section: must have addend "
+			       "%s0x%" PRIx64 " to point where its target went",
+			       where, k, v->addend < 0 ? "-" : "+",
+			       v->addend < 0 ? -(uint64_t)v->addend :
+			       (uint64_t)v->addend);
 	return pv_fail(pv, "%s, #%zu of its section: must be at +0x%" PRIx64
 		       " with addend %s0x%" PRIx64 " to point where its field "
-		       "and target went", where, k,
-		       vs->padded ? v->off : r->offset, v->addend < 0 ? "-" : "+",
+		       "and target went", where, k, v->off,
+		       v->addend < 0 ? "-" : "+",
 		       v->addend < 0 ? -(uint64_t)v->addend :
 		       (uint64_t)v->addend);
 }

@@ -6,6 +6,7 @@
  * corrupts one fix-up of the first kind named, so that the test sees the
  * check of that kind refuse the object.
  *	reloc-addend	the addend of a relocation into padded code
+ *	reloc-addend:S	the same from a section whose name starts with S
  *	reloc-offset	the offset of a relocation in padded code
  *	sym-value	the value of a symbol in padded code
  *	sym-size	the size of a function in padded code
@@ -23,14 +24,16 @@ void pv_inject_fault(struct pad_verify *pv)
 #include <stdlib.h>
 #include <string.h>
 
-/* The first relocation in padded code (OFFSET), or into it. */
-static void corrupt_reloc(struct pad_verify *pv, bool offset)
+/* The first relocation in padded code (OFFSET), or into it from a section
+ * whose name starts with IN (any when NULL). */
+static void corrupt_reloc(struct pad_verify *pv, bool offset, const char *in)
 {
 	for (size_t k = 0; k < pv->nrsecs; k++) {
 		struct section *t = pv->rsecs[k].sec;
 		struct reloc *r;
 
-		if (offset && !pv->rsecs[k].padded)
+		if ((offset && !pv->rsecs[k].padded) ||
+		    (in && strncmp(t->name, in, strlen(in))))
 			continue;
 		obj_for_each_reloc(pv->obj, t, r) {
 			if (r->type == R_X86_64_NONE ||
@@ -91,8 +94,10 @@ void pv_inject_fault(struct pad_verify *pv)
 
 	if (!f)
 		return;
-	if (!strcmp(f, "reloc-addend") || !strcmp(f, "reloc-offset"))
-		corrupt_reloc(pv, !strcmp(f, "reloc-offset"));
+	if (!strcmp(f, "reloc-offset"))
+		corrupt_reloc(pv, true, NULL);
+	else if (!strncmp(f, "reloc-addend", 12))
+		corrupt_reloc(pv, false, f[12] == ':' ? f + 13 : NULL);
 	else if (!strcmp(f, "sym-value") || !strcmp(f, "sym-size"))
 		corrupt_symbol(pv, !strcmp(f, "sym-size"));
 	else if (!strcmp(f, "fde-range") || !strcmp(f, "cfa-advance"))
