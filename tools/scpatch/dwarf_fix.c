@@ -842,18 +842,21 @@ bool dwarf_check(struct dwarf_fixes *dw, struct pad_sec *ps)
 
 	for (size_t i = 0; i < dw->n && !ps->why; i++) {
 		struct dfix *f = &dw->fixes[i];
+		/* only LSDA fields must keep their size (pad_lsda.c) */
+		const char *why = f->no_grow ? "an exception table (LSDA) "
+			"number would not fit its field" : "a DWARF number "
+			"would not fit its field";
 
 		if (f->ps != ps || new_delta(f, &v))
 			continue;
 		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": +0x%" PRIx64
 			"..+0x%" PRIx64 " would not fit", f->dsec->name, f->off,
 			f->base, f->end);
-		if (pad_skip_growing(ps, f->base, f->end, "a DWARF number "
-					 "would not fit its field"))
+		if (pad_skip_growing(ps, f->base, f->end, why))
 			skipped = true;
 		else
-			pad_refuse(ps, "a DWARF number would not fit its field",
-				   "%s+0x%" PRIx64, f->dsec->name, f->off);
+			pad_refuse(ps, why, "%s+0x%" PRIx64, f->dsec->name,
+				   f->off);
 	}
 	return skipped;
 }

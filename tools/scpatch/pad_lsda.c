@@ -96,6 +96,7 @@ int lsda_read(struct obj *obj, struct eh_frame *eh, struct dwarf_fixes *dw)
 {
 	for (size_t i = 0; i < eh->n; i++) {
 		struct eh_fde *f = &eh->fdes[i];
+		size_t n = dw->n;
 		int ok;
 
 		if (!f->lsda || !f->lsda_sec || f->ps->why)
@@ -105,6 +106,8 @@ int lsda_read(struct obj *obj, struct eh_frame *eh, struct dwarf_fixes *dw)
 			return -1;
 		if (ok)
 			f->lsda = false;
+		else
+			dw->n = n;	/* not understood: frozen, no fixes */
 	}
 	return 0;
 }
