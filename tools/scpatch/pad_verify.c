@@ -325,6 +325,35 @@ static bool decoded_end(struct pad_verify *pv, struct section *t, uint64_t off,
 	return true;
 }
 
+/*
+ * A PLT32 relocation is a branch's rel32 (assemblers use it for nothing
+ * else): when the bytes before it are such a branch, its instruction ends
+ * with it, and decoding the function from its start up to it (one function
+ * of thousands per call into padded code, in C++ objects) is not needed.
+ */
+static bool branch_end(struct pad_verify *pv, struct section *t,
+		       const struct reloc *r, uint64_t *end)
+{
+	const uint8_t *d = obj_section_data(pv->obj, t);
+	uint64_t off = r->offset, start;
+	struct insn in;
+
+	if (!d || r->type != R_X86_64_PLT32 || off < 1 || off + 4 > t->size)
+		return false;
+	if (d[off - 1] == 0xe8 || d[off - 1] == 0xe9)
+		start = off - 1;
+	else if (off >= 2 && d[off - 2] == 0x0f && (d[off - 1] & 0xf0) == 0x80)
+		start = off - 2;
+	else
+		return false;
+	if (!arch_decode(d + start, t->size - start, start, &in) ||
+	    !in.pc_relative || in.disp_size != 4 ||
+	    start + in.disp_off != off || in.len != in.disp_off + 4u)
+		return false;
+	*end = off + 4;
+	return true;
+}
+
 /* What the value of R (in T) is relative to, minus the field's place.
  * In padded code (SELF) its instruction is the one map_field() found. */
 static bool reloc_bias(struct pad_verify *pv, struct section *t,
@@ -339,7 +368,8 @@ static bool reloc_bias(struct pad_verify *pv, struct section *t,
 	if (is_code(t)) {
 		if (self)
 			end = pv->field_end;
-		else if (!decoded_end(pv, t, r->offset, &end))
+		else if (!branch_end(pv, t, r, &end) &&
+			 !decoded_end(pv, t, r->offset, &end))
 			return false;
 		if (end <= r->offset)
 			return false;
