@@ -75,3 +75,17 @@ expect "gdb: the unpadded backtraces pass through grow_a and grow_b" \
 	bash -c "grep -q '1 grow_a' gdb-want.txt && grep -q '1 grow_b' gdb-want.txt"
 expect_eq "gdb: same backtraces through the grown FDEs" \
 	"$(cat gdb-want.txt)" "$(frames ./padded-bfd)"
+
+# Other sections refer into .eh_frame (a .quad in .data, a lea in code):
+# then no FDE grows, the sites that would need it stay unaligned with the
+# reason, and those references stay as they were.
+gcc -c -Wa,--defsym,EH_REFS=1 "$PADFIX/eh-grow.s" -o refs.o
+refs() {
+	readelf -rW "$1" | awk '$5 == ".eh_frame" { print $3, $7 }'
+}
+expect_eq "fixture: two references into .eh_frame" 2 "$(refs refs.o | wc -l)"
+expect_exit "referenced .eh_frame: driver runs" 0 ./pad-driver refs.o refsp.o > refs.txt
+expect_eq "referenced .eh_frame: the sites stay unaligned, with the reason" 2 \
+	"$(grep -c 'unaligned a CFA advance would not fit in its FDE (other sections refer into .eh_frame)' refs.txt)"
+expect_eq "referenced .eh_frame: references unchanged" "$(refs refs.o)" "$(refs refsp.o)"
+expect "referenced .eh_frame: same instructions and CFA rows" compare refs.o refsp.o

@@ -438,28 +438,6 @@ void eh_frame_mark(struct eh_frame *eh)
 	}
 }
 
-bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps)
-{
-	const uint8_t *d = eh->n ? obj_section_data(ps->obj, eh->sec) : NULL;
-	bool skipped = false;
-
-	for (size_t i = 0; i < eh->n && d; i++) {
-		struct eh_fde *f = &eh->fdes[i];
-
-		if (f->ps != ps || ps->why)
-			continue;
-		/* a program that outgrows its FDE grows it (eh_frame_rewrite) */
-		if (cfa_walk(f, d, CFA_CHECK, NULL, NULL))
-			continue;
-		if (!pad_skip_growing(ps, f->begin, f->end, "a CFA advance "
-				      "cannot be re-encoded"))
-			pad_refuse(ps, "a CFA advance cannot be re-encoded",
-				   "FDE at +0x%" PRIx64, f->range_off);
-		skipped = true;
-	}
-	return skipped;
-}
-
 /* An FDE whose new CFA program needs more room than it has. */
 struct eh_grown {
 	const struct eh_fde *f;
@@ -473,8 +451,6 @@ struct eh_growth {
 	struct eh_grown *g;
 	size_t n;
 	uint64_t *shift;	/* shift[i]: growth of g[0..i-1] */
-	struct section **bases;	/* other sections relocated against it */
-	size_t nbases;
 };
 
 /* New offset of old offset X: every grown FDE ending at or before X
@@ -545,138 +521,103 @@ static void fix_entries(const struct eh_growth *gr, const uint8_t *old,
 	}
 }
 
-static bool in_eh(const struct eh_growth *gr, const struct reloc *r)
-{
-	return r->sym && r->sym->sec == gr->sec;
-}
-
 static uint64_t sym_pos(const struct symbol *sym)
 {
 	return sym->type == STT_SECTION ? 0 : sym->sym.st_value;
 }
 
-/*
- * A relocation against a place in .eh_frame follows it.  The place is
- * symbol + addend, plus 4 for a PC-relative field in code (the distance
- * to the end of the instruction: crtstuff's `lea __EH_FRAME_BEGIN__(%rip)`).
- */
-static void fix_target(const struct eh_growth *gr, const struct section *t,
-		       struct reloc *r)
-{
-	int64_t bias = 0;
-	uint64_t s = sym_pos(r->sym), ns = r->sym->type == STT_SECTION ? 0 :
-					   eh_map(gr, s);
-
-	switch (r->type) {
-	case R_X86_64_PC32: case R_X86_64_PLT32: case R_X86_64_PC64:
-	case R_X86_64_PC16: case R_X86_64_PC8:
-		if (t->sh.sh_flags & SHF_EXECINSTR)
-			bias = 4;
-		break;
-	case R_X86_64_64: case R_X86_64_32: case R_X86_64_32S:
-	case R_X86_64_16: case R_X86_64_8:
-		break;
-	default:
-		return;			/* the symbol itself, mapped below */
-	}
-	r->addend = (int64_t)(eh_map(gr, s + r->addend + bias) - ns) - bias;
-}
-
-static void fix_relocs_in(const struct eh_growth *gr, struct section *t)
+/* .eh_frame's own relocations: their offsets, and the addends of those
+ * against places in .eh_frame (relative to the field, no bias). */
+static void fix_relocs(const struct eh_growth *gr)
 {
 	struct reloc *r;
 
-	if (obj_nrelocs(gr->obj, t) <= 0)
+	if (obj_nrelocs(gr->obj, gr->sec) <= 0)
 		return;
-	obj_for_each_reloc(gr->obj, t, r) {
-		if (in_eh(gr, r))
-			fix_target(gr, t, r);
-		if (t == gr->sec)
-			r->offset = eh_map(gr, r->offset);
+	obj_for_each_reloc(gr->obj, gr->sec, r) {
+		if (r->sym && r->sym->sec == gr->sec) {
+			uint64_t s = sym_pos(r->sym);
+			uint64_t ns = r->sym->type == STT_SECTION ? 0 :
+				      eh_map(gr, s);
+
+			r->addend = (int64_t)(eh_map(gr, s + r->addend) - ns);
+		}
+		r->offset = eh_map(gr, r->offset);
 	}
-	obj_relocs_changed(gr->obj, t);
+	obj_relocs_changed(gr->obj, gr->sec);
 }
 
-static int note_base(struct section *sec, const struct reloc *r, void *arg)
+static void fix_symbols(struct eh_growth *gr)
 {
-	struct eh_growth *gr = arg;
-	struct section **p;
-
-	(void)r;
-	if (sec == gr->sec || (gr->nbases && gr->bases[gr->nbases - 1] == sec))
-		return 0;
-	for (size_t i = 0; i < gr->nbases; i++)
-		if (gr->bases[i] == sec)
-			return 0;
-	p = realloc(gr->bases, (gr->nbases + 1) * sizeof(*p));
-	if (!p)
-		return -1;
-	gr->bases = p;
-	gr->bases[gr->nbases++] = sec;
-	return 0;
-}
-
-/* The sections other than .eh_frame with relocations against symbols in
- * it, and those symbols (into *SYMS). */
-static int find_references(struct eh_growth *gr, struct symbol ***syms,
-			   size_t *nsyms)
-{
-	struct symtab *tab = obj_symtab(gr->obj);
 	struct symbol *sym;
 
-	*syms = NULL;
-	*nsyms = 0;
-	obj_for_each_symbol(tab, sym) {
-		void *p;
-
-		if (sym->sec != gr->sec)
-			continue;
-		p = realloc(*syms, (*nsyms + 1) * sizeof(**syms));
-		if (!p)
-			return -1;
-		*syms = p;
-		(*syms)[(*nsyms)++] = sym;
-	}
-	return obj_scan_relocs_to(gr->obj, *syms, *nsyms, note_base, gr) ? -1 : 0;
-}
-
-static int fix_references(struct eh_growth *gr)
-{
-	struct symbol **syms;
-	size_t nsyms;
-
-	if (find_references(gr, &syms, &nsyms)) {
-		free(syms);
-		return -1;
-	}
-	fix_relocs_in(gr, gr->sec);
-	for (size_t i = 0; i < gr->nbases; i++)
-		fix_relocs_in(gr, gr->bases[i]);
-	for (size_t i = 0; i < nsyms; i++) {
-		struct symbol *sym = syms[i];
+	obj_for_each_symbol(obj_symtab(gr->obj), sym) {
 		uint64_t v = sym->sym.st_value, e = v + sym->sym.st_size;
 
-		if (sym->type == STT_SECTION)
+		if (sym->sec != gr->sec || sym->type == STT_SECTION)
 			continue;
 		sym->sym.st_value = eh_map(gr, v);
 		if (sym->sym.st_size)
 			sym->sym.st_size = eh_map(gr, e) - sym->sym.st_value;
 		obj_symbol_changed(gr->obj, sym);
 	}
+}
+
+static int note_foreign(struct section *sec, const struct reloc *r, void *arg)
+{
+	(void)r;
+	return sec != arg;	/* stops the scan */
+}
+
+/* Whether FDEs may grow: nothing outside .eh_frame refers into it (a
+ * reference there would need the place it names, and the proof of the
+ * fix-ups, pad_verify, takes such relocations as they are).  Worked out
+ * once per pass, on the first FDE that needs it. */
+static struct {
+	const struct eh_frame *eh;
+	bool grow;
+} grow_memo;
+
+static bool may_grow(struct obj *obj, struct eh_frame *eh)
+{
+	struct symbol **syms = NULL, *sym;
+	size_t n = 0;
+	int ret = 0;
+
+	if (grow_memo.eh == eh)
+		return grow_memo.grow;
+	obj_for_each_symbol(obj_symtab(obj), sym) {
+		void *p;
+
+		if (sym->sec != eh->sec)
+			continue;
+		p = realloc(syms, (n + 1) * sizeof(*syms));
+		if (!p) {
+			ret = -1;
+			break;
+		}
+		syms = p;
+		syms[n++] = sym;
+	}
+	if (!ret)
+		ret = obj_scan_relocs_to(obj, syms, n, note_foreign, eh->sec);
 	free(syms);
-	return 0;
+	grow_memo.eh = eh;
+	grow_memo.grow = !ret;
+	return grow_memo.grow;
 }
 
 /*
  * Rebuilds .eh_frame with the grown FDEs G (in section order): their
  * programs, the lengths and CIE pointers of every entry, and everything
- * that holds an offset into the section (its relocations' offsets, the
- * addends of relocations against it, symbols in it).
+ * that holds an offset into the section: its relocations (offsets, and
+ * addends against places in it) and symbols in it; nothing else refers
+ * into it (may_grow()).
  */
 static int grow_fdes(struct obj *obj, struct eh_frame *eh, const uint8_t *old,
 		     struct eh_grown *g, size_t n)
 {
-	struct eh_growth gr = { obj, eh->sec, g, n, NULL, NULL, 0 };
+	struct eh_growth gr = { obj, eh->sec, g, n, NULL };
 	uint64_t size = eh->sec->size;
 	uint8_t *new = NULL;
 	int ret = -1;
@@ -692,15 +633,42 @@ static int grow_fdes(struct obj *obj, struct eh_frame *eh, const uint8_t *old,
 		goto out;
 	copy_grown(&gr, old, new);
 	fix_entries(&gr, old, new);
-	if (fix_references(&gr))
-		goto out;
+	fix_relocs(&gr);
+	fix_symbols(&gr);
 	if (obj_section_set_data(obj, eh->sec, new, size + gr.shift[n]))
 		ret = 0;
 out:
 	free(new);
 	free(gr.shift);
-	free(gr.bases);
 	return ret;
+}
+
+bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps)
+{
+	const uint8_t *d = eh->n ? obj_section_data(ps->obj, eh->sec) : NULL;
+	bool skipped = false;
+
+	for (size_t i = 0; i < eh->n && d; i++) {
+		struct eh_fde *f = &eh->fdes[i];
+
+		if (f->ps != ps || ps->why)
+			continue;
+		uint64_t used;
+		const char *why = "a CFA advance cannot be re-encoded";
+
+		/* a program that outgrows its FDE grows it (eh_frame_rewrite) */
+		if (cfa_walk(f, d, CFA_CHECK, NULL, &used)) {
+			if (used <= f->insns_end - f->insns_off ||
+			    may_grow(ps->obj, eh))
+				continue;
+			why = "a CFA advance would not fit in its FDE (other "
+			      "sections refer into .eh_frame)";
+		}
+		if (!pad_skip_growing(ps, f->begin, f->end, why))
+			pad_refuse(ps, why, "FDE at +0x%" PRIx64, f->range_off);
+		skipped = true;
+	}
+	return skipped;
 }
 
 /* Writes F's pc_range and CFA program in place, or adds it to *G when
@@ -761,6 +729,8 @@ out:
 
 void eh_frame_free(struct eh_frame *eh)
 {
+	if (grow_memo.eh == eh)
+		grow_memo.eh = NULL;
 	free(eh->fdes);
 	eh->fdes = NULL;
 	eh->n = eh->cap = 0;
