@@ -12,7 +12,10 @@
 #include "pad_internal.h"
 #include "pad_verify.h"
 
-struct kv;
+/* A key and what it belongs to (pv_sort_kv). */
+struct kv {
+	uint64_t key, val;
+};
 
 /* What a reference into padded code must point at afterwards. */
 enum ref_kind {
@@ -109,17 +112,32 @@ struct pad_verify {
 	char failure[320];	/* the first place that does not map */
 };
 
-/* pad_verify.c: where ORIG in padded section PS went, as a KIND reference;
- * false when it cannot be mapped without changing what it points at. */
+/* pad_verify_map.c: where ORIG in padded section PS went, as a KIND
+ * reference; false when it cannot be mapped without changing what it
+ * points at. */
 bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	    uint64_t *out);
 /* The same, scanning forward from the instruction *HINT (-1: none) when
  * ORIG is a little after it; *HINT becomes ORIG's instruction. */
 bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 		 uint64_t *out, long *hint);
-/* Records the first failure (printed by pad_verify()); returns false. */
+/* The instruction covering ORIG, scanning forward from *HINT when ORIG
+ * is a little after it (HINT may be NULL); -1 when none. */
+long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint);
+/* Where a relocated field at ORIG went: it moves with its instruction,
+ * which ends at *END (0 when there is none). */
+bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
+		  uint64_t *out, uint64_t *end, long *hint);
+/* Sorts V by key (radix sort); -1 when out of memory. */
+int pv_sort_kv(struct kv *v, size_t n);
+
+/* pad_verify.c: records the first failure (printed by pad_verify()); returns false. */
 bool pv_fail(struct pad_verify *pv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* pad_verify_reloc.c */
+int pv_reloc_prepare(struct pad_verify *pv);
+void pv_reloc_check(struct pad_verify *pv);
 
 /* pad_verify_cfi.c */
 int pv_cfi_prepare(struct pad_verify *pv);

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Padding: where an original place in padded code went, for the fix-up
+ * validation (pad_verify.c).  Only the placement pad_validate.c proved is
+ * used: each original instruction's label (the NOP put before it, or the
+ * instruction) and new offset, and each NOP run's new start.  A place
+ * inside an instruction maps byte for byte only when the instruction's
+ * bytes did not change.  The lookups are the pass's, and checked.
+ */
+#include <string.h>
+#include <stdlib.h>
+
+#include "pad_verify_internal.h"
+
+/* The instruction covering ORIG, checked: the lookup is the pass's. */
+static long insn_of(const struct pad_sec *ps, uint64_t orig)
+{
+	long i = pad_insn_covering(ps, orig);
+
+	if (i < 0 || ps->insns[i].off > orig ||
+	    orig - ps->insns[i].off >= ps->insns[i].d.len)
+		return -1;
+	return i;
+}
+
+static bool same_bytes(const struct pad_sec *ps, const struct pad_insn *in)
+{
+	return in->new_len == in->d.len &&
+	       !memcmp(ps->data + in->off, ps->new_data + in->new_off,
+		       in->d.len);
+}
+
+static bool map_in_run(const struct pad_sec *ps, const struct pad_insn *in,
+		       uint64_t orig, uint64_t *out)
+{
+	const struct pad_run *run = &ps->runs[in->run];
+
+	/* an unshrunk run was copied as it was; a shrunk one was rewritten
+	 * and only its start is still a place */
+	if (run->absorbed && orig != run->start)
+		return false;
+	*out = run->new_start + (orig - run->start);
+	return true;
+}
+
+/* insn_of(), scanning forward from *HINT when ORIG is a little after it
+ * (CFA rows of one FDE come in order). */
+long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint)
+{
+	long i = hint ? *hint : -1;
+
+	if (i >= 0 && (size_t)i < ps->n && ps->insns[i].off <= orig &&
+	    orig - ps->insns[i].off < 256) {
+		while ((size_t)i + 1 < ps->n && ps->insns[i + 1].off <= orig)
+			i++;
+		if (orig - ps->insns[i].off >= ps->insns[i].d.len)
+			i = -1;
+	} else {
+		i = insn_of(ps, orig);
+	}
+	if (hint)
+		*hint = i;
+	return i;
+}
+
+bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
+		 uint64_t *out, long *hint)
+{
+	const struct pad_insn *in;
+	long i;
+
+	if (orig >= ps->size) {
+		*out = ps->new_size;
+		return orig == ps->size;
+	}
+	i = pv_insn_near(ps, orig, hint);
+	if (i < 0)
+		return false;
+	in = &ps->insns[i];
+	if (in->run >= 0)
+		return map_in_run(ps, in, orig, out);
+	if (orig == in->off) {
+		*out = kind == REF_INSN ? in->new_off : in->label;
+		return true;
+	}
+	*out = in->new_off + (orig - in->off);
+	if (kind == REF_DEBUG && orig == in->off + in->d.len - 1u &&
+	    in->new_len == in->d.len)
+		return true;
+	return same_bytes(ps, in);
+}
+
+bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
+	    uint64_t *out)
+{
+	return pv_map_near(ps, orig, kind, out, NULL);
+}
+
+/* Where a relocated field at ORIG went: it moves with its instruction,
+ * which ends at *END (0 when there is none). */
+bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
+		  uint64_t *out, uint64_t *end, long *hint)
+{
+	const struct pad_insn *in;
+	long i;
+
+	*end = 0;
+	if (orig >= ps->size) {
+		*out = orig - ps->size + ps->new_size;
+		return type == R_X86_64_NONE;
+	}
+	i = pv_insn_near(ps, orig, hint);
+	if (i < 0)
+		return false;
+	in = &ps->insns[i];
+	*end = in->off + in->d.len;
+	if (in->run >= 0)
+		return map_in_run(ps, in, orig, out) || type == R_X86_64_NONE;
+	*out = in->new_off + (orig - in->off);
+	return !in->relaxed;
+}
+
+/* LSD radix sort by key, 11 bits a pass, as many passes as the largest
+ * key needs: hundreds of thousands of keys on a large object, where
+ * qsort() took longer than the checks it served. */
+int pv_sort_kv(struct kv *v, size_t n)
+{
+	struct kv *tmp, *a = v, *b;
+	uint64_t max = 0;
+
+	for (size_t i = 0; i < n; i++)
+		max |= v[i].key;
+	if (n < 2 || !max)
+		return 0;
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	b = tmp;
+	for (unsigned shift = 0; shift < 64 && max >> shift; shift += 11) {
+		size_t count[2049] = { 0 };
+		struct kv *t;
+
+		for (size_t i = 0; i < n; i++)
+			count[((a[i].key >> shift) & 2047) + 1]++;
+		for (size_t d = 1; d < 2049; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++)
+			b[count[(a[i].key >> shift) & 2047]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
+	free(tmp);
+	return 0;
+}
