@@ -76,3 +76,27 @@ gcc -O2 -g -fPIC -c "$PADFIX/prog.c" -o in.o
 expect_exit "gcc -g: no fault: annotated" 0 ./scpatch-fault -o got.o in.o
 refuse "gcc -g" "reloc-addend:.debug_info" \
 	"relocation at \.debug_info+0x[0-9a-f]* (type [0-9]*, \.text[-+]0x[0-9a-f]*)"
+
+# Functions whose FDEs have no CFA rows (a tail call only), with the
+# verifier built by clang with UBSan: no undefined behaviour (pointer
+# arithmetic on the rows of none, hardening finding 9).
+if command -v clang > /dev/null; then
+	vobjs=()
+	for o in "${objs[@]}"; do
+		case $o in */pad_verify*.o|*/pad_jcc.o) ;; *) vobjs+=("$o") ;; esac
+	done
+	clang -std=gnu11 -fsanitize=undefined -fno-sanitize-recover=all \
+		-iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" \
+		$(pkg-config --cflags libelf libdw libxxhash) -o scpatch-ub \
+		"$ROOT"/tools/scpatch/pad_verify*.c "$ROOT/tools/scpatch/pad_jcc.c" \
+		"${vobjs[@]}" $(pkg-config --libs libelf libdw libxxhash) -lstdc++ ||
+		not_ok "UBSan build of the verifier links"
+	printf '%s\n' '#include "sc.h"' 'int add_one(int);' \
+		'DECLARE_STATIC_CALL(sc_one, add_one);' \
+		'int tail_one(int x) { return static_call(sc_one)(x); }' > norows.c
+	gcc -O2 -I"$ROOT/tests/fixtures/sites" -c norows.c -o in.o
+	expect "no CFA rows: the FDE has none" \
+		bash -c "! readelf -wf in.o | grep -q DW_CFA_advance"
+	expect_exit "no CFA rows: verified under UBSan" 0 ./scpatch-ub -o out.o in.o
+	expect "no CFA rows: padded" cmp -s <("$SCPATCH" -o want.o in.o && cat want.o) out.o
+fi

@@ -389,7 +389,10 @@ int pv_cfi_prepare(struct pad_verify *pv)
 	d = obj_section_data(pv->obj, pv->eh);
 	pv->eh_old_size = pv->eh->size;
 	pv->eh_old = malloc(pv->eh_old_size + 1);
-	if (!d || !pv->eh_old)
+	/* never NULL: FDEs without rows still index it */
+	pv->rowlocs_cap = 1024;
+	pv->rowlocs = malloc(pv->rowlocs_cap * sizeof(*pv->rowlocs));
+	if (!d || !pv->eh_old || !pv->rowlocs)
 		return -1;
 	memcpy(pv->eh_old, d, pv->eh_old_size);
 	while ((rc = next_entry(pv->eh_old, pv->eh_old_size, &off, &e)) == 1) {
