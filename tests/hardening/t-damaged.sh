@@ -154,4 +154,4 @@ expect "ld -r merged fragments: list accepts them" "$SCPATCH" list merged.o
 expect "ld -r merged fragments: annotate splits them" "$SCPATCH" -o split.o merged.o
 
 damage_all calls.o calls "good elf debug table link"
-damage_all aligned.o aligned "good table link"
+damage_all aligned.o aligned "good elf table link"

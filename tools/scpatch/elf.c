@@ -350,13 +350,34 @@ struct extent {
 #define EXTENT_EHDR UINT32_MAX
 #define EXTENT_SHDRS (UINT32_MAX - 1)
 
-static int cmp_extent(const void *a, const void *b)
+/*
+ * By start, LSD radix (11-bit digits, only as many as the largest start
+ * needs): objects with 200,000 sections interleave code and relocations
+ * into as many ascending runs, where a comparison sort costs more than
+ * the rest of the checks.  Returns the sorted array (V or its twin TMP).
+ */
+static struct extent *sort_extents(struct extent *v, struct extent *tmp,
+				   size_t n)
 {
-	const struct extent *x = a, *y = b;
+	uint64_t all = 0;
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->end < y->end ? -1 : x->end > y->end;
+	for (size_t i = 0; i < n; i++)
+		all |= v[i].start;
+	for (unsigned int shift = 0; shift < 64 && (all >> shift); shift += 11) {
+		size_t count[2049] = { 0 };
+		struct extent *t;
+
+		for (size_t i = 0; i < n; i++)
+			count[((v[i].start >> shift) & 2047) + 1]++;
+		for (size_t d = 1; d < 2049; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(v[i].start >> shift) & 2047]++] = v[i];
+		t = v;
+		v = tmp;
+		tmp = t;
+	}
+	return v;
 }
 
 static const char *extent_name(const struct obj *obj, unsigned int idx,
@@ -388,16 +409,18 @@ static int overlap_error(const struct obj *obj, const struct extent *a,
 
 /*
  * No two sections share file bytes, nor with the ELF or section headers:
- * writing one would change the other.  One sort of the section extents
- * (already in order in most files: checked first).
+ * writing one would change the other.  Every extent is non-empty, so two
+ * with the same start overlap whatever their order.
  */
 static int check_overlaps(struct obj *obj)
 {
-	struct extent *v = calloc(obj->norig_secs + 2, sizeof(*v));
+	struct extent *buf = calloc(2 * ((size_t)obj->norig_secs + 2),
+				    sizeof(*buf));
+	struct extent *v = buf;
 	size_t n = 0, best = 0;
 	int ret = 0;
 
-	if (!v)
+	if (!buf)
 		return obj_nomem();
 	v[n++] = (struct extent){ 0, sizeof(Elf64_Ehdr), EXTENT_EHDR };
 	v[n++] = (struct extent){ obj->ehdr.e_shoff, obj->ehdr.e_shoff +
@@ -413,8 +436,8 @@ static int check_overlaps(struct obj *obj)
 					  sh->sh_offset + sh->sh_size, i };
 	}
 	for (size_t i = 1; i < n; i++) {
-		if (cmp_extent(&v[i - 1], &v[i]) > 0) {
-			qsort(v, n, sizeof(*v), cmp_extent);
+		if (v[i - 1].start > v[i].start) {
+			v = sort_extents(buf, buf + obj->norig_secs + 2, n);
 			break;
 		}
 	}
@@ -425,7 +448,7 @@ static int check_overlaps(struct obj *obj)
 		if (v[i].end > v[best].end)
 			best = i;
 	}
-	free(v);
+	free(buf);
 	return ret;
 }
 
