@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "got_load.h"
 #include "linked.h"
 #include "static_call_table.h"
 
@@ -533,6 +534,9 @@ static int scan_code(const struct linked *l, struct section *sec,
 			    &in);
 		if (!classify_insn(l, &in, data + pos, &r))
 			continue;
+		if (r.kind == SC_REF_GOT_LOAD &&
+		    !got_load_called_in_func(obj, sec, data, &in))
+			r.kind = SC_REF_OTHER;	/* address taken */
 		locate(obj, r.addr, &r.section, &r.section_index, &r.offset,
 		       &r.func, &r.func_offset);
 		if (push(obj, refs, n, cap, &r))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "got_load.h"
 #include "refs.h"
 #include "static_call_table.h"
 
@@ -357,6 +358,9 @@ static void classify(struct obj *obj, struct obj_ref *refs, size_t n)
 			continue;
 		r->decoded = decode_covering(obj, &cur, sec, r->off, &r->insn);
 		classify_code_ref(data, r);
+		if (r->kind == SC_REF_GOT_LOAD &&
+		    !got_load_called_in_func(obj, sec, data, &r->insn))
+			r->kind = SC_REF_OTHER;	/* address taken */
 	}
 }
 
