@@ -20,10 +20,10 @@ source_dir() {
 # staticized TAG CC "FLAGS" SRCDIR LIB.c... -- PROG.c...: compiles each
 # source into TAG/ with CC FLAGS, staticizes, annotates every object (with
 # padding) and checks it: every site aligned, nothing invalid.  Leaves the
-# objects in TAG/s/ and their count of sites in SITES (at least MIN_SITES).  Reports failures;
-# returns 1 when the programs cannot be built.
+# objects in TAG/s/ and their count of sites in SITES (at least MIN_SITES).
+# Reports failures; returns 1 when the programs cannot be built.
 staticized() {
-	local tag=$1 cc=$2 flags=$3 src=$4 f o libs=() progs=() json
+	local tag=$1 cc=$2 flags=$3 src=$4 f o libs=() progs=() bad other
 	shift 4
 	mkdir -p "$tag"
 	while (($#)) && [[ $1 != -- ]]; do
@@ -49,11 +49,19 @@ staticized() {
 			{ not_ok "$tag: annotate $o: $(tail -n 1 "$tag/build.log")"; return 1; }
 	done
 	"$SCPATCH" check --json "$tag"/s/*.o > "$tag/check.json"
-	read -r SITES json < <(python3 -c '
+	# Other findings may only be unpatchable calls: functions whose
+	# address the code base takes are trampolines now, and a call
+	# through such a pointer (loaded from the GOT) goes through the
+	# trampoline.
+	read -r SITES bad other < <(python3 -c '
 import json, sys
-t = json.load(open(sys.argv[1]))["total"]
-print(t["sites"], t["unaligned"] + t["invalid"])' "$tag/check.json")
-	expect_eq "$tag: all $SITES sites aligned and valid" 0 "$json"
+d = json.load(open(sys.argv[1]))
+t = d["total"]
+rules = [f["rule"] for f in d["files"] for f in f["findings"]]
+print(t["sites"], t["unaligned"] + t["invalid"],
+      sum(r not in ("unaligned-site", "unpatchable-call") for r in rules))' "$tag/check.json")
+	expect_eq "$tag: all $SITES sites aligned and valid" 0 "$bad"
+	expect_eq "$tag: no finding but unpatchable calls" 0 "$other"
 	expect "$tag: at least $MIN_SITES sites" test "$SITES" -ge "$MIN_SITES"
 }
 
