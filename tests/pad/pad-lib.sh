@@ -35,7 +35,17 @@ compare() {
 }
 
 # The bytes of section $2 of object $1, in hex.
+# Through a file: objcopy writes a temporary file and renames it over its
+# output, so given /dev/stdout it replaced the device link (as root) and
+# gave nothing, and an empty result let "unchanged" checks pass.
 section_hex() {
-	objcopy -O binary --only-section="$2" "$1" /dev/stdout 2>/dev/null |
-		od -An -tx1 -v | tr -d ' \n'
+	local bin
+	bin=$(mktemp section.XXXXXX) || return 1
+	if objcopy -O binary --only-section="$2" "$1" "$bin" 2>/dev/null &&
+	   [[ -s $bin ]]; then
+		od -An -tx1 -v "$bin" | tr -d ' \n'
+	else
+		echo "(no $2 in $1)"	# differs from any other file's
+	fi
+	rm -f "$bin"
 }
