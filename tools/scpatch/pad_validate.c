@@ -99,6 +99,38 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
 	return true;
 }
 
+/*
+ * Copied unchanged, as the original decode says (not the plan): no site,
+ * no inserted NOP, no relaxed branch, no displacement resolved here.  For a
+ * stretch of them the same bytes at the same distances from a proved
+ * boundary decode to the same instructions: one comparison proves them.
+ */
+static bool plain(const struct pad_insn *in)
+{
+	return in->run < 0 && in->site < 0 && !in->pad && !in->relaxed &&
+	       in->new_len == in->d.len && !pad_resolved_here(in);
+}
+
+/* Proves the stretch of plain instructions from I placed at AT. */
+static bool check_stretch(struct pad_sec *ps, size_t *i, uint64_t *at)
+{
+	const struct pad_insn *in = &ps->insns[*i];
+	size_t j = *i + 1;
+	uint64_t len;
+
+	while (j < ps->n && plain(&ps->insns[j]) &&
+	       ps->insns[j].label == *at + (ps->insns[j].off - in->off) &&
+	       ps->insns[j].new_off == ps->insns[j].label)
+		j++;
+	len = (j < ps->n ? ps->insns[j].off : ps->size) - in->off;
+	if (*at + len > ps->new_size ||
+	    memcmp(ps->new_data + *at, ps->data + in->off, len))
+		return fail(ps, in->off, "instruction bytes");
+	*at += len;
+	*i = j;
+	return true;
+}
+
 bool pad_validate(struct pad_sec *ps)
 {
 	uint64_t at = 0;
@@ -117,6 +149,11 @@ bool pad_validate(struct pad_sec *ps)
 		}
 		if (in->label != at || in->new_off != at + in->pad)
 			return fail(ps, in->off, "placement");
+		if (plain(in)) {
+			if (!check_stretch(ps, &i, &at))
+				return false;
+			continue;
+		}
 		if (!check_insn(ps, in))
 			return false;
 		at = in->new_off + in->new_len;
