@@ -840,14 +840,14 @@ bool dwarf_check(struct dwarf_fixes *dw, struct pad_sec *ps)
 	bool skipped = false;
 	uint64_t v;
 
-	for (size_t i = 0; i < dw->n && !ps->why; i++) {
-		struct dfix *f = &dw->fixes[i];
+	for (size_t k = 0; k < ps->fixes.n && !ps->why; k++) {
+		struct dfix *f = &dw->fixes[ps->fixes.v[k]];
 		/* only LSDA fields must keep their size (pad_lsda.c) */
 		const char *why = f->no_grow ? "an exception table (LSDA) "
 			"number would not fit its field" : "a DWARF number "
 			"would not fit its field";
 
-		if (f->ps != ps || new_delta(f, &v))
+		if (new_delta(f, &v))
 			continue;
 		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": +0x%" PRIx64
 			"..+0x%" PRIx64 " would not fit", f->dsec->name, f->off,

@@ -648,11 +648,8 @@ bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps)
 	const uint8_t *d = eh->n ? obj_section_data(ps->obj, eh->sec) : NULL;
 	bool skipped = false;
 
-	for (size_t i = 0; i < eh->n && d; i++) {
-		struct eh_fde *f = &eh->fdes[i];
-
-		if (f->ps != ps || ps->why)
-			continue;
+	for (size_t k = 0; k < ps->fdes.n && d && !ps->why; k++) {
+		struct eh_fde *f = &eh->fdes[ps->fdes.v[k]];
 		uint64_t used;
 		const char *why = "a CFA advance cannot be re-encoded";
 

@@ -130,10 +130,53 @@ static int mark_references(struct pad_pass *pp)
 	return pad_mark_reloc_targets(pp->obj, pp->by_idx, pp->nsecs, &pp->dw);
 }
 
+static int index_alloc(struct pad_index *x)
+{
+	if (!x->n)
+		return 0;
+	x->v = malloc(x->n * sizeof(*x->v));
+	x->n = 0;
+	return x->v ? 0 : -1;
+}
+
+/* Each section's FDEs and DWARF fixes, counted then listed: a C++ object
+ * has tens of thousands of padded sections, and a scan of every FDE and
+ * fix per section and round cost more than the plans. */
+static int index_checks(struct pad_pass *pp)
+{
+	for (size_t i = 0; i < pp->eh.n; i++)
+		if (pp->eh.fdes[i].ps)
+			pp->eh.fdes[i].ps->fdes.n++;
+	for (size_t i = 0; i < pp->dw.n; i++)
+		if (pp->dw.fixes[i].ps)
+			pp->dw.fixes[i].ps->fixes.n++;
+	for (size_t i = 0; i < pp->nsecs; i++) {
+		struct pad_sec *ps = pp->by_idx[i];
+
+		if (ps && (index_alloc(&ps->fdes) || index_alloc(&ps->fixes)))
+			return -1;
+	}
+	for (size_t i = 0; i < pp->eh.n; i++) {
+		struct pad_sec *ps = pp->eh.fdes[i].ps;
+
+		if (ps)
+			ps->fdes.v[ps->fdes.n++] = i;
+	}
+	for (size_t i = 0; i < pp->dw.n; i++) {
+		struct pad_sec *ps = pp->dw.fixes[i].ps;
+
+		if (ps)
+			ps->fixes.v[ps->fixes.n++] = i;
+	}
+	return 0;
+}
+
 static int plan_and_build(struct pad_pass *pp)
 {
 	struct pad_sec *ps;
 
+	if (index_checks(pp))
+		return -1;
 	for_each_active(pp, ps) {
 		bool again;
 
@@ -213,6 +256,8 @@ static void pass_free(struct pad_pass *pp)
 		free(ps->runs);
 		free(ps->sites);
 		free(ps->frozen);
+		free(ps->fdes.v);
+		free(ps->fixes.v);
 		free(ps->new_data);
 		free(ps);
 	}

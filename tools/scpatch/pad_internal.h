@@ -97,6 +97,13 @@ struct pad_sec {
 	struct pad_range *frozen;
 	size_t nfrozen;
 	struct pad_plan_state *plan;	/* pad_layout.c, between rounds */
+	/* indexes of the FDEs (eh_frame.fdes) and DWARF fixes
+	 * (dwarf_fixes.fixes) that describe it, in their order: the checks
+	 * after each plan read these, not those of every section */
+	struct pad_index {
+		size_t *v;
+		size_t n;
+	} fdes, fixes;
 	uint64_t new_size;
 	uint8_t *new_data;
 	const char *why;	/* the section is not padded: why */
