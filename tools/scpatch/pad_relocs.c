@@ -61,6 +61,12 @@ struct reloc_pass {
 	/* what the section holding the relocations is, named once per
 	 * section and not once per relocation */
 	bool in_debug, in_site_table;
+	/* the instruction insn_end() decoded last in unpadded code: the
+	 * next relocation of the same function continues from it */
+	struct {
+		const struct section *sec;
+		uint64_t start, pos;
+	} cursor;
 };
 
 static void enter_section(struct reloc_pass *rp, const struct section *t)
@@ -167,7 +173,7 @@ static bool insn_end(struct reloc_pass *rp, struct section *t, uint64_t off,
 	struct pad_sec *pt = pad_find_sec(rp->secs, rp->nsecs, t->idx);
 	const uint8_t *data;
 	struct symbol *sym;
-	uint64_t pos = 0;
+	uint64_t start = 0, pos;
 	struct insn in;
 
 	if (pt) {
@@ -183,14 +189,28 @@ static bool insn_end(struct reloc_pass *rp, struct section *t, uint64_t off,
 		return false;
 	sym = obj_find_symbol_containing(rp->obj, t, off);
 	if (sym && sym->sym.st_value <= off)
-		pos = sym->sym.st_value;
-	while (pos <= off && pos < t->size) {
-		if (!arch_decode(data + pos, t->size - pos, pos, &in))
+		start = sym->sym.st_value;
+	pos = start;
+	/* a function with many calls into padded code was decoded from
+	 * its start once per call: quadratic in C++ objects */
+	if (rp->cursor.sec == t && rp->cursor.start == start &&
+	    rp->cursor.pos <= off)
+		pos = rp->cursor.pos;
+	rp->cursor.sec = t;
+	rp->cursor.start = start;
+	for (;;) {
+		if (pos >= t->size ||
+		    !arch_decode(data + pos, t->size - pos, pos, &in)) {
+			rp->cursor.sec = NULL;
 			return false;
+		}
+		if (pos + in.len > off)
+			break;
 		pos += in.len;
 	}
-	*end = pos;
-	return pos > off;
+	rp->cursor.pos = pos;
+	*end = pos + in.len;
+	return true;
 }
 
 /*
