@@ -230,7 +230,7 @@ static void report(struct pad_pass *pp, struct pad_sec *ps)
 		if (active) {
 			const struct pad_insn *in = &ps->insns[st->insn];
 
-			out->site = in->new_off + (st->site - in->off);
+			out->site = pad_new_off(in) + (st->site - in->off);
 		}
 		out->why = NULL;
 		if (!data || field_of(data, size, out->site) % 4 ||

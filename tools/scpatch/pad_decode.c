@@ -115,7 +115,7 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 			       .start = ps->insns[first].off };
 	r->end = last < ps->n ? ps->insns[last].off : ps->size;
 	for (size_t i = first; i < last; i++)
-		ps->insns[i].run = ps->nruns;
+		ps->insns[i].ref = ps->nruns;
 	ps->nruns++;
 	return 0;
 }
@@ -229,7 +229,8 @@ static void find_site_insns(struct pad_sec *ps)
 		long i = pad_insn_covering(ps, site);
 		struct pad_insn *in = i >= 0 ? &ps->insns[i] : NULL;
 
-		if (!in || in->d.disp_size != 4 || !in->reloc_in_disp ||
+		if (!in || pad_run_of(in) >= 0 || in->d.disp_size != 4 ||
+		    !in->reloc_in_disp ||
 		    in->off + in->d.disp_off <= site ||
 		    (in->d.kind != INSN_CALL && in->d.kind != INSN_JMP &&
 		     in->d.kind != INSN_JCC)) {
@@ -238,7 +239,7 @@ static void find_site_insns(struct pad_sec *ps)
 			continue;
 		}
 		st->insn = i;
-		in->site = s;
+		in->ref = -2 - (int32_t)s;
 	}
 }
 
@@ -280,7 +281,7 @@ int pad_decode(struct pad_sec *ps)
 			return 0;
 		}
 		*in = (struct pad_insn){
-			.off = off, .run = -1, .site = -1,
+			.off = off, .ref = -1,
 			.d = { d.len, d.kind, d.disp_off, d.disp_size,
 			       d.imm_off, d.imm_size, d.pc_relative },
 		};

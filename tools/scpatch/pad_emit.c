@@ -51,7 +51,7 @@ static bool fits(int64_t v, unsigned size)
 
 static int emit_insn(struct pad_sec *ps, const struct pad_insn *in)
 {
-	uint8_t *p = ps->new_data + in->new_off;
+	uint8_t *p = ps->new_data + pad_new_off(in);
 	uint64_t t;
 	int64_t disp;
 
@@ -63,7 +63,7 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in)
 	}
 	/* targets are marked: boundaries, or inside frozen code */
 	t = pad_map_target(ps, in);
-	disp = (int64_t)(t - (in->new_off + in->new_len));
+	disp = (int64_t)(t - (pad_new_off(in) + in->new_len));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];
 
@@ -99,7 +99,7 @@ static void emit_run(struct pad_sec *ps, const struct pad_run *run)
 /* Copied as it is: its distance to the next instruction stays. */
 static bool plain(const struct pad_insn *in)
 {
-	return in->run < 0 && !in->pad && !in->relaxed && !pad_resolved_here(in);
+	return pad_run_of(in) < 0 && !in->pad && !in->relaxed && !pad_resolved_here(in);
 }
 
 int pad_build(struct pad_sec *ps)
@@ -111,9 +111,9 @@ int pad_build(struct pad_sec *ps)
 		const struct pad_insn *in = &ps->insns[i];
 		size_t j = i + 1;
 
-		if (in->run >= 0) {
-			emit_run(ps, &ps->runs[in->run]);
-			i = ps->runs[in->run].last;
+		if (pad_run_of(in) >= 0) {
+			emit_run(ps, &ps->runs[pad_run_of(in)]);
+			i = ps->runs[pad_run_of(in)].last;
 			continue;
 		}
 		if (!plain(in)) {
@@ -129,7 +129,7 @@ int pad_build(struct pad_sec *ps)
 		/* one copy for the stretch: most of the code */
 		while (j < ps->n && plain(&ps->insns[j]))
 			j++;
-		memcpy(ps->new_data + in->new_off, ps->data + in->off,
+		memcpy(ps->new_data + pad_new_off(in), ps->data + in->off,
 		       (j < ps->n ? ps->insns[j].off : ps->size) - in->off);
 		i = j;
 	}

@@ -24,23 +24,44 @@ struct pad_dec {
 /*
  * One instruction of a padded section.  Millions of them on a large
  * object: offsets are 32 bits (pad_decode refuses sections of 1 GiB), and
- * the record is 32 bytes, so that the walks over them read as little
+ * the record is 24 bytes, so that the walks over them read as little
  * memory as they can and the array costs few page faults.  What is looked
  * up by offset (instruction starts, references) is in bitmaps.
  */
 struct pad_insn {
 	uint32_t off;		/* offset in the original section */
 	uint32_t label;		/* new offset a reference to off maps to
-				 * (the inserted NOP, when there is one) */
-	uint32_t new_off;	/* new offset of the instruction itself */
-	int32_t run;		/* index of its NOP/int3 run, -1 */
-	int32_t site;		/* index into pad_sec.sites, -1 */
+				 * (the inserted NOP, when there is one);
+				 * the instruction is pad bytes after it */
+	int32_t ref;		/* its NOP/int3 run (>= 0), or -2 - its index
+				 * in pad_sec.sites, or -1: no instruction is
+				 * both (pad_run_of, pad_site_of) */
 	struct pad_dec d;	/* decoded at its original offset */
 	uint8_t pad;		/* NOP bytes inserted before it */
 	uint8_t new_len;
 	bool relaxed;		/* rel8 jmp/jcc rewritten with rel32 */
 	bool reloc_in_disp;	/* a relocation resolves its displacement */
 };
+
+_Static_assert(sizeof(struct pad_insn) == 24, "pad_insn grew");
+
+/* Index of the NOP/int3 run of IN, -1 */
+static inline int32_t pad_run_of(const struct pad_insn *in)
+{
+	return in->ref >= 0 ? in->ref : -1;
+}
+
+/* Index into pad_sec.sites of the site IN is, -1 */
+static inline int32_t pad_site_of(const struct pad_insn *in)
+{
+	return in->ref < -1 ? -2 - in->ref : -1;
+}
+
+/* New offset of the instruction itself: after the NOP put before it */
+static inline uint32_t pad_new_off(const struct pad_insn *in)
+{
+	return in->label == PAD_UNMAPPED ? PAD_UNMAPPED : in->label + in->pad;
+}
 
 /* Maximal run of NOPs (or int3 between functions) the code may shrink. */
 struct pad_run {

@@ -33,7 +33,7 @@ static bool fuses(const struct pad_sec *ps, const struct pad_insn *in)
 	uint8_t op, reg;
 	bool reg_form;
 
-	if (in->d.kind != INSN_OTHER || in->run >= 0)
+	if (in->d.kind != INSN_OTHER || pad_run_of(in) >= 0)
 		return false;
 	while (p < end && (*p == 0x66 || *p == 0x67 || *p == 0x2e ||
 			   *p == 0x3e || *p == 0x26 || *p == 0x36 ||
@@ -78,8 +78,8 @@ bool pad_jcc_count(const struct pad_sec *ps, size_t *jumps, size_t *broken)
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct pad_insn *in = &ps->insns[i];
 		const struct pad_insn *prev = i ? in - 1 : NULL;
-		uint64_t start = in->off, new_start = in->new_off;
-		uint64_t new_end = (uint64_t)in->new_off + in->new_len;
+		uint64_t start = in->off, new_start = pad_new_off(in);
+		uint64_t new_end = (uint64_t)pad_new_off(in) + in->new_len;
 
 		if (!is_jump(in))
 			continue;
@@ -87,7 +87,7 @@ bool pad_jcc_count(const struct pad_sec *ps, size_t *jumps, size_t *broken)
 			start = prev->off;
 			/* a NOP put before the jcc splits the pair */
 			if (!in->pad)
-				new_start = prev->new_off;
+				new_start = pad_new_off(prev);
 		}
 		if (crosses(start, in->off + in->d.len))
 			return false;	/* not built for the erratum */

@@ -48,9 +48,9 @@ uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 	if (i < 0)
 		return off >= ps->size ? off - ps->size + ps->new_size : off;
 	in = &ps->insns[i];
-	if (in->new_off == UNMAPPED)
-		return ps->runs[in->run].new_start;
-	return in->new_off + (off - in->off);
+	if (pad_new_off(in) == UNMAPPED)
+		return ps->runs[pad_run_of(in)].new_start;
+	return pad_new_off(in) + (off - in->off);
 }
 
 uint64_t pad_map_ref(const struct pad_sec *ps, uint64_t off)
@@ -92,9 +92,9 @@ static bool freeze_around(struct pad_sec *ps, long i, uint64_t off,
 	    fn->sym.st_value + fn->sym.st_size >= end) {
 		start = fn->sym.st_value;
 		end = start + fn->sym.st_size;
-	} else if (in->run >= 0) {
-		start = ps->runs[in->run].start;
-		end = ps->runs[in->run].end;
+	} else if (pad_run_of(in) >= 0) {
+		start = ps->runs[pad_run_of(in)].start;
+		end = ps->runs[pad_run_of(in)].end;
 	}
 	note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": %s is not an instruction "
 		"boundary: +0x%" PRIx64 "..+0x%" PRIx64 " (%s) is not changed",
@@ -130,7 +130,7 @@ bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what)
 {
 	long i = pad_insn_covering(ps, off);
 
-	if (i >= 0 && ps->insns[i].off != off && ps->insns[i].run < 0 &&
+	if (i >= 0 && ps->insns[i].off != off && pad_run_of(&ps->insns[i]) < 0 &&
 	    off == ps->insns[i].off + ps->insns[i].d.len - 1 &&
 	    !ps->insns[i].relaxed)
 		return true;
@@ -258,9 +258,9 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 		in->pad = 0;
 		in->new_len = in->d.len;
 		if (take && i != run->first)
-			in->label = in->new_off = UNMAPPED;
+			in->label = UNMAPPED;
 		else
-			in->label = in->new_off = pos + (in->off - run->start);
+			in->label = pos + (in->off - run->start);
 	}
 	return pos + len - take;
 }
@@ -280,8 +280,8 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 	while (i < ps->n) {
 		struct pad_insn *in = &ps->insns[i];
 
-		if (in->run >= 0) {
-			struct pad_run *run = &ps->runs[in->run];
+		if (pad_run_of(in) >= 0) {
+			struct pad_run *run = &ps->runs[pad_run_of(in)];
 			uint64_t old_end = run_new_end(run);
 			bool settled = !run->owed, owed = pending;
 
@@ -298,16 +298,15 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		if (unrelax)
 			in->relaxed = false;
 		in->pad = 0;
-		if (in->site >= 0 && !ps->sites[in->site].skip) {
+		if (pad_site_of(in) >= 0 && !ps->sites[pad_site_of(in)].skip) {
 			in->pad = -(pos + in->d.disp_off) & 3;
 			if (in->pad) {
-				ps->sites[in->site].moved_start = in->off;
-				open[nopen++] = in->site;
+				ps->sites[pad_site_of(in)].moved_start = in->off;
+				open[nopen++] = pad_site_of(in);
 			}
 		}
 		in->label = pos;
 		pos += in->pad;
-		in->new_off = pos;
 		in->new_len = in->relaxed ? relaxed_len(in) : in->d.len;
 		pending += in->pad + in->new_len - in->d.len;
 		pos += in->new_len;
@@ -326,11 +325,11 @@ static size_t segment_start(const struct pad_sec *ps, size_t d, uint64_t *pos)
 		const struct pad_insn *in = &ps->insns[j - 1];
 		const struct pad_run *run;
 
-		if (in->run < 0) {
+		if (pad_run_of(in) < 0) {
 			j--;
 			continue;
 		}
-		run = &ps->runs[in->run];
+		run = &ps->runs[pad_run_of(in)];
 		if (!run->owed) {
 			*pos = run_new_end(run);
 			return run->last;
@@ -428,9 +427,9 @@ bool pad_skip_growing(struct pad_sec *ps, uint64_t start, uint64_t end,
 		struct pad_insn *in = &ps->insns[k];
 		struct pad_sec_site *st;
 
-		if (in->site < 0 || !in->pad || in->off < start)
+		if (pad_site_of(in) < 0 || !in->pad || in->off < start)
 			continue;
-		st = &ps->sites[in->site];
+		st = &ps->sites[pad_site_of(in)];
 		any = true;
 		if (!st->skip)
 			skip_site(ps, st, why);
@@ -499,7 +498,7 @@ static int check_branch(struct pad_sec *ps, size_t i)
 		return 0;
 	}
 	nt = k >= 0 ? ps->insns[k].label : pad_map_ref(ps, t);
-	nd = (int64_t)(nt - (in->new_off + in->new_len));
+	nd = (int64_t)(nt - (pad_new_off(in) + in->new_len));
 	lim = in->d.disp_size == 1 ? 128 : 32768;
 	if (nd >= -lim && nd < lim)
 		return 0;
@@ -571,8 +570,8 @@ static int check_branches(struct pad_sec *ps)
 
 static bool edited(const struct pad_sec *ps, const struct pad_insn *in)
 {
-	if (in->run >= 0)
-		return ps->runs[in->run].absorbed;
+	if (pad_run_of(in) >= 0)
+		return ps->runs[pad_run_of(in)].absorbed;
 	return in->pad || in->relaxed;
 }
 
@@ -586,7 +585,7 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 	if (!pad_resolved_here(in))
 		return true;
 	nt = pad_map_target(ps, in);
-	if ((int64_t)(nt - (in->new_off + in->new_len)) == read_disp(ps, in))
+	if ((int64_t)(nt - (pad_new_off(in) + in->new_len)) == read_disp(ps, in))
 		return true;
 	*lo = in->off < t ? in->off : t;
 	*hi = in->off < t ? t : in->off;
@@ -598,7 +597,7 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 static bool thaw_edit(struct pad_sec *ps, const struct pad_range *fr,
 		      const struct pad_insn *in, uint64_t lo, uint64_t hi)
 {
-	struct pad_sec_site *st = in->site >= 0 ? &ps->sites[in->site] : NULL;
+	struct pad_sec_site *st = pad_site_of(in) >= 0 ? &ps->sites[pad_site_of(in)] : NULL;
 
 	/* a site inside the range: leaving it alone undoes this edit (it
 	 * may have been left already this round: the plan is redone) */

@@ -52,7 +52,7 @@ static bool check_run(struct pad_sec *ps, const struct pad_run *run)
 static bool same_bytes_but_disp(const struct pad_sec *ps,
 				const struct pad_insn *in)
 {
-	const uint8_t *a = ps->data + in->off, *b = ps->new_data + in->new_off;
+	const uint8_t *a = ps->data + in->off, *b = ps->new_data + pad_new_off(in);
 	unsigned skip_from = pad_resolved_here(in) ? in->d.disp_off : in->d.len;
 	unsigned skip_to = skip_from + in->d.disp_size;
 
@@ -66,7 +66,7 @@ static bool same_bytes_but_disp(const struct pad_sec *ps,
 static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
 			const struct insn *d)
 {
-	const uint8_t *p = ps->new_data + in->new_off;
+	const uint8_t *p = ps->new_data + pad_new_off(in);
 	uint8_t op = ps->data[in->off];
 
 	if (d->disp_size != 4)
@@ -83,7 +83,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
 	if (in->pad && (!decode_new(ps, in->label, &d) ||
 			d.kind != INSN_NOP || d.len != in->pad))
 		return fail(ps, in->off, "inserted NOP");
-	if (!decode_new(ps, in->new_off, &d) || d.len != in->new_len ||
+	if (!decode_new(ps, pad_new_off(in), &d) || d.len != in->new_len ||
 	    d.kind != in->d.kind)
 		return fail(ps, in->off, "instruction");
 	if (!in->relaxed && !same_bytes_but_disp(ps, in))
@@ -93,8 +93,8 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
 	if (pad_resolved_here(in) &&
 	    (!d.has_target || d.target != pad_map_ref(ps, pad_old_target(ps, in))))
 		return fail(ps, in->off, "branch target");
-	if (in->site >= 0 && !ps->sites[in->site].skip &&
-	    (in->new_off + in->d.disp_off) % 4)
+	if (pad_site_of(in) >= 0 && !ps->sites[pad_site_of(in)].skip &&
+	    (pad_new_off(in) + in->d.disp_off) % 4)
 		return fail(ps, in->off, "site not aligned");
 	return true;
 }
@@ -107,7 +107,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
  */
 static bool plain(const struct pad_insn *in)
 {
-	return in->run < 0 && in->site < 0 && !in->pad && !in->relaxed &&
+	return pad_run_of(in) < 0 && pad_site_of(in) < 0 && !in->pad && !in->relaxed &&
 	       in->new_len == in->d.len && !pad_resolved_here(in);
 }
 
@@ -119,8 +119,7 @@ static bool check_stretch(struct pad_sec *ps, size_t *i, uint64_t *at)
 	uint64_t len;
 
 	while (j < ps->n && plain(&ps->insns[j]) &&
-	       ps->insns[j].label == *at + (ps->insns[j].off - in->off) &&
-	       ps->insns[j].new_off == ps->insns[j].label)
+	       ps->insns[j].label == *at + (ps->insns[j].off - in->off))
 		j++;
 	len = (j < ps->n ? ps->insns[j].off : ps->size) - in->off;
 	if (*at + len > ps->new_size ||
@@ -138,8 +137,8 @@ bool pad_validate(struct pad_sec *ps)
 	for (size_t i = 0; i < ps->n;) {
 		const struct pad_insn *in = &ps->insns[i];
 
-		if (in->run >= 0) {
-			const struct pad_run *run = &ps->runs[in->run];
+		if (pad_run_of(in) >= 0) {
+			const struct pad_run *run = &ps->runs[pad_run_of(in)];
 
 			if (run->new_start != at || !check_run(ps, run))
 				return fail(ps, run->start, "run placement");
@@ -147,7 +146,7 @@ bool pad_validate(struct pad_sec *ps)
 			i = run->last;
 			continue;
 		}
-		if (in->label != at || in->new_off != at + in->pad)
+		if (in->label != at)
 			return fail(ps, in->off, "placement");
 		if (plain(in)) {
 			if (!check_stretch(ps, &i, &at))
@@ -156,7 +155,7 @@ bool pad_validate(struct pad_sec *ps)
 		}
 		if (!check_insn(ps, in))
 			return false;
-		at = in->new_off + in->new_len;
+		at = pad_new_off(in) + in->new_len;
 		i++;
 	}
 	return at == ps->new_size || fail(ps, ps->size, "section end");

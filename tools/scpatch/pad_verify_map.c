@@ -26,14 +26,14 @@ static long insn_of(const struct pad_sec *ps, uint64_t orig)
 static bool same_bytes(const struct pad_sec *ps, const struct pad_insn *in)
 {
 	return in->new_len == in->d.len &&
-	       !memcmp(ps->data + in->off, ps->new_data + in->new_off,
+	       !memcmp(ps->data + in->off, ps->new_data + pad_new_off(in),
 		       in->d.len);
 }
 
 static bool map_in_run(const struct pad_sec *ps, const struct pad_insn *in,
 		       uint64_t orig, uint64_t *out)
 {
-	const struct pad_run *run = &ps->runs[in->run];
+	const struct pad_run *run = &ps->runs[pad_run_of(in)];
 
 	/* an unshrunk run was copied as it was; a shrunk one was rewritten
 	 * and only its start is still a place */
@@ -77,13 +77,13 @@ bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	if (i < 0)
 		return false;
 	in = &ps->insns[i];
-	if (in->run >= 0)
+	if (pad_run_of(in) >= 0)
 		return map_in_run(ps, in, orig, out);
 	if (orig == in->off) {
-		*out = kind == REF_INSN ? in->new_off : in->label;
+		*out = kind == REF_INSN ? pad_new_off(in) : in->label;
 		return true;
 	}
-	*out = in->new_off + (orig - in->off);
+	*out = pad_new_off(in) + (orig - in->off);
 	if (kind == REF_DEBUG && orig == in->off + in->d.len - 1u &&
 	    in->new_len == in->d.len)
 		return true;
@@ -114,9 +114,9 @@ bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
 		return false;
 	in = &ps->insns[i];
 	*end = in->off + in->d.len;
-	if (in->run >= 0)
+	if (pad_run_of(in) >= 0)
 		return map_in_run(ps, in, orig, out) || type == R_X86_64_NONE;
-	*out = in->new_off + (orig - in->off);
+	*out = pad_new_off(in) + (orig - in->off);
 	return !in->relaxed;
 }
 
