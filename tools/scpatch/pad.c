@@ -252,6 +252,7 @@ static void pass_free(struct pad_pass *pp)
 		free(ps->starts);
 		free(ps->refs);
 		free(ps->pcrel);
+		free(ps->targets);
 		pad_plan_free(ps);
 		free(ps->runs);
 		free(ps->sites);

@@ -49,7 +49,16 @@ static bool fits(int64_t v, unsigned size)
 	       v < ((int64_t)1 << (8 * size - 1));
 }
 
-static int emit_insn(struct pad_sec *ps, const struct pad_insn *in)
+/* The pcrel entry of instruction I, from *K on: both go up. */
+static size_t pcrel_entry(const struct pad_sec *ps, size_t *k, size_t i)
+{
+	while (*k < ps->npcrel && ps->pcrel[*k] < i)
+		(*k)++;
+	return *k;
+}
+
+static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
+		     size_t *k)
 {
 	uint8_t *p = ps->new_data + pad_new_off(in);
 	uint64_t t;
@@ -63,6 +72,8 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in)
 	}
 	/* targets are marked: boundaries, or inside frozen code */
 	t = pad_map_target(ps, in);
+	/* a resolved displacement is pc-relative: it has an entry */
+	ps->targets[pcrel_entry(ps, k, in - ps->insns)] = t;
 	disp = (int64_t)(t - (pad_new_off(in) + in->new_len));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];
@@ -99,13 +110,17 @@ static void emit_run(struct pad_sec *ps, const struct pad_run *run)
 /* Copied as it is: its distance to the next instruction stays. */
 static bool plain(const struct pad_insn *in)
 {
-	return pad_run_of(in) < 0 && !in->pad && !in->relaxed && !pad_resolved_here(in);
+	return pad_run_of(in) < 0 && !in->pad && !in->relaxed &&
+	       !pad_resolved_here(in);
 }
 
 int pad_build(struct pad_sec *ps)
 {
+	size_t k = 0;
+
 	ps->new_data = malloc(ps->new_size ? ps->new_size : 1);
-	if (!ps->new_data)
+	ps->targets = malloc((ps->npcrel + 1) * sizeof(*ps->targets));
+	if (!ps->new_data || !ps->targets)
 		return -1;
 	for (size_t i = 0; i < ps->n;) {
 		const struct pad_insn *in = &ps->insns[i];
@@ -117,7 +132,7 @@ int pad_build(struct pad_sec *ps)
 			continue;
 		}
 		if (!plain(in)) {
-			if (emit_insn(ps, in)) {
+			if (emit_insn(ps, in, &k)) {
 				pad_refuse(ps, "a displacement does not fit after "
 					   "the move", "instruction at +0x%" PRIx64,
 					   (uint64_t)in->off);

@@ -113,6 +113,8 @@ struct pad_sec {
 	size_t nruns;
 	uint32_t *pcrel;	/* instructions with a pc-relative field */
 	size_t npcrel;
+	uint32_t *targets;	/* per pcrel entry resolved here: its new
+				 * target, as pad_build() encoded it */
 	struct pad_sec_site *sites;
 	size_t nsites;
 	struct pad_range *frozen;

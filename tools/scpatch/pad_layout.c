@@ -129,10 +129,10 @@ bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what)
 {
 	long i = pad_insn_covering(ps, off);
+	const struct pad_insn *in = i >= 0 ? &ps->insns[i] : NULL;
 
-	if (i >= 0 && ps->insns[i].off != off && pad_run_of(&ps->insns[i]) < 0 &&
-	    off == ps->insns[i].off + ps->insns[i].d.len - 1 &&
-	    !ps->insns[i].relaxed)
+	if (in && in->off != off && pad_run_of(in) < 0 &&
+	    off == in->off + in->d.len - 1 && !in->relaxed)
 		return true;
 	return pad_mark_point(ps, off, what);
 }
@@ -279,6 +279,7 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 
 	while (i < ps->n) {
 		struct pad_insn *in = &ps->insns[i];
+		int32_t site;
 
 		if (pad_run_of(in) >= 0) {
 			struct pad_run *run = &ps->runs[pad_run_of(in)];
@@ -298,11 +299,12 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		if (unrelax)
 			in->relaxed = false;
 		in->pad = 0;
-		if (pad_site_of(in) >= 0 && !ps->sites[pad_site_of(in)].skip) {
+		site = pad_site_of(in);
+		if (site >= 0 && !ps->sites[site].skip) {
 			in->pad = -(pos + in->d.disp_off) & 3;
 			if (in->pad) {
-				ps->sites[pad_site_of(in)].moved_start = in->off;
-				open[nopen++] = pad_site_of(in);
+				ps->sites[site].moved_start = in->off;
+				open[nopen++] = site;
 			}
 		}
 		in->label = pos;
@@ -585,7 +587,8 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 	if (!pad_resolved_here(in))
 		return true;
 	nt = pad_map_target(ps, in);
-	if ((int64_t)(nt - (pad_new_off(in) + in->new_len)) == read_disp(ps, in))
+	if ((int64_t)(nt - (pad_new_off(in) + in->new_len)) ==
+	    read_disp(ps, in))
 		return true;
 	*lo = in->off < t ? in->off : t;
 	*hi = in->off < t ? t : in->off;
@@ -597,7 +600,8 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 static bool thaw_edit(struct pad_sec *ps, const struct pad_range *fr,
 		      const struct pad_insn *in, uint64_t lo, uint64_t hi)
 {
-	struct pad_sec_site *st = pad_site_of(in) >= 0 ? &ps->sites[pad_site_of(in)] : NULL;
+	int32_t site = pad_site_of(in);
+	struct pad_sec_site *st = site >= 0 ? &ps->sites[site] : NULL;
 
 	/* a site inside the range: leaving it alone undoes this edit (it
 	 * may have been left already this round: the plan is redone) */

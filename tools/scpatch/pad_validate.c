@@ -52,7 +52,8 @@ static bool check_run(struct pad_sec *ps, const struct pad_run *run)
 static bool same_bytes_but_disp(const struct pad_sec *ps,
 				const struct pad_insn *in)
 {
-	const uint8_t *a = ps->data + in->off, *b = ps->new_data + pad_new_off(in);
+	const uint8_t *a = ps->data + in->off;
+	const uint8_t *b = ps->new_data + pad_new_off(in);
 	unsigned skip_from = pad_resolved_here(in) ? in->d.disp_off : in->d.len;
 	unsigned skip_to = skip_from + in->d.disp_size;
 
@@ -76,7 +77,23 @@ static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
 	return p[0] == 0x0f && p[1] == (0x80 | (op & 0x0f));
 }
 
-static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
+/* Where the target of IN (resolved here) must be: as pad_build()
+ * encoded it when it recorded it, else mapped again.  *K walks the
+ * pc-relative instructions in step with the walk. */
+static uint64_t new_target(const struct pad_sec *ps, const struct pad_insn *in,
+			   size_t *k)
+{
+	size_t i = in - ps->insns;
+
+	while (*k < ps->npcrel && ps->pcrel[*k] < i)
+		(*k)++;
+	if (ps->targets && *k < ps->npcrel && ps->pcrel[*k] == i)
+		return ps->targets[*k];
+	return pad_map_ref(ps, pad_old_target(ps, in));
+}
+
+static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
+		       size_t *k)
 {
 	struct insn d;
 
@@ -91,7 +108,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
 	if (in->relaxed && !same_branch(ps, in, &d))
 		return fail(ps, in->off, "relaxed branch");
 	if (pad_resolved_here(in) &&
-	    (!d.has_target || d.target != pad_map_ref(ps, pad_old_target(ps, in))))
+	    (!d.has_target || d.target != new_target(ps, in, k)))
 		return fail(ps, in->off, "branch target");
 	if (pad_site_of(in) >= 0 && !ps->sites[pad_site_of(in)].skip &&
 	    (pad_new_off(in) + in->d.disp_off) % 4)
@@ -107,8 +124,9 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in)
  */
 static bool plain(const struct pad_insn *in)
 {
-	return pad_run_of(in) < 0 && pad_site_of(in) < 0 && !in->pad && !in->relaxed &&
-	       in->new_len == in->d.len && !pad_resolved_here(in);
+	return pad_run_of(in) < 0 && pad_site_of(in) < 0 && !in->pad &&
+	       !in->relaxed && in->new_len == in->d.len &&
+	       !pad_resolved_here(in);
 }
 
 /* Proves the stretch of plain instructions from I placed at AT. */
@@ -133,6 +151,7 @@ static bool check_stretch(struct pad_sec *ps, size_t *i, uint64_t *at)
 bool pad_validate(struct pad_sec *ps)
 {
 	uint64_t at = 0;
+	size_t k = 0;
 
 	for (size_t i = 0; i < ps->n;) {
 		const struct pad_insn *in = &ps->insns[i];
@@ -153,7 +172,7 @@ bool pad_validate(struct pad_sec *ps)
 				return false;
 			continue;
 		}
-		if (!check_insn(ps, in))
+		if (!check_insn(ps, in, &k))
 			return false;
 		at = pad_new_off(in) + in->new_len;
 		i++;
