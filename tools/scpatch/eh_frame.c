@@ -366,6 +366,8 @@ static bool cfa_walk(struct eh_fde *f, const uint8_t *d, enum cfa_mode mode,
 		used += n;
 		loc += delta;
 	}
+	if (mode == CFA_MARK)
+		f->rows_end = loc;
 	if (used_out)
 		*used_out = used;
 	return !r.bad;
@@ -652,6 +654,12 @@ bool eh_frame_check(struct eh_frame *eh, struct pad_sec *ps)
 		struct eh_fde *f = &eh->fdes[ps->fdes.v[k]];
 		uint64_t used;
 		const char *why = "a CFA advance cannot be re-encoded";
+
+		/* its rows map as when it passed (a failure drops sites in
+		 * or around it: that code is laid out again) */
+		if (!pad_laid_out_again(ps, f->begin, f->end > f->rows_end ?
+					f->end : f->rows_end))
+			continue;
 
 		/* a program that outgrows its FDE grows it (eh_frame_rewrite) */
 		if (cfa_walk(f, d, CFA_CHECK, NULL, &used)) {

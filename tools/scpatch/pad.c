@@ -187,6 +187,7 @@ static int plan_and_build(struct pad_pass *pp)
 			again = !ps->why && eh_frame_check(&pp->eh, ps);
 			if (!ps->why && dwarf_check(&pp->dw, ps))
 				again = true;
+			pad_checks_done(ps);
 		} while (again);
 	}
 	for_each_active(pp, ps) {

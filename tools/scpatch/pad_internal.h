@@ -145,6 +145,11 @@ void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
  * again only the code that changed. */
 int pad_plan(struct pad_sec *ps);
 void pad_plan_free(struct pad_sec *ps);
+/* Whether code of [START, END] (original offsets) was laid out since
+ * pad_checks_done(): what the checks after a plan found about code that
+ * was not still holds. */
+bool pad_laid_out_again(struct pad_sec *ps, uint64_t start, uint64_t end);
+void pad_checks_done(struct pad_sec *ps);
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out);
 uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off);
 bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what);
@@ -179,6 +184,7 @@ struct eh_fde {
 	uint64_t range_off;	/* .eh_frame offset of pc_range */
 	unsigned range_size;
 	uint64_t insns_off, insns_end;	/* CFA instructions */
+	uint64_t rows_end;	/* the last CFA row address (eh_frame_mark) */
 	bool lsda;		/* has an LSDA pad_lsda.c does not follow: frozen */
 	struct section *lsda_sec;	/* where the LSDA is */
 	uint64_t lsda_off;

@@ -185,6 +185,11 @@ struct pad_plan_state {
 		size_t first, last;	/* laid out again: [first, last) */
 	} *spans;
 	size_t nspans, spans_cap;
+	struct pad_changed {
+		uint64_t start, end;	/* original offsets, [start, end] */
+	} *changed;		/* laid out since the checks last ran */
+	size_t nchanged, changed_cap;
+	bool changed_all, changed_sorted;
 	bool all;		/* lay out the whole section */
 	bool unrelax;		/* sites were dropped: the branches laid out
 				 * again start unrelaxed (they may no longer
@@ -364,6 +369,87 @@ static int add_span(struct pad_plan_state *st, size_t first, size_t last)
 	return 0;
 }
 
+/* Instructions [FIRST, LAST) were laid out: the checks after the plan
+ * look at what they cover again. */
+static void note_changed(struct pad_sec *ps, size_t first, size_t last)
+{
+	struct pad_plan_state *st = ps->plan;
+
+	if (st->changed_all)
+		return;
+	if (st->nchanged == st->changed_cap) {
+		size_t cap = st->changed_cap ? 2 * st->changed_cap : 64;
+		struct pad_changed *p = realloc(st->changed, cap * sizeof(*p));
+
+		if (!p) {
+			st->changed_all = true;	/* everything, then */
+			return;
+		}
+		st->changed = p;
+		st->changed_cap = cap;
+	}
+	st->changed[st->nchanged++] = (struct pad_changed){
+		ps->insns[first].off, last < ps->n ? ps->insns[last].off :
+						     ps->size };
+	st->changed_sorted = false;
+}
+
+static int cmp_changed(const void *a, const void *b)
+{
+	const struct pad_changed *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Sorted by start, overlapping ones merged: their ends go up too. */
+static void sort_changed(struct pad_plan_state *st)
+{
+	size_t n = 0;
+
+	qsort(st->changed, st->nchanged, sizeof(*st->changed), cmp_changed);
+	for (size_t k = 0; k < st->nchanged; k++) {
+		if (n && st->changed[k].start <= st->changed[n - 1].end) {
+			if (st->changed[k].end > st->changed[n - 1].end)
+				st->changed[n - 1].end = st->changed[k].end;
+			continue;
+		}
+		st->changed[n++] = st->changed[k];
+	}
+	st->nchanged = n;
+	st->changed_sorted = true;
+}
+
+bool pad_laid_out_again(struct pad_sec *ps, uint64_t start, uint64_t end)
+{
+	struct pad_plan_state *st = ps->plan;
+	size_t lo = 0, hi;
+
+	if (!st || st->changed_all)
+		return true;
+	if (!st->changed_sorted)
+		sort_changed(st);
+	/* the first span that ends at or after START */
+	hi = st->nchanged;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (st->changed[mid].end < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < st->nchanged && st->changed[lo].start <= end;
+}
+
+void pad_checks_done(struct pad_sec *ps)
+{
+	if (!ps->plan)
+		return;
+	ps->plan->nchanged = 0;
+	ps->plan->changed_all = false;
+	ps->plan->changed_sorted = true;
+}
+
 /* Lays out again what changed since the last walk; the spans say where. */
 static int relayout(struct pad_sec *ps)
 {
@@ -377,6 +463,7 @@ static int relayout(struct pad_sec *ps)
 		st->all = false;
 		st->ndirty = 0;
 		layout_from(ps, 0, 0, SIZE_MAX, unrelax);
+		st->changed_all = true;
 		return add_span(st, 0, ps->n);
 	}
 	if (st->ndirty > 1)
@@ -389,6 +476,7 @@ static int relayout(struct pad_sec *ps)
 			continue;
 		first = segment_start(ps, st->dirty[k], &pos);
 		done = layout_from(ps, first, pos, st->dirty[k], unrelax);
+		note_changed(ps, first, done);
 		if (add_span(st, first, done))
 			return -1;
 	}
@@ -705,6 +793,7 @@ void pad_plan_free(struct pad_sec *ps)
 	free(st->open);
 	free(st->dirty);
 	free(st->spans);
+	free(st->changed);
 	free(st);
 	ps->plan = NULL;
 }
