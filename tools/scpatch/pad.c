@@ -110,6 +110,18 @@ static int collect(struct pad_pass *pp)
 	for (size_t __s = 0; __s < (pp)->nsecs; __s++)			\
 		if (((ps) = pad_find_sec((pp)->by_idx, (pp)->nsecs, __s)))
 
+/* Assemblers and ld -r write one .eh_frame; the pass reads one, so any
+ * other would keep describing code that moved. */
+static size_t count_named(struct obj *obj, const char *name)
+{
+	struct section *sec;
+	size_t n = 0;
+
+	obj_for_each_section(obj, sec)
+		n += !strcmp(sec->name, name);
+	return n;
+}
+
 static int mark_references(struct pad_pass *pp)
 {
 	struct pad_sec *ps;
@@ -117,7 +129,11 @@ static int mark_references(struct pad_pass *pp)
 	for_each_active(pp, ps)
 		pad_mark_branches(ps);
 	pp->eh.sec = obj_find_section(pp->obj, ".eh_frame");
-	if (pp->eh.sec && eh_frame_read(pp->obj, &pp->eh, pp->by_idx, pp->nsecs))
+	if (count_named(pp->obj, ".eh_frame") > 1)
+		pp->eh.why = "several .eh_frame sections: which one describes "
+			     "the code is not known";
+	else if (pp->eh.sec &&
+		 eh_frame_read(pp->obj, &pp->eh, pp->by_idx, pp->nsecs))
 		return -1;
 	if (pp->eh.why)
 		for_each_active(pp, ps)
