@@ -5,8 +5,7 @@
 # relocation (but lld -r's FDEs of discarded code, with R_X86_64_NONE, are
 # fine), an LSDA whose landing pad lies outside its function, a 4-byte
 # DW_LNE_set_address, a .debug_rnglists unit header that runs past the
-# section; and an LSDA number that would outgrow its field, with its own
-# reason.  Each fixture is also checked intact, where it is padded.
+# section.  Each fixture is also checked intact, where it is padded.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/pad/pad-lib.sh"
 
@@ -128,12 +127,3 @@ refused "4-byte DW_LNE_set_address" short.o \
 gcc -c -Wa,--defsym,BAD_RNGLISTS=1 "$PADFIX/eh-dwarf.s" -o badrng.o
 refused "malformed .debug_rnglists unit" badrng.o \
 	"malformed unit header in .debug_rnglists"
-
-# An LSDA call-site length that would outgrow its ULEB128 (126 bytes, 129
-# once the site is padded): growing it in place would move every later
-# LSDA, so the site stays unaligned with the LSDA's own reason.
-gcc -c "$PADFIX/eh-lsda-grow.s" -o lgrow.o || { not_ok "assemble eh-lsda-grow"; exit 0; }
-expect "fixture: a call site of 126 bytes" \
-	grep -q 'ffff0105 0c7e' <(readelf -x .gcc_except_table lgrow.o)
-refused "an LSDA number outgrowing its field" lgrow.o \
-	"an exception table (LSDA) number would not fit its field"

@@ -815,24 +815,40 @@ bool dwarf_handled(const struct dwarf_fixes *dw, const struct section *sec)
 
 /* ---- check and rewrite ---------------------------------------------------- */
 
-static uint64_t map_debug(const struct pad_sec *ps, uint64_t off)
+uint64_t dwarf_map(const struct pad_sec *ps, uint64_t off)
 {
 	uint64_t out;
 
 	return pad_map(ps, off, &out) ? out : pad_map_byte(ps, off);
 }
 
-/* The new advance or length a fix must hold; false when it cannot. */
-static bool new_delta(const struct dfix *f, uint64_t *out)
+/* The new value of F; false when the places swapped. */
+static bool new_value(const struct dfix *f, uint64_t *out)
 {
-	uint64_t a = map_debug(f->ps, f->base), b = map_debug(f->ps, f->end);
+	uint64_t a = dwarf_map(f->ps, f->base), b = dwarf_map(f->ps, f->end);
 
 	if (b < a || b - a < f->extra)
 		return false;
 	*out = b - a - f->extra;
+	return true;
+}
+
+/* The new advance or length a fix must hold; false when it cannot. */
+static bool new_delta(const struct dfix *f, uint64_t *out)
+{
+	if (!new_value(f, out))
+		return false;
 	if (f->kind == DFIX_ULEB && f->no_grow)
 		return 7 * f->len >= 64 || !(*out >> (7 * f->len));
 	return f->kind != DFIX_FIXED || f->len >= 8 || !(*out >> (8 * f->len));
+}
+
+/* A number that outgrows its field in an LSDA that lsda_move() copies. */
+static bool moves(const struct dwarf_fixes *dw, const struct dfix *f)
+{
+	uint64_t v;
+
+	return f->lsda && dw->lsdas[f->lsda - 1].movable && new_value(f, &v);
 }
 
 bool dwarf_check(struct dwarf_fixes *dw, struct pad_sec *ps)
@@ -842,12 +858,11 @@ bool dwarf_check(struct dwarf_fixes *dw, struct pad_sec *ps)
 
 	for (size_t k = 0; k < ps->fixes.n && !ps->why; k++) {
 		struct dfix *f = &dw->fixes[ps->fixes.v[k]];
-		/* only LSDA fields must keep their size (pad_lsda.c) */
-		const char *why = f->no_grow ? "an exception table (LSDA) "
-			"number would not fit its field" : "a DWARF number "
-			"would not fit its field";
+		const char *why = f->lsda ? "an exception table (LSDA) number "
+			"would not fit its field" : "a DWARF number would not "
+			"fit its field";
 
-		if (new_delta(f, &v))
+		if (new_delta(f, &v) || moves(dw, f))
 			continue;
 		note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": +0x%" PRIx64
 			"..+0x%" PRIx64 " would not fit", f->dsec->name, f->off,
@@ -877,10 +892,12 @@ int dwarf_rewrite(struct obj *obj, struct dwarf_fixes *dw)
 	size_t n = 0, k = 0;
 	int ret = 0;
 
-	if (!v)
+	if (!v || lsda_move(obj, dw)) {
+		free(v);
 		return -1;
+	}
 	for (size_t i = 0; i < dw->n; i++)
-		if (pad_find_sec(&dw->fixes[i].ps, 1, 0))
+		if (pad_find_sec(&dw->fixes[i].ps, 1, 0) && !dw->fixes[i].done)
 			v[n++] = &dw->fixes[i];
 	qsort(v, n, sizeof(*v), cmp_fix);
 	/* A list reached twice (by offset and by index) gives its fields
@@ -901,5 +918,6 @@ int dwarf_rewrite(struct obj *obj, struct dwarf_fixes *dw)
 void dwarf_free(struct dwarf_fixes *dw)
 {
 	free(dw->fixes);
+	free(dw->lsdas);
 	memset(dw, 0, sizeof(*dw));
 }

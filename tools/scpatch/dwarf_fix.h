@@ -31,11 +31,26 @@ struct dfix {
 	uint8_t span;		/* bytes replaced: 2 when a const_add_pc
 				 * right before it is folded in */
 	bool no_grow;		/* the field must keep its size */
+	uint32_t lsda;		/* 1 + index into dwarf_fixes.lsdas, 0 */
+	bool done;		/* written elsewhere (a moved LSDA) */
+};
+
+/* An LSDA pad_lsda.c can rewrite elsewhere when a number outgrows its
+ * field: no type table, no actions, so it ends with its call sites. */
+struct lsda {
+	struct eh_fde *f;
+	struct reloc *ptr;	/* the FDE's pointer to it */
+	struct section *ptr_sec;	/* .eh_frame */
+	uint64_t start, end;	/* in f->lsda_sec */
+	size_t first, n;	/* its fixes */
+	bool movable;
 };
 
 struct dwarf_fixes {
 	struct dfix *fixes;
 	size_t n, cap;
+	struct lsda *lsdas;
+	size_t nlsdas;
 	const char *why;	/* DWARF present but not understood */
 	bool present;		/* some debug section refers to padded code */
 };
@@ -54,6 +69,12 @@ void dwarf_free(struct dwarf_fixes *dw);
 /* pad_lsda.c: fixes for the call-site tables of FDEs with an LSDA; the
  * ones followed are no longer frozen.  Call before eh_frame_mark(). */
 int lsda_read(struct obj *obj, struct eh_frame *eh, struct dwarf_fixes *dw);
+/* Writes a copy of every movable LSDA whose numbers outgrow their fields
+ * at the end of its section, points its FDE there and marks its fixes
+ * done.  Called by dwarf_rewrite(). */
+int lsda_move(struct obj *obj, struct dwarf_fixes *dw);
+/* Where a reference to OFF in padded code goes (a boundary or the byte). */
+uint64_t dwarf_map(const struct pad_sec *ps, uint64_t off);
 
 /* dwarf_line.c, called by dwarf_read() */
 int dwarf_read_line(struct obj *obj, struct dwarf_fixes *dw,
