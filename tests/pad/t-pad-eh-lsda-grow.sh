@@ -5,7 +5,10 @@
 # LSDA written anew at the end of .gcc_except_table with the FDE pointing
 # there, the call sites naming the same instructions (eh-lsda-compare.py),
 # the CFA rows the same (compare.py), and a forced unwind (pthread_exit
-# in the static call target) must still run the landing pad.
+# in the static call target) must still run the landing pad.  The
+# translation validation must accept the moved LSDA (annotating it) and
+# refuse one whose call-site length is wrong (SCPATCH_FAULT=lsda-length,
+# the fault-injecting build of t-pad-validate.sh), naming the place.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/pad/pad-lib.sh"
 
@@ -32,6 +35,31 @@ expect "same instructions, targets and CFA rows" compare in.o out.o
 cp in.o ann.o && $SCPATCH ann.o 2> /dev/null
 expect_eq "annotate: the site is aligned" 1 \
 	"$($SCPATCH list ann.o | grep -c ' aligned$')"
+expect "annotate: LSDA moved" \
+	test $((16#$(size ann.o))) -gt $((16#$(size in.o)))
+expect "annotate: same call sites and landing pads" lsda_compare in.o ann.o
+
+O=$BUILD/tools/scpatch
+objs=()
+for src in "$ROOT"/tools/scpatch/*.c "$ROOT"/tools/scpatch/arch/x86/*.c; do
+	rel=${src#"$ROOT"/tools/scpatch/}
+	[[ $rel == pad_verify_fault.c ]] || objs+=("$O/${rel%.c}.o")
+done
+if gcc ${SCPATCH_SAN_FLAGS:-} -std=gnu11 -DSCPATCH_FAULT_INJECTION \
+	-iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" \
+	$(pkg-config --cflags libelf libdw libxxhash) -o scpatch-fault \
+	"$ROOT/tools/scpatch/pad_verify_fault.c" "${objs[@]}" \
+	$(pkg-config --libs libelf libdw libxxhash) -lstdc++; then
+	cp in.o work.o
+	SCPATCH_FAULT=lsda-length ./scpatch-fault work.o 2> err.txt
+	expect_eq "fault lsda-length: refused" 2 $?
+	expect "fault lsda-length: says where" grep -q "^scpatch: work.o: padding: translation validation failed: FDE of \.text[^ ]*+0x[0-9a-f]* (\.eh_frame+0x[0-9a-f]*): its LSDA moved to \.gcc_except_table+0x[0-9a-f]*: call site 0 (+0x[0-9a-f]* length 0x7e pad 0x[0-9a-f]* before) is not the old one mapped" err.txt ||
+		cat err.txt
+	expect "fault lsda-length: input left as it was" cmp -s in.o work.o
+	expect_exit "no fault: annotated" 0 ./scpatch-fault -o got.o in.o
+else
+	not_ok "fault-injecting build links"
+fi
 
 # The comparer must see a call site that ends one byte early.
 python3 - out.o bad.o <<'PY'
@@ -49,4 +77,9 @@ for ld in bfd lld; do
 	gcc -fuse-ld=$ld main.o out.o -o padded-$ld -lpthread &&
 		./padded-$ld > got-$ld.txt
 	expect "same output and cleanup, padded, ld.$ld" cmp want.txt got-$ld.txt
+	gcc -fuse-ld=$ld main.o ann.o -o ann-$ld -lpthread \
+		$(PKG_CONFIG_PATH=$BUILD/runtime/pkgconfig pkg-config --libs scpatch) &&
+		./ann-$ld > ann-$ld.txt
+	expect "same output and cleanup, annotated, ld.$ld" \
+		cmp want.txt ann-$ld.txt
 done

@@ -227,6 +227,7 @@ void pad_verify_free(struct pad_verify *pv)
 	free(pv->rsecs);
 	free(pv->syms);
 	free(pv->eh_old);
+	pv_lsda_free(pv);
 	free(pv->fdes);
 	free(pv->rowlocs);
 	free(pv);

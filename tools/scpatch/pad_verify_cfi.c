@@ -12,6 +12,7 @@
  * in the same order at the mapped addresses.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,6 +373,9 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 		v->lsda_sym = l->sym;
 		v->lsda_addend = l->addend;
 		v->lsda_type = l->type;
+		if (l->sym && l->sym->sec &&
+		    pv_lsda_snapshot(pv, l->sym->sec))
+			return -1;
 	}
 	return map_rows(pv, s, &f, v);
 }
@@ -540,20 +544,25 @@ static bool same_cie(struct pad_verify *pv, const uint8_t *d,
 	return cp->same;
 }
 
+/* The same augmentation data and LSDA pointer, or a pointer to an LSDA
+ * elsewhere in the same section proved to be the old one mapped. */
 static bool same_lsda(struct pad_verify *pv, const uint8_t *d,
 		      const struct fde *fo, const struct fde *fn,
-		      const struct vfde *f)
+		      const struct vfde *f, const char *where)
 {
 	struct reloc *l;
 
 	if (fo->aug_len != fn->aug_len ||
 	    memcmp(pv->eh_old + fo->aug_at, d + fn->aug_at, fo->aug_len))
-		return false;
+		return pv_fail(pv, "%s: its augmentation data changed", where);
 	if (!f->has_lsda)
 		return true;
 	l = obj_find_reloc_range(pv->obj, pv->eh, fn->aug_at, fn->aug_len);
-	return l && l->sym == f->lsda_sym && l->addend == f->lsda_addend &&
-	       l->type == f->lsda_type;
+	if (!l || l->sym != f->lsda_sym || l->type != f->lsda_type)
+		return pv_fail(pv, "%s: its LSDA pointer changed", where);
+	if (l->addend == f->lsda_addend)
+		return true;
+	return pv_lsda_check(pv, f, sym_value(l->sym) + l->addend, where);
 }
 
 static void check_fde(struct pad_verify *pv, const uint8_t *d,
@@ -565,8 +574,11 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 	struct entry eo, en;
 	struct fde fo, fn;
 	struct cfa_it a, b;
+	char where[160];
 	size_t bad;
 
+	snprintf(where, sizeof(where), "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
+		 PRIx64 ")", name, f->begin, n->at);
 	if (n->end != f->new_end) {
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
 			"): its range ends at +0x%" PRIx64 ", but its code "
@@ -582,12 +594,12 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 		return;
 	}
 	if (!parse_fde(pv->eh_old, &eo, &cp->old, &fo) ||
-	    !parse_fde(d, &en, &cp->new, &fn) || !same_lsda(pv, d, &fo, &fn, f)) {
-		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
-			"): its augmentation data or LSDA changed", name,
-			f->begin, n->at);
+	    !parse_fde(d, &en, &cp->new, &fn)) {
+		pv_fail(pv, "%s: malformed", where);
 		return;
 	}
+	if (!same_lsda(pv, d, &fo, &fn, f, where))
+		return;
 	a = (struct cfa_it){ { pv->eh_old + fo.insns, pv->eh_old + fo.end,
 			       false }, f->begin };
 	b = (struct cfa_it){ { d + fn.insns, d + fn.end, false }, n->begin };
@@ -678,4 +690,19 @@ uint8_t *pv_cfi_first_advance(uint8_t *d, size_t size, uint64_t at)
 		p = r.p - d - 1;
 	}
 	return NULL;
+}
+
+struct reloc *pv_cfi_lsda_pointer(struct pad_verify *pv, uint64_t at)
+{
+	const uint8_t *d = obj_section_data(pv->obj, pv->eh);
+	struct entry e;
+	struct cie c;
+	struct fde f;
+	uint64_t off = at;
+
+	if (!d || next_entry(d, pv->eh->size, &off, &e) != 1 || e.is_cie ||
+	    !parse_cie(d, pv->eh->size, e.cie, &c) || !c.lsda ||
+	    !parse_fde(d, &e, &c, &f) || !f.aug_len)
+		return NULL;
+	return obj_find_reloc_range(pv->obj, pv->eh, f.aug_at, f.aug_len);
 }

@@ -12,6 +12,8 @@
  *	sym-size	the size of a function in padded code
  *	fde-range	the pc_range of an FDE of padded code
  *	cfa-advance	the first advance of such an FDE's CFA program
+ *	lsda-length	the first call-site length of an LSDA the pass
+ *			wrote anew elsewhere (a moved one)
  */
 #include "pad_verify_internal.h"
 
@@ -88,6 +90,31 @@ static void corrupt_fde(struct pad_verify *pv, bool advance)
 	}
 }
 
+/* The first call-site length of the first LSDA whose FDE's pointer moved:
+ * a ULEB128 byte one more or less, keeping its continuation bit. */
+static void corrupt_lsda(struct pad_verify *pv)
+{
+	for (size_t i = 0; i < pv->nfdes; i++) {
+		struct vfde *f = &pv->fdes[i];
+		uint64_t at = pv_cfi_find(pv, f);
+		struct reloc *l;
+		uint8_t *len;
+
+		if (!f->has_lsda || at == UINT64_MAX)
+			continue;
+		l = pv_cfi_lsda_pointer(pv, at);
+		if (!l || l->addend == f->lsda_addend || !l->sym->sec)
+			continue;
+		len = pv_lsda_first_length(pv, l->sym->sec, l->addend +
+					   (l->sym->type == STT_SECTION ? 0 :
+					    l->sym->sym.st_value));
+		if (!len)
+			continue;
+		*len = (*len & 0x7f) == 0x7f ? *len - 1 : *len + 1;
+		return;
+	}
+}
+
 void pv_inject_fault(struct pad_verify *pv)
 {
 	const char *f = getenv("SCPATCH_FAULT");
@@ -102,5 +129,7 @@ void pv_inject_fault(struct pad_verify *pv)
 		corrupt_symbol(pv, !strcmp(f, "sym-size"));
 	else if (!strcmp(f, "fde-range") || !strcmp(f, "cfa-advance"))
 		corrupt_fde(pv, !strcmp(f, "cfa-advance"));
+	else if (!strcmp(f, "lsda-length"))
+		corrupt_lsda(pv);
 }
 #endif

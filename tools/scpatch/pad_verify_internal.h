@@ -63,6 +63,13 @@ struct vfde {
 	uint32_t lsda_type;
 };
 
+/* A section holding LSDAs, before the commit (pad_verify_lsda.c). */
+struct lsec {
+	struct section *sec;
+	uint8_t *old;
+	size_t size;
+};
+
 struct pad_verify {
 	struct obj *obj;
 	struct pad_sec **secs;
@@ -81,6 +88,9 @@ struct pad_verify {
 	size_t nfdes, fdes_cap;
 	uint64_t *rowlocs;	/* where each CFA row must be afterwards */
 	size_t nrowlocs, rowlocs_cap;
+	struct lsec *lsecs;	/* sections of their LSDAs */
+	size_t nlsecs;
+	uint32_t *lsec_of;	/* per section index: 1 + its lsecs entry */
 	/* scratch of the reference mapping */
 	struct {
 		struct kv **v;	/* jump table bases per section index */
@@ -145,6 +155,20 @@ void pv_cfi_check(struct pad_verify *pv);
 /* The offset of the FDE paired with F in the committed .eh_frame, or
  * UINT64_MAX (for fault injection). */
 uint64_t pv_cfi_find(struct pad_verify *pv, const struct vfde *f);
+/* pad_verify_lsda.c: keeps a copy of SEC, which holds an LSDA. */
+int pv_lsda_snapshot(struct pad_verify *pv, struct section *sec);
+void pv_lsda_free(struct pad_verify *pv);
+/* F's LSDA, moved to NEW_AT in its section, is its old one with every
+ * code offset mapped; else records a failure naming WHERE and the place. */
+bool pv_lsda_check(struct pad_verify *pv, const struct vfde *f,
+		   uint64_t new_at, const char *where);
+/* The first call-site length of the LSDA at AT in SEC, writable (for
+ * fault injection), or NULL. */
+uint8_t *pv_lsda_first_length(struct pad_verify *pv, struct section *sec,
+			      uint64_t at);
+/* The LSDA pointer's relocation of the FDE at AT in the committed
+ * .eh_frame, or NULL (for fault injection). */
+struct reloc *pv_cfi_lsda_pointer(struct pad_verify *pv, uint64_t at);
 /* The first advance of the CFA program of the FDE at AT in D, or NULL. */
 uint8_t *pv_cfi_first_advance(uint8_t *d, size_t size, uint64_t at);
 
