@@ -75,8 +75,12 @@ static uint64_t action_end(const uint8_t *d, size_t size, uint64_t cs_end,
 {
 	uint64_t at = cs_end + a - 1, end = 0;
 
+	if (a > size)
+		return 0;
 	for (int hops = 0; hops < 4096; hops++) {
-		struct lrd r = { d, d + at, d + size, at >= size };
+		/* before the call-site table's end: not compared below */
+		struct lrd r = { d, d + at, d + size,
+				 at >= size || at < cs_end };
 		uint64_t disp_at;
 		int64_t disp;
 
@@ -141,23 +145,34 @@ static bool read_ltab(const uint8_t *d, size_t size, uint64_t at,
 	return !r.bad;
 }
 
-/* The relocations in [FROM, TO) of SEC, the same as those at the same
- * distance from NFROM. */
+/* No relocation in the headers and call-site tables of O and N, and the
+ * ones in O's tail the same as those at the same place in N's. */
 static bool same_relocs(struct pad_verify *pv, struct section *sec,
-			uint64_t from, uint64_t to, uint64_t nfrom)
+			const struct ltab *o, const struct ltab *n)
 {
+	uint64_t from = o->cs_end, to = o->tail_end, nfrom = n->cs_end;
+	size_t in_o = 0, in_n = 0;
 	struct reloc *r;
 
 	obj_for_each_reloc(pv->obj, sec, r) {
-		struct reloc *n;
+		if ((r->offset >= o->at && r->offset < o->cs_end) ||
+		    (r->offset >= n->at && r->offset < n->cs_end))
+			return false;
+		in_o += r->offset >= from && r->offset < to;
+		in_n += r->offset >= nfrom && r->offset < n->tail_end;
+	}
+	if (in_o != in_n)
+		return false;
+	obj_for_each_reloc(pv->obj, sec, r) {
+		struct reloc *m;
 
 		if (r->offset < from || r->offset >= to)
 			continue;
-		n = obj_find_reloc_range(pv->obj, sec, r->offset - from + nfrom,
+		m = obj_find_reloc_range(pv->obj, sec, r->offset - from + nfrom,
 					 1);
-		if (!n || n->offset != r->offset - from + nfrom ||
-		    n->sym != r->sym || n->type != r->type ||
-		    n->addend != r->addend)
+		if (!m || m->offset != r->offset - from + nfrom ||
+		    m->sym != r->sym || m->type != r->type ||
+		    m->addend != r->addend)
 			return false;
 	}
 	return true;
@@ -249,7 +264,7 @@ bool pv_lsda_check(struct pad_verify *pv, const struct vfde *f,
 	if (o.tt_enc != n.tt_enc || o.ncs != n.ncs ||
 	    o.tail_end - o.cs_end != n.tail_end - n.cs_end ||
 	    memcmp(od + o.cs_end, nd + n.cs_end, o.tail_end - o.cs_end) ||
-	    !same_relocs(pv, sec, o.cs_end, o.tail_end, n.cs_end))
+	    !same_relocs(pv, sec, &o, &n))
 		return pv_fail(pv, "%s: its LSDA moved to %s+0x%" PRIx64
 			       ": its header, actions or types differ from "
 			       "+0x%" PRIx64 "'s", where, sec->name, new_at,
