@@ -8,8 +8,10 @@
  * the new .eh_frame is read again on its own, with its own parser: FDEs
  * are found by the code their pc_begin relocation points at, not by their
  * offset (an FDE may have grown), and must cover the mapped range with the
- * same CIE, the same augmentation data and LSDA pointer, and the same rows
- * in the same order at the mapped addresses.
+ * same CIE, the same augmentation data and LSDA pointer (or a pointer to
+ * an LSDA the pass wrote anew, proved the old one mapped by
+ * pad_verify_lsda.c), and the same rows in the same order at the mapped
+ * addresses.
  */
 #include <inttypes.h>
 #include <stdio.h>
