@@ -26,8 +26,11 @@ build_pad_driver() {
 	fi
 	ln -sf "$out" pad-driver
 }
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+# The caller's options come last and win: make check-sanitize's let the
+# ASan build of libscpatch.so load into the uninstrumented programs the
+# tests link (verify_asan_link_order=0).
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}
 
 # compare ORIG PADDED: objdump/readelf comparison (compare.py).
 compare() {
