@@ -52,3 +52,34 @@ section_hex() {
 	fi
 	rm -f "$bin"
 }
+
+# The tool's objects in $BUILD but pad_verify_fault.o, in TOOL_OBJS; and
+# build_fault_tool: ./scpatch-fault, the tool with pad_verify_fault.c
+# built with -DSCPATCH_FAULT_INJECTION (SCPATCH_FAULT names the fault it
+# injects after the commit).  False when the link fails.
+tool_objects() {
+	local src rel
+	TOOL_OBJS=()
+	for src in "$ROOT"/tools/scpatch/*.c "$ROOT"/tools/scpatch/arch/x86/*.c; do
+		rel=${src#"$ROOT"/tools/scpatch/}
+		[[ $rel == pad_verify_fault.c ]] ||
+			TOOL_OBJS+=("$BUILD/tools/scpatch/${rel%.c}.o")
+	done
+}
+build_fault_tool() {
+	tool_objects
+	gcc ${SCPATCH_SAN_FLAGS:-} -std=gnu11 -Wall -Wextra \
+		-DSCPATCH_FAULT_INJECTION -iquote "$ROOT/tools/scpatch" \
+		-I"$ROOT/runtime" $(pkg-config --cflags libelf libdw libxxhash) \
+		-o scpatch-fault "$ROOT/tools/scpatch/pad_verify_fault.c" \
+		"${TOOL_OBJS[@]}" $(pkg-config --libs libelf libdw libxxhash) -lstdc++
+}
+
+# objcopy options that turn the calls of scpatch's own sources (libc and
+# each other) into static calls, as DEVELOPERS.md describes for code bases.
+SELF_STATIC_CALLS=()
+for f in malloc free realloc calloc memcpy memset strcmp strncmp qsort \
+	 obj_section_data obj_find_reloc pad_refuse pad_map dr_u dr_uleb \
+	 arch_decode; do
+	SELF_STATIC_CALLS+=(--redefine-sym "$f=__SCT__$f")
+done

@@ -39,17 +39,7 @@ expect "annotate: LSDA moved" \
 	test $((16#$(size ann.o))) -gt $((16#$(size in.o)))
 expect "annotate: same call sites and landing pads" lsda_compare in.o ann.o
 
-O=$BUILD/tools/scpatch
-objs=()
-for src in "$ROOT"/tools/scpatch/*.c "$ROOT"/tools/scpatch/arch/x86/*.c; do
-	rel=${src#"$ROOT"/tools/scpatch/}
-	[[ $rel == pad_verify_fault.c ]] || objs+=("$O/${rel%.c}.o")
-done
-if gcc ${SCPATCH_SAN_FLAGS:-} -std=gnu11 -DSCPATCH_FAULT_INJECTION \
-	-iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" \
-	$(pkg-config --cflags libelf libdw libxxhash) -o scpatch-fault \
-	"$ROOT/tools/scpatch/pad_verify_fault.c" "${objs[@]}" \
-	$(pkg-config --libs libelf libdw libxxhash) -lstdc++; then
+if build_fault_tool; then
 	cp in.o work.o
 	SCPATCH_FAULT=lsda-length ./scpatch-fault work.o 2> err.txt
 	expect_eq "fault lsda-length: refused" 2 $?

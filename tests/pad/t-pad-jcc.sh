@@ -12,12 +12,6 @@
 
 build_pad_driver || { not_ok "build pad-driver"; exit 0; }
 src=$ROOT/tools/scpatch
-redefine=()
-for f in malloc free realloc calloc memcpy memset strcmp strncmp qsort \
-	 obj_section_data obj_find_reloc pad_refuse pad_map dr_u dr_uleb \
-	 arch_decode; do
-	redefine+=(--redefine-sym "$f=__SCT__$f")
-done
 
 # Jumps (jcc, direct jmp: what the option aligns) of .text in $1 that cross or end at a
 # 32-byte boundary.
@@ -44,7 +38,7 @@ for cc in gcc clang; do
 			$cc -std=gnu11 -O2 $opt -I"$src" -I"$ROOT/runtime" \
 				$(pkg-config --cflags libelf) -c "$src/$f" -o o.o ||
 				{ not_ok "$tag: compile"; continue; }
-			objcopy "${redefine[@]}" o.o in.o
+			objcopy "${SELF_STATIC_CALLS[@]}" o.o in.o
 			./pad-driver in.o out.o > sites.txt 2> err.txt ||
 				{ not_ok "$tag: driver"; continue; }
 			before=$(crossing in.o) after=$(crossing out.o)

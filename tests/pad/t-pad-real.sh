@@ -12,12 +12,6 @@
 
 build_pad_driver || { not_ok "build pad-driver"; exit 0; }
 src=$ROOT/tools/scpatch
-redefine=()
-for f in malloc free realloc calloc memcpy memset strcmp strncmp qsort \
-	 obj_section_data obj_find_reloc pad_refuse pad_map dr_u dr_uleb \
-	 arch_decode; do
-	redefine+=(--redefine-sym "$f=__SCT__$f")
-done
 
 total=0 aligned=0
 for cc in $TEST_COMPILERS; do
@@ -27,7 +21,7 @@ for cc in $TEST_COMPILERS; do
 			$cc -std=gnu11 $v -I"$src" -I"$ROOT/runtime" \
 				$(pkg-config --cflags libelf) -c "$src/$f" -o o.o ||
 				{ not_ok "$tag: compile"; continue; }
-			objcopy "${redefine[@]}" o.o in.o
+			objcopy "${SELF_STATIC_CALLS[@]}" o.o in.o
 			if ! ./pad-driver in.o out.o > sites.txt; then
 				not_ok "$tag: driver"
 				continue
@@ -46,7 +40,7 @@ done
 for f in dwarf_line.c pad_layout.c; do
 	gcc -std=gnu11 -O2 -g -I"$src" -c "$src/$f" -o "part-${f%.c}.o"
 done
-ld -r part-*.o -o joined.o && objcopy "${redefine[@]}" joined.o in.o
+ld -r part-*.o -o joined.o && objcopy "${SELF_STATIC_CALLS[@]}" joined.o in.o
 ./pad-driver in.o out.o > sites.txt
 total=$((total + $(wc -l < sites.txt)))
 aligned=$((aligned + $(grep -c ' aligned$' sites.txt)))

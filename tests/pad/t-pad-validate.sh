@@ -12,18 +12,7 @@
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/pad/pad-lib.sh"
 
-O=$BUILD/tools/scpatch
-objs=()
-for src in "$ROOT"/tools/scpatch/*.c "$ROOT"/tools/scpatch/arch/x86/*.c; do
-	rel=${src#"$ROOT"/tools/scpatch/}
-	[[ $rel == pad_verify_fault.c ]] || objs+=("$O/${rel%.c}.o")
-done
-gcc ${SCPATCH_SAN_FLAGS:-} -std=gnu11 -Wall -Wextra -DSCPATCH_FAULT_INJECTION \
-	-iquote "$ROOT/tools/scpatch" -I"$ROOT/runtime" \
-	$(pkg-config --cflags libelf libdw libxxhash) -o scpatch-fault \
-	"$ROOT/tools/scpatch/pad_verify_fault.c" "${objs[@]}" \
-	$(pkg-config --libs libelf libdw libxxhash) -lstdc++ ||
-	{ not_ok "fault-injecting build links"; exit 0; }
+build_fault_tool || { not_ok "fault-injecting build links"; exit 0; }
 
 text_size() { objdump -h "$1" | awk '$2 == ".text" { print $3 }'; }
 
@@ -86,7 +75,7 @@ if [[ -n ${SCPATCH_SAN_FLAGS:-} ]]; then
 	ln -s "$SCPATCH" scpatch-ub
 elif command -v clang > /dev/null; then
 	vobjs=()
-	for o in "${objs[@]}"; do
+	for o in "${TOOL_OBJS[@]}"; do
 		case $o in */pad_verify*.o|*/pad_jcc.o) ;; *) vobjs+=("$o") ;; esac
 	done
 	clang -std=gnu11 -fsanitize=undefined -fno-sanitize-recover=all \
