@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "diag.h"
 #include "dwarf_fix.h"
 #include "leb128.h"
@@ -112,7 +113,7 @@ int dwarf_add_fix(struct dwarf_fixes *dw, const struct dfix *f)
 	}
 	if (dw->n == dw->cap) {
 		size_t cap = dw->cap ? 2 * dw->cap : 64;
-		void *p = realloc(dw->fixes, cap * sizeof(*dw->fixes));
+		void *p = big_realloc(dw->fixes, cap * sizeof(*dw->fixes));
 
 		if (!p)
 			return -1;

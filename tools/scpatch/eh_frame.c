@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "leb128.h"
 #include "pad_internal.h"
 
@@ -132,7 +133,7 @@ static int add_fde(struct eh_frame *eh, const struct eh_fde *f)
 {
 	if (eh->n == eh->cap) {
 		size_t cap = eh->cap ? 2 * eh->cap : 64;
-		struct eh_fde *p = realloc(eh->fdes, cap * sizeof(*p));
+		struct eh_fde *p = big_realloc(eh->fdes, cap * sizeof(*p));
 
 		if (!p)
 			return -1;
@@ -630,7 +631,7 @@ static int grow_fdes(struct obj *obj, struct eh_frame *eh, const uint8_t *old,
 	gr.shift[0] = 0;
 	for (size_t i = 0; i < n; i++)
 		gr.shift[i + 1] = gr.shift[i] + g[i].grow;
-	new = malloc(size + gr.shift[n]);
+	new = big_malloc(size + gr.shift[n]);
 	if (!new)
 		goto out;
 	copy_grown(&gr, old, new);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "diag.h"
 #include "dwarf_fix.h"
 #include "pad_internal.h"
@@ -46,7 +47,7 @@ static struct pad_sec *new_sec(struct pad_pass *pp, size_t first, size_t last)
 		return NULL;
 	ps->obj = pp->obj;
 	ps->sec = obj_section(pp->obj, pp->sites[first].sec);
-	ps->sites = calloc(last - first, sizeof(*ps->sites));
+	ps->sites = big_calloc(last - first, sizeof(*ps->sites));
 	if (!ps->sites) {
 		free(ps);
 		return NULL;

@@ -10,8 +10,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
+#include "big_alloc.h"
 #include "diag.h"
 #include "pad_internal.h"
 
@@ -51,7 +51,7 @@ static int count_blocks(struct pad_sec *ps)
 	size_t nb = (ps->size >> 6) + 1;
 	uint32_t count = 0;
 
-	ps->blocks = malloc(nb * sizeof(*ps->blocks));
+	ps->blocks = big_malloc(nb * sizeof(*ps->blocks));
 	if (!ps->blocks)
 		return -1;
 	for (size_t b = 0; b < nb; b++) {
@@ -83,29 +83,12 @@ long pad_insn_at(const struct pad_sec *ps, uint64_t off)
 
 #define MAX_SECTION (1ull << 30)
 
-/*
- * The instruction array of a large section is hundreds of megabytes:
- * with 2 MiB pages where the kernel allows them (transparent huge pages
- * on request), it costs a few hundred page faults instead of 50,000.
- */
-static void *alloc_big(size_t bytes)
-{
-	const uintptr_t huge = 2u << 20;
-	uint8_t *p = malloc(bytes);
-	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t to = ((uintptr_t)p + bytes) & ~(huge - 1);
-
-	if (p && to > from)
-		madvise((void *)from, to - from, MADV_HUGEPAGE);
-	return p;
-}
-
 static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 {
 	struct pad_run *r;
 
 	if (!(ps->nruns & (ps->nruns - 1))) {	/* 0, 1, 2, 4...: double */
-		r = realloc(ps->runs, 2 * (ps->nruns + 1) * sizeof(*r));
+		r = big_realloc(ps->runs, 2 * (ps->nruns + 1) * sizeof(*r));
 		if (!r)
 			return -1;
 		ps->runs = r;
@@ -154,7 +137,7 @@ static int extend_runs(struct pad_sec *ps, size_t i, size_t *first,
 static int push_pcrel(struct pad_sec *ps, size_t i)
 {
 	if (!(ps->npcrel & (ps->npcrel - 1))) {
-		uint32_t *p = realloc(ps->pcrel, 2 * (ps->npcrel + 1) *
+		uint32_t *p = big_realloc(ps->pcrel, 2 * (ps->npcrel + 1) *
 				      sizeof(*p));
 
 		if (!p)
@@ -257,9 +240,9 @@ int pad_decode(struct pad_sec *ps)
 			   "%zu bytes", ps->size);
 		return 0;
 	}
-	ps->insns = alloc_big(cap * sizeof(*ps->insns));
-	ps->starts = calloc((ps->size >> 6) + 1, sizeof(*ps->starts));
-	ps->refs = calloc((ps->size >> 6) + 1, sizeof(*ps->refs));
+	ps->insns = big_malloc(cap * sizeof(*ps->insns));
+	ps->starts = big_calloc((ps->size >> 6) + 1, sizeof(*ps->starts));
+	ps->refs = big_calloc((ps->size >> 6) + 1, sizeof(*ps->refs));
 	if (!ps->insns || !ps->starts || !ps->refs)
 		return -1;
 	/* one walk: records, instruction starts, runs, pc-relative fields */
@@ -267,7 +250,7 @@ int pad_decode(struct pad_sec *ps)
 		struct pad_insn *in;
 
 		if (ps->n == cap) {
-			void *p = realloc(ps->insns, 2 * cap * sizeof(*in));
+			void *p = big_realloc(ps->insns, 2 * cap * sizeof(*in));
 
 			if (!p)
 				return -1;

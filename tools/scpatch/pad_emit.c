@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "pad_internal.h"
 
 const uint8_t *const pad_nops[10] = {
@@ -118,8 +119,8 @@ int pad_build(struct pad_sec *ps)
 {
 	size_t k = 0;
 
-	ps->new_data = malloc(ps->new_size ? ps->new_size : 1);
-	ps->targets = malloc((ps->npcrel + 1) * sizeof(*ps->targets));
+	ps->new_data = big_malloc(ps->new_size ? ps->new_size : 1);
+	ps->targets = big_malloc((ps->npcrel + 1) * sizeof(*ps->targets));
 	if (!ps->new_data || !ps->targets)
 		return -1;
 	for (size_t i = 0; i < ps->n;) {

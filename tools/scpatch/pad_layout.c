@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "diag.h"
 #include "pad_internal.h"
 
@@ -207,7 +208,7 @@ static void mark_dirty(struct pad_sec *ps, size_t i, bool dropped)
 		return;
 	if (st->ndirty == st->dirty_cap) {
 		size_t cap = st->dirty_cap ? 2 * st->dirty_cap : 256;
-		uint32_t *p = realloc(st->dirty, cap * sizeof(*p));
+		uint32_t *p = big_realloc(st->dirty, cap * sizeof(*p));
 
 		if (!p) {
 			st->all = true;	/* no list needed then */
@@ -736,7 +737,7 @@ static bool check_frozen(struct pad_sec *ps)
 static int push_u32(uint32_t **v, size_t *n, uint32_t x)
 {
 	if (!(*n & (*n - 1)) && *n >= 1024) {
-		uint32_t *p = realloc(*v, 2 * *n * sizeof(*p));
+		uint32_t *p = big_realloc(*v, 2 * *n * sizeof(*p));
 
 		if (!p)
 			return -1;
@@ -775,7 +776,7 @@ static int plan_init(struct pad_sec *ps)
 		return -1;
 	ps->plan = st;
 	st->all = true;
-	st->open = malloc((ps->nsites + 1) * sizeof(*st->open));
+	st->open = big_malloc((ps->nsites + 1) * sizeof(*st->open));
 	if (!st->open || short_branches(ps, st))
 		return -1;
 	find_usable_runs(ps);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "dwarf_fix.h"
 #include "pad_internal.h"
 
@@ -100,7 +101,7 @@ static int add_base(struct table_bases *tb, uint64_t v)
 {
 	if (tb->n == tb->cap) {
 		size_t cap = tb->cap ? 2 * tb->cap : 16;
-		uint64_t *p = realloc(tb->v, cap * sizeof(*tb->v));
+		uint64_t *p = big_realloc(tb->v, cap * sizeof(*tb->v));
 
 		if (!p)
 			return -1;
