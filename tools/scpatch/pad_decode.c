@@ -263,11 +263,14 @@ int pad_decode(struct pad_sec *ps)
 				   "no instruction at +0x%" PRIx64, off);
 			return 0;
 		}
-		*in = (struct pad_insn){
-			.off = off, .ref = -1,
-			.d = { d.len, d.kind, d.disp_off, d.disp_size,
-			       d.imm_off, d.imm_size, d.pc_relative },
-		};
+		in->off = off;
+		in->ref = -1;
+		in->d = (struct pad_dec){ .len = d.len, .kind = d.kind,
+			.disp_off = d.disp_off, .disp_size = d.disp_size,
+			.imm_off = d.imm_off, .imm_size = d.imm_size,
+			.pc_relative = d.pc_relative };
+		in->pad = 0;
+		in->relaxed = in->reloc_in_disp = 0;
 		ps->starts[off >> 6] |= 1ull << (off & 63);
 		if (extend_runs(ps, ps->n - 1, &run_first, &run) ||
 		    (d.pc_relative && push_pcrel(ps, ps->n - 1)))

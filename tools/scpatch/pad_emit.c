@@ -75,7 +75,7 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 	t = pad_map_target(ps, in);
 	/* a resolved displacement is pc-relative: it has an entry */
 	ps->targets[pcrel_entry(ps, k, in - ps->insns)] = t;
-	disp = (int64_t)(t - (pad_new_off(in) + in->new_len));
+	disp = (int64_t)(t - (pad_new_off(in) + pad_new_len(in)));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];
 
@@ -85,7 +85,7 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 			p[0] = 0x0f;
 			p[1] = 0x80 | (op & 0x0f);
 		}
-		put_le(p + in->new_len - 4, disp, 4);
+		put_le(p + pad_new_len(in) - 4, disp, 4);
 		return 0;
 	}
 	if (!fits(disp, in->d.disp_size))

@@ -12,10 +12,11 @@
 #include "pad.h"
 
 /* What the pass keeps of a decoded instruction (struct insn without what
- * follows from the offset): millions of them on a large object. */
+ * follows from the offset), in 25 bits: millions of them on a large
+ * object.  Lengths and field offsets are at most 15, sizes at most 8. */
 struct pad_dec {
-	uint8_t len, kind, disp_off, disp_size, imm_off, imm_size;
-	bool pc_relative;
+	uint32_t len : 4, disp_off : 4, imm_off : 4, imm_size : 4;
+	uint32_t kind : 4, disp_size : 4, pc_relative : 1;
 };
 
 /* label and new_off of the bytes a run gives up */
@@ -24,9 +25,10 @@ struct pad_dec {
 /*
  * One instruction of a padded section.  Millions of them on a large
  * object: offsets are 32 bits (pad_decode refuses sections of 1 GiB), and
- * the record is 24 bytes, so that the walks over them read as little
- * memory as they can and the array costs few page faults.  What is looked
- * up by offset (instruction starts, references) is in bitmaps.
+ * the record is 16 bytes, so that the walks over them read as little
+ * memory as they can and the array costs few page faults.  What the plan
+ * decides shares a word with the decode; what is looked up by offset
+ * (instruction starts, references) is in bitmaps.
  */
 struct pad_insn {
 	uint32_t off;		/* offset in the original section */
@@ -36,14 +38,28 @@ struct pad_insn {
 	int32_t ref;		/* its NOP/int3 run (>= 0), or -2 - its index
 				 * in pad_sec.sites, or -1: no instruction is
 				 * both (pad_run_of, pad_site_of) */
-	struct pad_dec d;	/* decoded at its original offset */
-	uint8_t pad;		/* NOP bytes inserted before it */
-	uint8_t new_len;
-	bool relaxed;		/* rel8 jmp/jcc rewritten with rel32 */
-	bool reloc_in_disp;	/* a relocation resolves its displacement */
+	union {
+		struct pad_dec d;	/* decoded at its original offset */
+		struct {
+			uint32_t : 25;	/* d */
+			uint32_t pad : 2;	/* NOP bytes inserted before it */
+			uint32_t relaxed : 1;	/* rel8 jmp/jcc rewritten
+						 * with rel32 */
+			uint32_t reloc_in_disp : 1;	/* a relocation
+							 * resolves its
+							 * displacement */
+		};
+	};
 };
 
-_Static_assert(sizeof(struct pad_insn) == 24, "pad_insn grew");
+_Static_assert(sizeof(struct pad_insn) == 16, "pad_insn grew");
+
+/* Its length in the new code: a relaxed rel8 jmp (2 bytes) takes a rel32
+ * (5), a jcc (2) its 0f 8x form (6). */
+static inline unsigned pad_new_len(const struct pad_insn *in)
+{
+	return !in->relaxed ? in->d.len : in->d.kind == INSN_JMP ? 5 : 6;
+}
 
 /* Index of the NOP/int3 run of IN, -1 */
 static inline int32_t pad_run_of(const struct pad_insn *in)

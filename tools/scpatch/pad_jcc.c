@@ -79,7 +79,7 @@ bool pad_jcc_count(const struct pad_sec *ps, size_t *jumps, size_t *broken)
 		const struct pad_insn *in = &ps->insns[i];
 		const struct pad_insn *prev = i ? in - 1 : NULL;
 		uint64_t start = in->off, new_start = pad_new_off(in);
-		uint64_t new_end = (uint64_t)pad_new_off(in) + in->new_len;
+		uint64_t new_end = (uint64_t)pad_new_off(in) + pad_new_len(in);
 
 		if (!is_jump(in))
 			continue;

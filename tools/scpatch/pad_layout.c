@@ -230,11 +230,6 @@ static void skip_site(struct pad_sec *ps, struct pad_sec_site *st,
 		ps->sec->name, st->site, why);
 }
 
-static unsigned relaxed_len(const struct pad_insn *in)
-{
-	return in->d.kind == INSN_JMP ? 5 : 6;
-}
-
 static void close_sites(struct pad_sec *ps, size_t *open, size_t nopen,
 			uint64_t end)
 {
@@ -262,7 +257,6 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 		struct pad_insn *in = &ps->insns[i];
 
 		in->pad = 0;
-		in->new_len = in->d.len;
 		if (take && i != run->first)
 			in->label = UNMAPPED;
 		else
@@ -315,9 +309,8 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		}
 		in->label = pos;
 		pos += in->pad;
-		in->new_len = in->relaxed ? relaxed_len(in) : in->d.len;
-		pending += in->pad + in->new_len - in->d.len;
-		pos += in->new_len;
+		pending += in->pad + pad_new_len(in) - in->d.len;
+		pos += pad_new_len(in);
 		i++;
 	}
 	close_sites(ps, open, nopen, ps->size);
@@ -589,7 +582,7 @@ static int check_branch(struct pad_sec *ps, size_t i)
 		return 0;
 	}
 	nt = k >= 0 ? ps->insns[k].label : pad_map_ref(ps, t);
-	nd = (int64_t)(nt - (pad_new_off(in) + in->new_len));
+	nd = (int64_t)(nt - (pad_new_off(in) + pad_new_len(in)));
 	lim = in->d.disp_size == 1 ? 128 : 32768;
 	if (nd >= -lim && nd < lim)
 		return 0;
@@ -676,7 +669,7 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 	if (!pad_resolved_here(in))
 		return true;
 	nt = pad_map_target(ps, in);
-	if ((int64_t)(nt - (pad_new_off(in) + in->new_len)) ==
+	if ((int64_t)(nt - (pad_new_off(in) + pad_new_len(in))) ==
 	    read_disp(ps, in))
 		return true;
 	*lo = in->off < t ? in->off : t;

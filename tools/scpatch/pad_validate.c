@@ -100,7 +100,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 	if (in->pad && (!decode_new(ps, in->label, &d) ||
 			d.kind != INSN_NOP || d.len != in->pad))
 		return fail(ps, in->off, "inserted NOP");
-	if (!decode_new(ps, pad_new_off(in), &d) || d.len != in->new_len ||
+	if (!decode_new(ps, pad_new_off(in), &d) || d.len != pad_new_len(in) ||
 	    d.kind != in->d.kind)
 		return fail(ps, in->off, "instruction");
 	if (!in->relaxed && !same_bytes_but_disp(ps, in))
@@ -125,7 +125,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 static bool plain(const struct pad_insn *in)
 {
 	return pad_run_of(in) < 0 && pad_site_of(in) < 0 && !in->pad &&
-	       !in->relaxed && in->new_len == in->d.len &&
+	       !in->relaxed && pad_new_len(in) == in->d.len &&
 	       !pad_resolved_here(in);
 }
 
@@ -174,7 +174,7 @@ bool pad_validate(struct pad_sec *ps)
 		}
 		if (!check_insn(ps, in, &k))
 			return false;
-		at = pad_new_off(in) + in->new_len;
+		at = pad_new_off(in) + pad_new_len(in);
 		i++;
 	}
 	return at == ps->new_size || fail(ps, ps->size, "section end");

@@ -25,7 +25,7 @@ static long insn_of(const struct pad_sec *ps, uint64_t orig)
 
 static bool same_bytes(const struct pad_sec *ps, const struct pad_insn *in)
 {
-	return in->new_len == in->d.len &&
+	return pad_new_len(in) == in->d.len &&
 	       !memcmp(ps->data + in->off, ps->new_data + pad_new_off(in),
 		       in->d.len);
 }
@@ -85,7 +85,7 @@ bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	}
 	*out = pad_new_off(in) + (orig - in->off);
 	if (kind == REF_DEBUG && orig == in->off + in->d.len - 1u &&
-	    in->new_len == in->d.len)
+	    pad_new_len(in) == in->d.len)
 		return true;
 	return same_bytes(ps, in);
 }
