@@ -80,24 +80,26 @@ static inline uint32_t pad_new_off(const struct pad_insn *in)
 }
 
 /* Maximal run of NOPs (or int3 between functions) the code may shrink. */
+/* Offsets and indexes in these are 32 bits, as in pad_insn: hundreds of
+ * thousands of each on a large object. */
 struct pad_run {
-	size_t first, last;	/* instructions [first, last) */
-	uint64_t start, end;
-	uint64_t absorbed;	/* bytes taken out of it by the plan */
-	uint64_t new_start;
-	uint64_t owed;		/* bytes still owed after it (the plan) */
+	uint32_t first, last;	/* instructions [first, last) */
+	uint32_t start, end;
+	uint32_t absorbed;	/* bytes taken out of it by the plan */
+	uint32_t new_start;
+	uint32_t owed;		/* bytes still owed after it (the plan) */
 	bool usable;
 	bool int3;
 };
 
 struct pad_sec_site {
-	size_t idx;		/* index into the caller's array */
-	uint64_t site;		/* input offset of the opcode */
-	size_t insn;
+	uint32_t idx;		/* index into the caller's array */
+	uint32_t site;		/* input offset of the opcode */
+	uint32_t insn;
 	bool skip;
 	const char *why;
-	uint64_t moved_start;	/* code between these moves for this site */
-	uint64_t moved_end;
+	uint32_t moved_start;	/* code between these moves for this site */
+	uint32_t moved_end;
 };
 
 /* An interval of code inside which nothing may move (LSDA functions). */

@@ -227,7 +227,7 @@ static void skip_site(struct pad_sec *ps, struct pad_sec_site *st,
 	st->why = why;
 	mark_dirty(ps, st->insn, true);
 	note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": not padded: %s",
-		ps->sec->name, st->site, why);
+		ps->sec->name, (uint64_t)st->site, why);
 }
 
 static void close_sites(struct pad_sec *ps, size_t *open, size_t nopen,
