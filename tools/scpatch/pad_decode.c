@@ -106,8 +106,10 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 enum run_kind { NO_RUN, NOP_RUN, INT3_RUN };
 
 /* int3 bytes count only between functions: inside one they may be traps
- * that code jumps to. */
-static enum run_kind run_kind(struct pad_sec *ps, const struct pad_insn *in)
+ * that code jumps to.  Called for every instruction: the common case is
+ * decided without a call. */
+static inline enum run_kind run_kind(struct pad_sec *ps,
+				     const struct pad_insn *in)
 {
 	if (in->d.kind == INSN_NOP)
 		return NOP_RUN;
@@ -120,8 +122,8 @@ static enum run_kind run_kind(struct pad_sec *ps, const struct pad_insn *in)
 /* Maximal runs of NOPs, or of int3 between functions, as the decode
  * reaches instruction I (ps->n at the end): the current one ends where
  * the next instruction is of another kind. */
-static int extend_runs(struct pad_sec *ps, size_t i, size_t *first,
-		       enum run_kind *cur)
+static inline int extend_runs(struct pad_sec *ps, size_t i, size_t *first,
+			      enum run_kind *cur)
 {
 	enum run_kind k = i < ps->n ? run_kind(ps, &ps->insns[i]) : NO_RUN;
 

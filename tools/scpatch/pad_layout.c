@@ -164,9 +164,10 @@ static void find_usable_runs(struct pad_sec *ps)
 		struct symbol *sym;
 
 		run->usable = (run->end % 8 == 0 || run->end == ps->size) &&
-			      !in_frozen(ps, run->start, run->end);
-		if (any_ref(ps, run->start + 1, run->end))
-			run->usable = false;
+			      !in_frozen(ps, run->start, run->end) &&
+			      !any_ref(ps, run->start + 1, run->end);
+		if (!run->usable)	/* the symbol lookup is the cost */
+			continue;
 		sym = obj_find_symbol_at(ps->obj, ps->sec, run->start);
 		if (sym && sym->type == STT_FUNC)
 			run->usable = false;
