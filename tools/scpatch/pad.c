@@ -273,6 +273,9 @@ static void pass_free(struct pad_pass *pp)
 		free(ps->targets);
 		pad_plan_free(ps);
 		free(ps->runs);
+		pad_rank_free(&ps->run_firsts);
+		pad_rank_free(&ps->site_insns);
+		free(ps->site_at);
 		free(ps->sites);
 		free(ps->frozen);
 		free(ps->fdes.v);

@@ -37,15 +37,6 @@ void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
  * that start before it: a lookup reads one word of each and needs no
  * instruction record at all.
  */
-/* Bits set in X, without a library call (-mpopcnt is not assumed). */
-static inline unsigned popcount64(uint64_t x)
-{
-	x -= (x >> 1) & 0x5555555555555555ull;
-	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (x * 0x0101010101010101ull) >> 56;
-}
-
 static int count_blocks(struct pad_sec *ps)
 {
 	size_t nb = (ps->size >> 6) + 1;
@@ -56,9 +47,33 @@ static int count_blocks(struct pad_sec *ps)
 		return -1;
 	for (size_t b = 0; b < nb; b++) {
 		ps->blocks[b] = count;
-		count += popcount64(ps->starts[b]);
+		count += pad_popcount64(ps->starts[b]);
 	}
 	return 0;
+}
+
+int pad_rank_alloc(struct pad_rank *r, size_t n)
+{
+	r->bits = big_calloc((n >> 6) + 1, sizeof(*r->bits));
+	r->counts = big_malloc(((n >> 6) + 1) * sizeof(*r->counts));
+	return r->bits && r->counts ? 0 : -1;
+}
+
+int pad_rank_count(struct pad_rank *r, size_t n)
+{
+	uint32_t count = 0;
+
+	for (size_t w = 0; w <= n >> 6; w++) {
+		r->counts[w] = count;
+		count += pad_popcount64(r->bits[w]);
+	}
+	return 0;
+}
+
+void pad_rank_free(struct pad_rank *r)
+{
+	free(r->bits);
+	free(r->counts);
 }
 
 long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
@@ -70,7 +85,7 @@ long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
 	/* the starts at or below off in its block; the first instruction
 	 * starts at 0, so one always covers off */
 	below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
-	return ps->blocks[off >> 6] + popcount64(below) - 1;
+	return ps->blocks[off >> 6] + pad_popcount64(below) - 1;
 }
 
 long pad_insn_at(const struct pad_sec *ps, uint64_t off)
@@ -98,7 +113,7 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 			       .start = ps->insns[first].off };
 	r->end = last < ps->n ? ps->insns[last].off : ps->size;
 	for (size_t i = first; i < last; i++)
-		ps->insns[i].ref = ps->nruns;
+		ps->insns[i].run = 1;
 	ps->nruns++;
 	return 0;
 }
@@ -206,7 +221,37 @@ static bool check_reloc(struct pad_sec *ps, const struct reloc *r)
 	return false;
 }
 
-static void find_site_insns(struct pad_sec *ps)
+/* Which run each instruction of a run is in: the rank of its first. */
+static int rank_runs(struct pad_sec *ps)
+{
+	if (pad_rank_alloc(&ps->run_firsts, ps->n))
+		return -1;
+	for (size_t r = 0; r < ps->nruns; r++)
+		pad_rank_set(&ps->run_firsts, ps->runs[r].first);
+	return pad_rank_count(&ps->run_firsts, ps->n);
+}
+
+/* Which site each site instruction is: the last site that names it, as
+ * the order of the sites says (unsorted ones too). */
+static int rank_sites(struct pad_sec *ps)
+{
+	if (pad_rank_alloc(&ps->site_insns, ps->n))
+		return -1;
+	ps->site_at = big_malloc((ps->nsites + 1) * sizeof(*ps->site_at));
+	if (!ps->site_at)
+		return -1;
+	for (size_t s = 0; s < ps->nsites; s++)
+		if (!ps->sites[s].skip)
+			pad_rank_set(&ps->site_insns, ps->sites[s].insn);
+	pad_rank_count(&ps->site_insns, ps->n);
+	for (size_t s = 0; s < ps->nsites; s++)
+		if (!ps->sites[s].skip)
+			ps->site_at[pad_rank_le(&ps->site_insns,
+						ps->sites[s].insn) - 1] = s;
+	return 0;
+}
+
+static int find_site_insns(struct pad_sec *ps)
 {
 	for (size_t s = 0; s < ps->nsites; s++) {
 		struct pad_sec_site *st = &ps->sites[s];
@@ -214,7 +259,7 @@ static void find_site_insns(struct pad_sec *ps)
 		long i = pad_insn_covering(ps, site);
 		struct pad_insn *in = i >= 0 ? &ps->insns[i] : NULL;
 
-		if (!in || pad_run_of(in) >= 0 || in->d.disp_size != 4 ||
+		if (!in || in->run || in->d.disp_size != 4 ||
 		    !in->reloc_in_disp ||
 		    in->off + in->d.disp_off <= site ||
 		    (in->d.kind != INSN_CALL && in->d.kind != INSN_JMP &&
@@ -224,8 +269,9 @@ static void find_site_insns(struct pad_sec *ps)
 			continue;
 		}
 		st->insn = i;
-		in->ref = -2 - (int32_t)s;
+		in->site = 1;
 	}
+	return rank_sites(ps);
 }
 
 int pad_decode(struct pad_sec *ps)
@@ -266,24 +312,23 @@ int pad_decode(struct pad_sec *ps)
 			return 0;
 		}
 		in->off = off;
-		in->ref = -1;
 		in->d = (struct pad_dec){ .len = d.len, .kind = d.kind,
 			.disp_off = d.disp_off, .disp_size = d.disp_size,
 			.imm_off = d.imm_off, .imm_size = d.imm_size,
 			.pc_relative = d.pc_relative };
 		in->pad = 0;
-		in->relaxed = in->reloc_in_disp = 0;
+		in->relaxed = in->reloc_in_disp = in->run = in->site = 0;
 		ps->starts[off >> 6] |= 1ull << (off & 63);
 		if (extend_runs(ps, ps->n - 1, &run_first, &run) ||
 		    (d.pc_relative && push_pcrel(ps, ps->n - 1)))
 			return -1;
 		off += d.len;
 	}
-	if (extend_runs(ps, ps->n, &run_first, &run) || count_blocks(ps))
+	if (extend_runs(ps, ps->n, &run_first, &run) || count_blocks(ps) ||
+	    rank_runs(ps))
 		return -1;
 	obj_for_each_reloc(ps->obj, ps->sec, r)
 		if (!check_reloc(ps, r))
 			return 0;
-	find_site_insns(ps);
-	return 0;
+	return find_site_insns(ps);
 }

@@ -111,7 +111,7 @@ static void emit_run(struct pad_sec *ps, const struct pad_run *run)
 /* Copied as it is: its distance to the next instruction stays. */
 static bool plain(const struct pad_insn *in)
 {
-	return pad_run_of(in) < 0 && !in->pad && !in->relaxed &&
+	return !in->run && !in->pad && !in->relaxed &&
 	       !pad_resolved_here(in);
 }
 
@@ -127,9 +127,9 @@ int pad_build(struct pad_sec *ps)
 		const struct pad_insn *in = &ps->insns[i];
 		size_t j = i + 1;
 
-		if (pad_run_of(in) >= 0) {
-			emit_run(ps, &ps->runs[pad_run_of(in)]);
-			i = ps->runs[pad_run_of(in)].last;
+		if (in->run) {
+			emit_run(ps, &ps->runs[pad_run_of(ps, in)]);
+			i = ps->runs[pad_run_of(ps, in)].last;
 			continue;
 		}
 		if (!plain(in)) {

@@ -25,19 +25,17 @@ struct pad_dec {
 /*
  * One instruction of a padded section.  Millions of them on a large
  * object: offsets are 32 bits (pad_decode refuses sections of 1 GiB), and
- * the record is 16 bytes, so that the walks over them read as little
+ * the record is 12 bytes, so that the walks over them read as little
  * memory as they can and the array costs few page faults.  What the plan
  * decides shares a word with the decode; what is looked up by offset
- * (instruction starts, references) is in bitmaps.
+ * (instruction starts, references) is in bitmaps, and which run or site
+ * an instruction is, by rank (pad_run_of, pad_site_of).
  */
 struct pad_insn {
 	uint32_t off;		/* offset in the original section */
 	uint32_t label;		/* new offset a reference to off maps to
 				 * (the inserted NOP, when there is one);
 				 * the instruction is pad bytes after it */
-	int32_t ref;		/* its NOP/int3 run (>= 0), or -2 - its index
-				 * in pad_sec.sites, or -1: no instruction is
-				 * both (pad_run_of, pad_site_of) */
 	union {
 		struct pad_dec d;	/* decoded at its original offset */
 		struct {
@@ -48,11 +46,46 @@ struct pad_insn {
 			uint32_t reloc_in_disp : 1;	/* a relocation
 							 * resolves its
 							 * displacement */
+			uint32_t run : 1;	/* in a NOP/int3 run */
+			uint32_t site : 1;	/* a site's instruction (never
+						 * in a run) */
 		};
 	};
 };
 
-_Static_assert(sizeof(struct pad_insn) == 16, "pad_insn grew");
+_Static_assert(sizeof(struct pad_insn) == 12, "pad_insn grew");
+
+/* Bits set in X, without a library call (-mpopcnt is not assumed). */
+static inline unsigned pad_popcount64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
+/* A set of instruction indexes (or offsets) that answers "how many are at
+ * or below I" with two reads: a bitmap and a count per 64 bits. */
+struct pad_rank {
+	uint64_t *bits;
+	uint32_t *counts;	/* set bits before each word */
+};
+
+/* Room for N bits, all clear; pad_rank_count() once they are set. */
+int pad_rank_alloc(struct pad_rank *r, size_t n);
+int pad_rank_count(struct pad_rank *r, size_t n);
+void pad_rank_free(struct pad_rank *r);
+
+static inline void pad_rank_set(struct pad_rank *r, size_t i)
+{
+	r->bits[i >> 6] |= 1ull << (i & 63);
+}
+
+static inline uint32_t pad_rank_le(const struct pad_rank *r, size_t i)
+{
+	return r->counts[i >> 6] +
+	       pad_popcount64(r->bits[i >> 6] & (~0ull >> (63 - (i & 63))));
+}
 
 /* Its length in the new code: a relaxed rel8 jmp (2 bytes) takes a rel32
  * (5), a jcc (2) its 0f 8x form (6). */
@@ -61,17 +94,7 @@ static inline unsigned pad_new_len(const struct pad_insn *in)
 	return !in->relaxed ? in->d.len : in->d.kind == INSN_JMP ? 5 : 6;
 }
 
-/* Index of the NOP/int3 run of IN, -1 */
-static inline int32_t pad_run_of(const struct pad_insn *in)
-{
-	return in->ref >= 0 ? in->ref : -1;
-}
-
-/* Index into pad_sec.sites of the site IN is, -1 */
-static inline int32_t pad_site_of(const struct pad_insn *in)
-{
-	return in->ref < -1 ? -2 - in->ref : -1;
-}
+/* pad_run_of and pad_site_of follow struct pad_sec */
 
 /* New offset of the instruction itself: after the NOP put before it */
 static inline uint32_t pad_new_off(const struct pad_insn *in)
@@ -129,6 +152,10 @@ struct pad_sec {
 				 * references then touches no record) */
 	struct pad_run *runs;
 	size_t nruns;
+	struct pad_rank run_firsts;	/* each run's first instruction */
+	struct pad_rank site_insns;	/* the instructions of sites */
+	uint32_t *site_at;	/* per site instruction, in order: its site
+				 * (the last of those that name it) */
 	uint32_t *pcrel;	/* instructions with a pc-relative field */
 	size_t npcrel;
 	uint32_t *targets;	/* per pcrel entry resolved here: its new
@@ -150,6 +177,23 @@ struct pad_sec {
 	const char *why;	/* the section is not padded: why */
 	bool wanted;		/* some site needs padding */
 };
+
+/* Index of the NOP/int3 run of IN, -1 */
+static inline int32_t pad_run_of(const struct pad_sec *ps,
+				 const struct pad_insn *in)
+{
+	return in->run ? (int32_t)pad_rank_le(&ps->run_firsts,
+					      in - ps->insns) - 1 : -1;
+}
+
+/* Index into pad_sec.sites of the site IN is, -1 */
+static inline int32_t pad_site_of(const struct pad_sec *ps,
+				  const struct pad_insn *in)
+{
+	if (!in->site)
+		return -1;
+	return ps->site_at[pad_rank_le(&ps->site_insns, in - ps->insns) - 1];
+}
 
 /* pad_decode.c */
 int pad_decode(struct pad_sec *ps);

@@ -33,7 +33,7 @@ static bool fuses(const struct pad_sec *ps, const struct pad_insn *in)
 	uint8_t op, reg;
 	bool reg_form;
 
-	if (in->d.kind != INSN_OTHER || pad_run_of(in) >= 0)
+	if (in->d.kind != INSN_OTHER || in->run)
 		return false;
 	while (p < end && (*p == 0x66 || *p == 0x67 || *p == 0x2e ||
 			   *p == 0x3e || *p == 0x26 || *p == 0x36 ||

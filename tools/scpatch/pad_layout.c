@@ -50,7 +50,7 @@ uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 		return off >= ps->size ? off - ps->size + ps->new_size : off;
 	in = &ps->insns[i];
 	if (pad_new_off(in) == UNMAPPED)
-		return ps->runs[pad_run_of(in)].new_start;
+		return ps->runs[pad_run_of(ps, in)].new_start;
 	return pad_new_off(in) + (off - in->off);
 }
 
@@ -93,9 +93,9 @@ static bool freeze_around(struct pad_sec *ps, long i, uint64_t off,
 	    fn->sym.st_value + fn->sym.st_size >= end) {
 		start = fn->sym.st_value;
 		end = start + fn->sym.st_size;
-	} else if (pad_run_of(in) >= 0) {
-		start = ps->runs[pad_run_of(in)].start;
-		end = ps->runs[pad_run_of(in)].end;
+	} else if (in->run) {
+		start = ps->runs[pad_run_of(ps, in)].start;
+		end = ps->runs[pad_run_of(ps, in)].end;
 	}
 	note_at(obj_path(ps->obj), "%s+0x%" PRIx64 ": %s is not an instruction "
 		"boundary: +0x%" PRIx64 "..+0x%" PRIx64 " (%s) is not changed",
@@ -132,7 +132,7 @@ bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what)
 	long i = pad_insn_covering(ps, off);
 	const struct pad_insn *in = i >= 0 ? &ps->insns[i] : NULL;
 
-	if (in && in->off != off && pad_run_of(in) < 0 &&
+	if (in && in->off != off && !in->run &&
 	    off == in->off + in->d.len - 1 && !in->relaxed)
 		return true;
 	return pad_mark_point(ps, off, what);
@@ -282,8 +282,8 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		struct pad_insn *in = &ps->insns[i];
 		int32_t site;
 
-		if (pad_run_of(in) >= 0) {
-			struct pad_run *run = &ps->runs[pad_run_of(in)];
+		if (in->run) {
+			struct pad_run *run = &ps->runs[pad_run_of(ps, in)];
 			uint64_t old_end = run_new_end(run);
 			bool settled = !run->owed, owed = pending;
 
@@ -300,7 +300,7 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		if (unrelax)
 			in->relaxed = false;
 		in->pad = 0;
-		site = pad_site_of(in);
+		site = pad_site_of(ps, in);
 		if (site >= 0 && !ps->sites[site].skip) {
 			in->pad = -(pos + in->d.disp_off) & 3;
 			if (in->pad) {
@@ -327,11 +327,11 @@ static size_t segment_start(const struct pad_sec *ps, size_t d, uint64_t *pos)
 		const struct pad_insn *in = &ps->insns[j - 1];
 		const struct pad_run *run;
 
-		if (pad_run_of(in) < 0) {
+		if (!in->run) {
 			j--;
 			continue;
 		}
-		run = &ps->runs[pad_run_of(in)];
+		run = &ps->runs[pad_run_of(ps, in)];
 		if (!run->owed) {
 			*pos = run_new_end(run);
 			return run->last;
@@ -512,9 +512,9 @@ bool pad_skip_growing(struct pad_sec *ps, uint64_t start, uint64_t end,
 		struct pad_insn *in = &ps->insns[k];
 		struct pad_sec_site *st;
 
-		if (pad_site_of(in) < 0 || !in->pad || in->off < start)
+		if (!in->site || !in->pad || in->off < start)
 			continue;
-		st = &ps->sites[pad_site_of(in)];
+		st = &ps->sites[pad_site_of(ps, in)];
 		any = true;
 		if (!st->skip)
 			skip_site(ps, st, why);
@@ -655,8 +655,8 @@ static int check_branches(struct pad_sec *ps)
 
 static bool edited(const struct pad_sec *ps, const struct pad_insn *in)
 {
-	if (pad_run_of(in) >= 0)
-		return ps->runs[pad_run_of(in)].absorbed;
+	if (in->run)
+		return ps->runs[pad_run_of(ps, in)].absorbed;
 	return in->pad || in->relaxed;
 }
 
@@ -683,7 +683,7 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 static bool thaw_edit(struct pad_sec *ps, const struct pad_range *fr,
 		      const struct pad_insn *in, uint64_t lo, uint64_t hi)
 {
-	int32_t site = pad_site_of(in);
+	int32_t site = pad_site_of(ps, in);
 	struct pad_sec_site *st = site >= 0 ? &ps->sites[site] : NULL;
 
 	/* a site inside the range: leaving it alone undoes this edit (it

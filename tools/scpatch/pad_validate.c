@@ -110,7 +110,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 	if (pad_resolved_here(in) &&
 	    (!d.has_target || d.target != new_target(ps, in, k)))
 		return fail(ps, in->off, "branch target");
-	if (pad_site_of(in) >= 0 && !ps->sites[pad_site_of(in)].skip &&
+	if (in->site && !ps->sites[pad_site_of(ps, in)].skip &&
 	    (pad_new_off(in) + in->d.disp_off) % 4)
 		return fail(ps, in->off, "site not aligned");
 	return true;
@@ -124,7 +124,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
  */
 static bool plain(const struct pad_insn *in)
 {
-	return pad_run_of(in) < 0 && pad_site_of(in) < 0 && !in->pad &&
+	return !in->run && !in->site && !in->pad &&
 	       !in->relaxed && pad_new_len(in) == in->d.len &&
 	       !pad_resolved_here(in);
 }
@@ -156,8 +156,9 @@ bool pad_validate(struct pad_sec *ps)
 	for (size_t i = 0; i < ps->n;) {
 		const struct pad_insn *in = &ps->insns[i];
 
-		if (pad_run_of(in) >= 0) {
-			const struct pad_run *run = &ps->runs[pad_run_of(in)];
+		if (in->run) {
+			const struct pad_run *run =
+				&ps->runs[pad_run_of(ps, in)];
 
 			if (run->new_start != at || !check_run(ps, run))
 				return fail(ps, run->start, "run placement");

@@ -33,7 +33,7 @@ static bool same_bytes(const struct pad_sec *ps, const struct pad_insn *in)
 static bool map_in_run(const struct pad_sec *ps, const struct pad_insn *in,
 		       uint64_t orig, uint64_t *out)
 {
-	const struct pad_run *run = &ps->runs[pad_run_of(in)];
+	const struct pad_run *run = &ps->runs[pad_run_of(ps, in)];
 
 	/* an unshrunk run was copied as it was; a shrunk one was rewritten
 	 * and only its start is still a place */
@@ -77,7 +77,7 @@ bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	if (i < 0)
 		return false;
 	in = &ps->insns[i];
-	if (pad_run_of(in) >= 0)
+	if (in->run)
 		return map_in_run(ps, in, orig, out);
 	if (orig == in->off) {
 		*out = kind == REF_INSN ? pad_new_off(in) : in->label;
@@ -114,7 +114,7 @@ bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
 		return false;
 	in = &ps->insns[i];
 	*end = in->off + in->d.len;
-	if (pad_run_of(in) >= 0)
+	if (in->run)
 		return map_in_run(ps, in, orig, out) || type == R_X86_64_NONE;
 	*out = pad_new_off(in) + (orig - in->off);
 	return !in->relaxed;
