@@ -269,18 +269,23 @@ static bool map_loc(const struct pad_sec *ps, uint64_t off, uint64_t *out)
  * The advance from LOC by DELTA (originally SIZE operand bytes, 0 for the
  * 6-bit form) with its new delta: the original form when the delta still
  * fits, else the smallest that does.  Written into OUT unless it is NULL.
- * Returns its length, 0 when LOC cannot be mapped.
+ * *NEW_LOC is where LOC went (UINT64_MAX: not mapped yet), and becomes
+ * where LOC + DELTA went: each row is looked up once.  Returns its length,
+ * 0 when LOC cannot be mapped.
  */
 static unsigned advance(struct eh_fde *f, enum cfa_mode mode, uint8_t *out,
-			uint8_t op, unsigned size, uint64_t loc, uint64_t delta)
+			uint8_t op, unsigned size, uint64_t loc, uint64_t delta,
+			uint64_t *new_loc)
 {
-	uint64_t a, b, nd;
+	uint64_t a = *new_loc, b, nd;
 	unsigned n;
 
 	if (mode == CFA_MARK)
 		return pad_mark_point(f->ps, loc + delta, "CFA row") ? 1 : 0;
-	if (!map_loc(f->ps, loc, &a) || !map_loc(f->ps, loc + delta, &b) || b < a)
+	if ((a == UINT64_MAX && !map_loc(f->ps, loc, &a)) ||
+	    !map_loc(f->ps, loc + delta, &b) || b < a)
 		return 0;
+	*new_loc = b;
 	nd = b - a;
 	if (!size && nd <= 63) {
 		if (out)
@@ -335,7 +340,7 @@ static bool cfa_walk(struct eh_fde *f, const uint8_t *d, enum cfa_mode mode,
 		     uint8_t *buf, uint64_t *used_out)
 {
 	struct reader r = { d + f->insns_off, d + f->insns_end, false };
-	uint64_t used = 0, loc = f->begin;
+	uint64_t used = 0, loc = f->begin, new_loc = UINT64_MAX;
 
 	while (r.p < r.end && !r.bad) {
 		const uint8_t *at = r.p;
@@ -361,7 +366,7 @@ static bool cfa_walk(struct eh_fde *f, const uint8_t *d, enum cfa_mode mode,
 			continue;
 		}
 		n = advance(f, mode, buf ? buf + used : NULL, op, size, loc,
-			    delta);
+			    delta, &new_loc);
 		if (!n)
 			return false;
 		used += n;
