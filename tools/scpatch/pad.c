@@ -23,6 +23,8 @@ struct pad_pass {
 	struct pad_site *sites;
 	size_t n;
 	struct pad_sec **by_idx;	/* per section index */
+	bool *undecodable;	/* per section index: pad_insn_starts()
+				 * could not decode it */
 	size_t nsecs;
 	struct eh_frame eh;
 	struct dwarf_fixes dw;
@@ -39,38 +41,102 @@ static uint64_t field_of(const uint8_t *data, size_t size, uint64_t site)
 	return site < size && data[site] == 0x0f ? site + 2 : site + 1;
 }
 
-static struct pad_sec *new_sec(struct pad_pass *pp, size_t first, size_t last)
+static struct pad_sec *new_sec(struct pad_pass *pp, struct section *sec)
 {
 	struct pad_sec *ps = calloc(1, sizeof(*ps));
 
 	if (!ps)
 		return NULL;
 	ps->obj = pp->obj;
-	ps->sec = obj_section(pp->obj, pp->sites[first].sec);
+	ps->sec = sec;
+	pp->by_idx[sec->idx] = ps;
+	return ps;
+}
+
+static int add_sites(struct pad_pass *pp, struct pad_sec *ps, size_t first,
+		     size_t last)
+{
 	ps->sites = big_calloc(last - first, sizeof(*ps->sites));
-	if (!ps->sites) {
-		free(ps);
-		return NULL;
-	}
+	if (!ps->sites)
+		return -1;
 	for (size_t i = first; i < last; i++)
 		ps->sites[ps->nsites++] = (struct pad_sec_site){
 			.idx = i, .site = pp->sites[i].site };
-	return ps;
+	return 0;
+}
+
+/* Why the pass does not pad SEC at all, NULL when it may. */
+static const char *not_paddable(const struct section *sec)
+{
+	if (!(sec->sh.sh_flags & SHF_EXECINSTR) || sec->sh.sh_type != SHT_PROGBITS)
+		return "not in a code section";
+	if (is_fragment(sec))
+		return "in .init/.fini, whose fragments are concatenated: "
+		       "its alignment cannot be raised";
+	return NULL;
+}
+
+static void free_sec(struct pad_sec *ps)
+{
+	free(ps->insns);
+	free(ps->blocks);
+	free(ps->starts);
+	free(ps->refs);
+	free(ps->pcrel);
+	free(ps->targets);
+	pad_plan_free(ps);
+	free(ps->runs);
+	pad_rank_free(&ps->run_firsts);
+	pad_rank_free(&ps->site_insns);
+	free(ps->site_at);
+	free(ps->sites);
+	free(ps->frozen);
+	free(ps->fdes.v);
+	free(ps->fixes.v);
+	free(ps->new_data);
+	free(ps);
+}
+
+const uint64_t *pad_insn_starts(struct pad_pass *pp, struct section *sec)
+{
+	struct pad_sec *ps = sec->idx < pp->nsecs ? pp->by_idx[sec->idx] : NULL;
+
+	if (!ps) {
+		if (sec->idx >= pp->nsecs || not_paddable(sec) ||
+		    pp->undecodable[sec->idx])
+			return NULL;
+		ps = new_sec(pp, sec);
+		if (!ps)
+			return NULL;
+		ps->data = obj_section_data(pp->obj, sec);
+		ps->size = sec->size;
+		/* refused quietly: the pass decodes again and says why when
+		 * the section has sites to pad */
+		ps->quiet = true;
+		if (!ps->data || pad_decode_insns(ps) || ps->why) {
+			pad_forget(pp, sec);
+			pp->undecodable[sec->idx] = true;
+			return NULL;
+		}
+	}
+	return ps->why ? NULL : ps->starts;
+}
+
+void pad_forget(struct pad_pass *pp, struct section *sec)
+{
+	if (sec->idx < pp->nsecs && pp->by_idx[sec->idx]) {
+		free_sec(pp->by_idx[sec->idx]);
+		pp->by_idx[sec->idx] = NULL;
+	}
 }
 
 static int prepare(struct pad_pass *pp, struct pad_sec *ps)
 {
 	struct section *sec = ps->sec;
 
-	if (!(sec->sh.sh_flags & SHF_EXECINSTR) || sec->sh.sh_type != SHT_PROGBITS) {
-		ps->why = "not in a code section";
+	ps->why = not_paddable(sec);
+	if (ps->why)
 		return 0;
-	}
-	if (is_fragment(sec)) {
-		ps->why = "in .init/.fini, whose fragments are concatenated: "
-			  "its alignment cannot be raised";
-		return 0;
-	}
 	if (sec->sh.sh_addralign < 4 && obj_section_set_align(pp->obj, sec, 4))
 		return -1;
 	ps->data = obj_section_data(pp->obj, sec);
@@ -93,14 +159,15 @@ static int collect(struct pad_pass *pp)
 
 		while (j < pp->n && pp->sites[j].sec == pp->sites[i].sec)
 			j++;
-		if (pp->sites[i].sec >= pp->nsecs || pp->by_idx[pp->sites[i].sec])
+		if (pp->sites[i].sec >= pp->nsecs ||
+		    (pp->by_idx[pp->sites[i].sec] &&
+		     pp->by_idx[pp->sites[i].sec]->sites))
 			return error_at(obj_path(pp->obj), "padding: sites not "
 					"sorted by section"), -1;
-		ps = new_sec(pp, i, j);
-		if (!ps)
-			return -1;
-		pp->by_idx[pp->sites[i].sec] = ps;
-		if (prepare(pp, ps))
+		ps = pp->by_idx[pp->sites[i].sec];
+		if (!ps)	/* not decoded for the site finder */
+			ps = new_sec(pp, obj_section(pp->obj, pp->sites[i].sec));
+		if (!ps || add_sites(pp, ps, i, j) || prepare(pp, ps))
 			return -1;
 		i = j;
 	}
@@ -260,60 +327,73 @@ static void report(struct pad_pass *pp, struct pad_sec *ps)
 
 static void pass_free(struct pad_pass *pp)
 {
-	for (size_t i = 0; i < pp->nsecs; i++) {
-		struct pad_sec *ps = pp->by_idx[i];
-
-		if (!ps)
-			continue;
-		free(ps->insns);
-		free(ps->blocks);
-		free(ps->starts);
-		free(ps->refs);
-		free(ps->pcrel);
-		free(ps->targets);
-		pad_plan_free(ps);
-		free(ps->runs);
-		pad_rank_free(&ps->run_firsts);
-		pad_rank_free(&ps->site_insns);
-		free(ps->site_at);
-		free(ps->sites);
-		free(ps->frozen);
-		free(ps->fdes.v);
-		free(ps->fixes.v);
-		free(ps->new_data);
-		free(ps);
-	}
+	pad_verify_free(pp->verify);
+	for (size_t i = 0; i < pp->nsecs; i++)
+		if (pp->by_idx[i])
+			free_sec(pp->by_idx[i]);
 	free(pp->by_idx);
+	free(pp->undecodable);
 	eh_frame_free(&pp->eh);
 	dwarf_free(&pp->dw);
 }
 
-int pad_sites(struct obj *obj, struct pad_site *sites, size_t n)
+struct pad_pass *pad_begin(struct obj *obj)
 {
-	struct pad_pass pp = { .obj = obj, .sites = sites, .n = n,
-			       .nsecs = obj_nsections(obj) };
-	int ret = -1;
+	struct pad_pass *pp = calloc(1, sizeof(*pp));
 
-	pp.by_idx = calloc(pp.nsecs, sizeof(*pp.by_idx));
-	if (!pp.by_idx)
-		goto out;
-	if (collect(&pp) || mark_references(&pp) || plan_and_build(&pp) ||
-	    pad_verify_prepare(obj, pp.by_idx, pp.nsecs, &pp.verify) ||
-	    commit(&pp))
-		goto out;
-	/* it prints where the committed object differs */
-	if (pad_verify(pp.verify))
-		goto done;
-	for (size_t i = 0; i < pp.nsecs; i++)
-		if (pp.by_idx[i])
-			report(&pp, pp.by_idx[i]);
-	ret = 0;
-out:
-	if (ret)
+	if (!pp)
+		return NULL;
+	pp->obj = obj;
+	pp->nsecs = obj_nsections(obj);
+	pp->by_idx = calloc(pp->nsecs, sizeof(*pp->by_idx));
+	pp->undecodable = calloc(pp->nsecs, sizeof(*pp->undecodable));
+	if (!pp->by_idx || !pp->undecodable) {
+		pad_end(pp);
+		return NULL;
+	}
+	return pp;
+}
+
+void pad_end(struct pad_pass *pp)
+{
+	if (!pp)
+		return;
+	pass_free(pp);
+	free(pp);
+}
+
+int pad_run(struct pad_pass *pp, struct pad_site *sites, size_t n)
+{
+	struct obj *obj = pp->obj;
+
+	pp->sites = sites;
+	pp->n = n;
+	if (collect(pp) || mark_references(pp) || plan_and_build(pp) ||
+	    pad_verify_prepare(obj, pp->by_idx, pp->nsecs, &pp->verify) ||
+	    commit(pp)) {
 		error_at(obj_path(obj), "padding: %s", obj_errmsg()[0] ?
 			 obj_errmsg() : "out of memory");
-done:
-	pad_verify_free(pp.verify);
-	pass_free(&pp);
+		return -1;
+	}
+	/* it prints where the committed object differs */
+	if (pad_verify(pp->verify))
+		return -1;
+	for (size_t i = 0; i < pp->nsecs; i++)
+		if (pp->by_idx[i])
+			report(pp, pp->by_idx[i]);
+	return 0;
+}
+
+int pad_sites(struct obj *obj, struct pad_site *sites, size_t n)
+{
+	struct pad_pass *pp = pad_begin(obj);
+	int ret;
+
+	if (!pp) {
+		error_at(obj_path(obj), "padding: out of memory");
+		return -1;
+	}
+	ret = pad_run(pp, sites, n);
+	pad_end(pp);
 	return ret;
 }

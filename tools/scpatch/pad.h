@@ -39,7 +39,30 @@ struct pad_site {
  * they stay sorted.  Details of refusals are printed with -v (note_at).
  * Returns 0 (the object may be written), or -1 after printing an error
  * (out of memory, unreadable section): then the object must not be written.
+ * The same as pad_begin(), pad_run() and pad_end().
  */
 int pad_sites(struct obj *obj, struct pad_site *sites, size_t n);
+
+/*
+ * The pass in steps, so that the site finder uses the pass's decode of a
+ * section instead of decoding it again: pad_begin() (NULL when out of
+ * memory), pad_insn_starts() while sites are found, pad_run() once, then
+ * pad_end().
+ */
+struct pad_pass *pad_begin(struct obj *obj);
+
+/*
+ * Where the instructions of code section SEC start, one bit per byte (bit
+ * OFF % 64 of word OFF / 64), decoded as the pass decodes it; NULL when the
+ * pass would not decode it (not code, too large, does not decode, out of
+ * memory).  Valid until pad_forget(SEC) or pad_end(); the caller must call
+ * pad_forget() before it changes bytes of SEC.
+ */
+const uint64_t *pad_insn_starts(struct pad_pass *pp, struct section *sec);
+void pad_forget(struct pad_pass *pp, struct section *sec);
+
+/* pad_sites() on the pass PP; once per pass. */
+int pad_run(struct pad_pass *pp, struct pad_site *sites, size_t n);
+void pad_end(struct pad_pass *pp);
 
 #endif

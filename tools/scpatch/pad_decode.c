@@ -23,6 +23,8 @@ void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
 	if (ps->why)
 		return;
 	ps->why = why;
+	if (ps->quiet)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -274,11 +276,10 @@ static int find_site_insns(struct pad_sec *ps)
 	return rank_sites(ps);
 }
 
-int pad_decode(struct pad_sec *ps)
+int pad_decode_insns(struct pad_sec *ps)
 {
 	size_t cap = ps->size / 3 + 16, run_first = 0;
 	enum run_kind run = NO_RUN;
-	struct reloc *r;
 	struct insn d;
 
 	/* offsets are 32 bits, even after the section grows (at most 3
@@ -327,6 +328,17 @@ int pad_decode(struct pad_sec *ps)
 	if (extend_runs(ps, ps->n, &run_first, &run) || count_blocks(ps) ||
 	    rank_runs(ps))
 		return -1;
+	return 0;
+}
+
+int pad_decode(struct pad_sec *ps)
+{
+	struct reloc *r;
+
+	if (!ps->insns && pad_decode_insns(ps))
+		return -1;
+	if (ps->why)
+		return 0;
 	obj_for_each_reloc(ps->obj, ps->sec, r)
 		if (!check_reloc(ps, r))
 			return 0;

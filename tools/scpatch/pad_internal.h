@@ -175,6 +175,7 @@ struct pad_sec {
 	uint64_t new_size;
 	uint8_t *new_data;
 	const char *why;	/* the section is not padded: why */
+	bool quiet;		/* pad_refuse() prints nothing */
 	bool wanted;		/* some site needs padding */
 };
 
@@ -196,6 +197,10 @@ static inline int32_t pad_site_of(const struct pad_sec *ps,
 }
 
 /* pad_decode.c */
+/* The instructions alone (records, starts, runs, pc-relative list): all
+ * that depends only on the bytes.  pad_decode() does it when it was not
+ * done, then checks the relocations and finds the sites. */
+int pad_decode_insns(struct pad_sec *ps);
 int pad_decode(struct pad_sec *ps);
 long pad_insn_at(const struct pad_sec *ps, uint64_t off);
 long pad_insn_covering(const struct pad_sec *ps, uint64_t off);
