@@ -282,6 +282,13 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		struct pad_insn *in = &ps->insns[i];
 		int32_t site;
 
+		/* most instructions: only the label changes */
+		if (!in->run && !in->site && !in->relaxed && !in->pad) {
+			in->label = pos;
+			pos += in->d.len;
+			i++;
+			continue;
+		}
 		if (in->run) {
 			struct pad_run *run = &ps->runs[pad_run_of(ps, in)];
 			uint64_t old_end = run_new_end(run);
