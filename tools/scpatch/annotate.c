@@ -71,7 +71,7 @@ static void describe(const struct annotation *an, const struct obj_ref *r,
 {
 	note_at(an->path, "%s+0x%" PRIx64 ": %s %s",
 		obj_section(an->obj, r->sec)->name,
-		r->decoded ? r->insn.addr : r->off, r->sym->name, what);
+		r->decoded ? obj_ref_insn_addr(r) : r->off, r->sym->name, what);
 }
 
 static int add_site(struct annotation *an, struct section *text,
@@ -93,7 +93,7 @@ static int sites_from_refs(struct annotation *an)
 {
 	for (size_t i = 0; i < an->nrefs; i++) {
 		const struct obj_ref *r = &an->refs[i];
-		uint64_t site = r->site;
+		uint64_t site = obj_ref_site(r);
 		struct symbol *key;
 
 		if (r->kind == SC_REF_GOT_LOAD) {
@@ -239,9 +239,9 @@ static int rewrite_got_calls(struct annotation *an)
 			error_at(an->path, "%s", obj_errmsg());
 			return -1;
 		}
-		p += r->insn.addr;
+		p += obj_ref_site(r);
 		memcpy(p, tail ? "\xe9\0\0\0\0\x90" : "\x67\xe8\0\0\0\0", 6);
-		rel->offset = r->insn.addr + (tail ? 1 : 2);
+		rel->offset = obj_ref_site(r) + (tail ? 1 : 2);
 		rel->type = R_X86_64_PLT32;
 		rel->sym = r->sym;
 		rel->addend = -4;
