@@ -35,6 +35,7 @@ struct symtab {
 	struct symbol **hash;		/* name hash, built on first lookup */
 	struct symbol **hash_tail;	/* last of each chain */
 	size_t hash_mask;
+	unsigned int nscans;		/* lookups done without the hash */
 	bool changed;			/* rewrite the table on write */
 	bool idx_stale;			/* globals' ->idx lag added locals */
 };

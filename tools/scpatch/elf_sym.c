@@ -297,15 +297,42 @@ static struct symbol *hash_find_from(struct symbol *sym, const char *name,
 	return NULL;
 }
 
+/*
+ * Hashing every name of a large table costs as much as a few dozen scans
+ * of it: the first lookups scan (the same symbol: the lowest index among
+ * the named ones), later ones build the hash.
+ */
+#define SCANNED_LOOKUPS 4
+
+static struct symbol *scan_for(struct symtab *tab, const char *name)
+{
+	unsigned int n = obj_nsymbols(tab);
+
+	for (unsigned int i = 1; i < n; i++) {
+		struct symbol *sym = obj_symbol(tab, i);
+
+		if (sym->name[0] == name[0] && name[0] &&
+		    !strcmp(sym->name, name))
+			return sym;
+	}
+	return NULL;
+}
+
 struct symbol *obj_find_symbol_in(struct obj *obj, struct symtab *tab,
 				  const char *name)
 {
 	uint32_t h;
 
 	(void)obj;
-	if (!tab || (!tab->hash && build_hash(tab)))
+	if (!tab)
 		return NULL;
 	obj_settle_indices(tab);
+	if (!tab->hash && tab->nscans < SCANNED_LOOKUPS) {
+		tab->nscans++;
+		return scan_for(tab, name);
+	}
+	if (!tab->hash && build_hash(tab))
+		return NULL;
 	h = obj_name_hash(name);
 	return hash_find_from(tab->hash[h & tab->hash_mask], name, h);
 }
@@ -320,6 +347,9 @@ struct symbol *obj_find_symbol(struct obj *obj, const char *name)
 struct symbol *obj_find_next_symbol(struct obj *obj, struct symbol *sym)
 {
 	(void)obj;
+	/* Found by a scan: the chains link same names. */
+	if (!sym->table->hash && build_hash(sym->table))
+		return NULL;
 	return hash_find_from(sym->hash_next, sym->name, sym->name_hash);
 }
 
