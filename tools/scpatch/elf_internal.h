@@ -61,6 +61,7 @@ struct obj_bysym {
 	struct symbol **syms;
 	uint64_t *max_end;		/* max end of syms[0..i] */
 	size_t n, cap;
+	size_t hint;			/* last answer of last_at_or_below() */
 	bool dirty;			/* re-sort before the next lookup */
 };
 

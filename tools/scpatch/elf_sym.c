@@ -517,11 +517,28 @@ static struct obj_bysym *section_index(struct obj *obj, struct section *sec)
 	return b;
 }
 
-/* Index of the last symbol starting at or below OFFSET, or -1. */
+/* I is the last symbol starting at or below OFFSET. */
+static bool last_is(struct obj *obj, const struct obj_bysym *b, size_t i,
+		    uint64_t offset)
+{
+	return i < b->n && sym_start(obj, b->syms[i]) <= offset &&
+	       (i + 1 == b->n || sym_start(obj, b->syms[i + 1]) > offset);
+}
+
+/*
+ * Index of the last symbol starting at or below OFFSET, or -1.  Passes
+ * ask in offset order, function after function: the answer is the last
+ * one or the next one far more often than not.
+ */
 static long last_at_or_below(struct obj *obj, struct obj_bysym *b,
 			     uint64_t offset)
 {
 	long lo = 0, hi = (long)b->n - 1, found = -1;
+
+	if (last_is(obj, b, b->hint, offset))
+		return b->hint;
+	if (last_is(obj, b, b->hint + 1, offset))
+		return ++b->hint;
 
 	while (lo <= hi) {
 		long mid = lo + (hi - lo) / 2;
@@ -533,6 +550,8 @@ static long last_at_or_below(struct obj *obj, struct obj_bysym *b,
 			hi = mid - 1;
 		}
 	}
+	if (found >= 0)
+		b->hint = found;
 	return found;
 }
 
