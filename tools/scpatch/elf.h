@@ -339,6 +339,15 @@ struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 			    uint64_t offset, uint32_t type,
 			    struct symbol *sym, int64_t addend);
 /*
+ * Appends the N relocations at RELOCS (->offset, ->type, ->sym, ->addend
+ * set; ->is_new is set here), a malloc'ed array that the model takes
+ * over, as N obj_add_reloc() calls would, without a copy.  Returns
+ * RELOCS, whose elements are then SEC's and stay valid until obj_close(),
+ * or NULL (RELOCS still the caller's).
+ */
+struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
+			      struct reloc *relocs, size_t n);
+/*
  * Keeps the first N relocations of SEC (in obj_reloc() order) and drops the
  * rest; pointers to the dropped ones must not be used afterwards.
  */
