@@ -40,7 +40,7 @@ static int reloc_error(struct section *rela, size_t i, const char *what,
 #define R_X86_64_GNU_VTINHERIT 250
 #define R_X86_64_GNU_VTENTRY 251
 
-int obj_reloc_field_size(uint32_t type)
+static int field_size(uint32_t type)
 {
 	switch (type) {
 	case R_X86_64_NONE:
@@ -77,6 +77,22 @@ int obj_reloc_field_size(uint32_t type)
 		return 16;
 	}
 	return type <= R_X86_64_LAST_DEFINED ? 4 : -1;
+}
+
+/* Asked once per relocation at open (1.5M times for c.o): a table. */
+int obj_reloc_field_size(uint32_t type)
+{
+	static signed char sizes[256];
+	static bool filled;
+
+	if (type > 255)
+		return -1;
+	if (!filled) {
+		for (uint32_t t = 0; t < 256; t++)
+			sizes[t] = field_size(t);
+		filled = true;
+	}
+	return sizes[type];
 }
 
 /*
