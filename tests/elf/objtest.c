@@ -17,6 +17,8 @@
  *   objtest reloc-past-end IN OUT     a relocation beyond the text's end
  *   objtest add-to-group IN OUT [SIG] new section + relocs in a COMDAT group
  *   objtest grow IN OUT SEC N         append N zero bytes to SEC
+ *   objtest take IN OUT SEC N         the same through two buffers handed
+ *                                     to obj_section_take_data()
  *   objtest touch IN OUT SEC          make SEC writable, change nothing
  *   objtest lookups FILE              check every lookup against a scan
  *   objtest scan FILE PREFIX          relocations against PREFIX* symbols
@@ -352,6 +354,29 @@ static int zero_copy(struct obj *obj)
 	return bad ? 1 : 0;
 }
 
+/* A copy of SEC's contents with N zero bytes more, handed over. */
+static void *take_copy(struct obj *obj, struct section *sec, size_t n)
+{
+	const void *old = obj_section_data(obj, sec);
+	size_t size = sec->size;
+	char *buf = old ? calloc(size + n + 1, 1) : NULL;
+
+	if (!buf)
+		return NULL;
+	memcpy(buf, old, size);
+	if (obj_section_take_data(obj, sec, buf, size + n) != buf) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The second buffer replaces (and frees) the first, which the model owns. */
+static int take_twice(struct obj *obj, struct section *sec, size_t n)
+{
+	return take_copy(obj, sec, 0) && take_copy(obj, sec, n) ? 0 : -1;
+}
+
 static int change(struct obj *obj, int argc, char **argv)
 {
 	const char *op = argv[1];
@@ -442,6 +467,15 @@ static int change(struct obj *obj, int argc, char **argv)
 			return -1;
 		}
 		return obj_section_append(obj, sec, NULL, atol(argv[5])) < 0;
+	}
+	if (!strcmp(op, "take")) {
+		struct section *sec;
+
+		if (argc < 6 || !(sec = obj_find_section(obj, argv[4]))) {
+			fprintf(stderr, "no section %s\n", argc < 6 ? "" : argv[4]);
+			return -1;
+		}
+		return take_twice(obj, sec, atol(argv[5]));
 	}
 	return 0;
 }

@@ -95,6 +95,9 @@ check_grow() {
 	expect_eq "$name: nothing else in readelf -aW" "" \
 		"$(unexpected_diff a.txt b.txt "^[<>] +\[ *[0-9]+\] ${sec//./\\.} ")"
 	links_and_runs "$name" "$cc" "$obj" new.o
+	# Contents handed over (obj_section_take_data) write the same bytes.
+	./objtest take "$obj" take.o "$sec" 24 || { not_ok "$name: take failed"; return; }
+	expect "$name: taken contents written as grown ones" cmp new.o take.o
 }
 
 for cc in gcc clang; do

@@ -24,6 +24,21 @@
 #include "static_call_table.h"
 #include "table.h"
 
+/*
+ * Keys by trampoline: the first lookup of a trampoline scans the __SCK__
+ * symbols once into a table by name, and each trampoline's key is kept,
+ * so that 300K sites cost 300K pointer lookups (and the model builds no
+ * name hash of every symbol for them).
+ */
+struct key_map {
+	struct symbol **by_name;	/* __SCK__ symbols, open addressing */
+	size_t name_mask;
+	const struct symbol **tramps;	/* trampolines resolved so far */
+	struct symbol **tramp_keys;
+	size_t tramp_mask, ntramps;
+	bool scanned;
+};
+
 struct annotation {
 	struct obj *obj;
 	const char *path;
@@ -37,33 +52,116 @@ struct annotation {
 	struct section **old_tables;
 	size_t nold_tables;
 	size_t rewrites;
-	char *key_name;		/* buffer for key lookups */
-	size_t key_name_size;
+	struct key_map keys;
 };
 
-/* The key of trampoline TRAMP: the first __SCK__ symbol of its name. */
-static struct symbol *key_of(struct annotation *an, const struct symbol *tramp)
+static size_t name_hash(const char *s)
 {
-	const char *call = tramp_call_name(tramp);
-	size_t need = STATIC_CALL_KEY_PREFIX_LEN + strlen(call) + 1;
-	struct symbol *key;
+	size_t h = 14695981039346656037ull;
 
-	if (need > an->key_name_size) {
-		char *p = realloc(an->key_name, need);
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
 
-		if (!p)
-			return NULL;
-		an->key_name = p;
-		an->key_name_size = need;
-	}
-	memcpy(an->key_name, STATIC_CALL_KEY_PREFIX, STATIC_CALL_KEY_PREFIX_LEN);
-	strcpy(an->key_name + STATIC_CALL_KEY_PREFIX_LEN, call);
-	for (key = obj_find_symbol_in(an->obj, obj_symtab(an->obj),
-				      an->key_name);
-	     key && key->type == STT_SECTION;
-	     key = obj_find_next_symbol(an->obj, key))
+static size_t ptr_hash(const void *p)
+{
+	return (size_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull >> 16);
+}
+
+static const char *key_call_name(const struct symbol *key)
+{
+	return key->name + STATIC_CALL_KEY_PREFIX_LEN;
+}
+
+static int count_key(struct symbol *sym, void *arg)
+{
+	if (sym->type != STT_SECTION)
+		++*(size_t *)arg;
+	return 0;
+}
+
+/* The first (lowest index) non-section symbol of each __SCK__ name, as a
+ * lookup by name would find it. */
+static int map_key(struct symbol *sym, void *arg)
+{
+	struct key_map *m = arg;
+	size_t i;
+
+	if (sym->type == STT_SECTION)
+		return 0;
+	for (i = name_hash(key_call_name(sym)) & m->name_mask; m->by_name[i];
+	     i = (i + 1) & m->name_mask)
+		if (!strcmp(m->by_name[i]->name, sym->name))
+			return 0;
+	m->by_name[i] = sym;
+	return 0;
+}
+
+static int scan_keys(struct obj *obj, struct key_map *m, size_t ntramps)
+{
+	size_t n = 0, size = 16;
+
+	obj_for_each_symbol_prefixed(obj, obj_symtab(obj),
+				     STATIC_CALL_KEY_PREFIX, count_key, &n);
+	while (size < 2 * n)
+		size *= 2;
+	m->by_name = calloc(size, sizeof(*m->by_name));
+	m->name_mask = size - 1;
+	for (size = 16; size < 2 * ntramps; size *= 2)
 		;
+	m->tramps = calloc(size, sizeof(*m->tramps));
+	m->tramp_keys = calloc(size, sizeof(*m->tramp_keys));
+	m->tramp_mask = size - 1;
+	if (!m->by_name || !m->tramps || !m->tramp_keys)
+		return -1;
+	obj_for_each_symbol_prefixed(obj, obj_symtab(obj),
+				     STATIC_CALL_KEY_PREFIX, map_key, m);
+	m->scanned = true;
+	return 0;
+}
+
+static struct symbol *key_by_name(const struct key_map *m, const char *call)
+{
+	for (size_t i = name_hash(call) & m->name_mask; m->by_name[i];
+	     i = (i + 1) & m->name_mask)
+		if (!strcmp(key_call_name(m->by_name[i]), call))
+			return m->by_name[i];
+	return NULL;
+}
+
+/* The key of trampoline TRAMP: the first __SCK__ symbol of its name.
+ * NULL when there is none; *NOMEM when that is for want of memory. */
+static struct symbol *key_of(struct annotation *an, const struct symbol *tramp,
+			     bool *nomem)
+{
+	struct key_map *m = &an->keys;
+	struct symbol *key;
+	size_t i;
+
+	*nomem = !m->scanned && scan_keys(an->obj, m, an->t.count);
+	if (*nomem)
+		return NULL;
+	for (i = ptr_hash(tramp) & m->tramp_mask; m->tramps[i];
+	     i = (i + 1) & m->tramp_mask)
+		if (m->tramps[i] == tramp)
+			return m->tramp_keys[i];
+	key = key_by_name(m, tramp_call_name(tramp));
+	/* Kept while the table is at most half full (always, as every
+	 * trampoline is in the set; a miss only costs a lookup by name). */
+	if (key && 2 * (m->ntramps + 1) <= m->tramp_mask + 1) {
+		m->tramps[i] = tramp;
+		m->tramp_keys[i] = key;
+		m->ntramps++;
+	}
 	return key;
+}
+
+static void key_map_free(struct key_map *m)
+{
+	free(m->by_name);
+	free(m->tramps);
+	free(m->tramp_keys);
 }
 
 static void describe(const struct annotation *an, const struct obj_ref *r,
@@ -71,30 +169,33 @@ static void describe(const struct annotation *an, const struct obj_ref *r,
 {
 	note_at(an->path, "%s+0x%" PRIx64 ": %s %s",
 		obj_section(an->obj, r->sec)->name,
-		r->decoded ? r->insn.addr : r->off, r->sym->name, what);
+		r->decoded ? obj_ref_insn_addr(r) : r->off, r->sym->name, what);
 }
 
-static int add_site(struct annotation *an, struct section *text,
-		    uint64_t site, struct symbol *key, unsigned flags,
-		    bool from_table)
+/* Room for every site: one per reference and per old entry at most. */
+static int reserve_sites(struct annotation *an)
 {
-	struct table_site *s;
-
-	s = realloc(an->sites, (an->nsites + 1) * sizeof(*s));
-	if (!s)
+	an->sites = malloc((an->nrefs + an->nold + 1) * sizeof(*an->sites));
+	if (!an->sites)
 		return error_at(an->path, "out of memory"), -1;
-	an->sites = s;
+	return 0;
+}
+
+static void add_site(struct annotation *an, struct section *text,
+		     uint64_t site, struct symbol *key, unsigned flags,
+		     bool from_table)
+{
 	an->sites[an->nsites++] = (struct table_site){ text, site, key, flags,
 						       from_table };
-	return 0;
 }
 
 static int sites_from_refs(struct annotation *an)
 {
 	for (size_t i = 0; i < an->nrefs; i++) {
 		const struct obj_ref *r = &an->refs[i];
-		uint64_t site = r->site;
+		uint64_t site = obj_ref_site(r);
 		struct symbol *key;
+		bool nomem;
 
 		if (r->kind == SC_REF_GOT_LOAD) {
 			describe(an, r, "is loaded from the GOT into a register "
@@ -107,7 +208,9 @@ static int sites_from_refs(struct annotation *an)
 				 "taken, data or unusual instruction): not a site");
 			continue;
 		}
-		key = key_of(an, r->sym);
+		key = key_of(an, r->sym, &nomem);
+		if (nomem)
+			return error_at(an->path, "out of memory"), -1;
 		if (!key) {
 			error_at(an->path, "trampoline %s has no key %s%s in "
 				 "this object", r->sym->name,
@@ -120,9 +223,8 @@ static int sites_from_refs(struct annotation *an)
 				site++;
 			an->rewrites++;
 		}
-		if (add_site(an, obj_section(an->obj, r->sec), site, key,
-			     r->flags, false))
-			return -1;
+		add_site(an, obj_section(an->obj, r->sec), site, key, r->flags,
+			 false);
 	}
 	return 0;
 }
@@ -140,9 +242,8 @@ static int sites_from_old_table(struct annotation *an)
 				e->table->name, e->table_off);
 			continue;
 		}
-		if (add_site(an, e->text, e->site, e->key,
-			     e->flags & STATIC_CALL_SITE_TAIL, true))
-			return -1;
+		add_site(an, e->text, e->site, e->key,
+			 e->flags & STATIC_CALL_SITE_TAIL, true);
 	}
 	return 0;
 }
@@ -239,9 +340,9 @@ static int rewrite_got_calls(struct annotation *an)
 			error_at(an->path, "%s", obj_errmsg());
 			return -1;
 		}
-		p += r->insn.addr;
+		p += obj_ref_site(r);
 		memcpy(p, tail ? "\xe9\0\0\0\0\x90" : "\x67\xe8\0\0\0\0", 6);
-		rel->offset = r->insn.addr + (tail ? 1 : 2);
+		rel->offset = obj_ref_site(r) + (tail ? 1 : 2);
 		rel->type = R_X86_64_PLT32;
 		rel->sym = r->sym;
 		rel->addend = -4;
@@ -255,7 +356,7 @@ static int find_sites(struct annotation *an)
 	if (tramp_set_build(an->obj, &an->t) ||
 	    obj_find_refs(an->obj, &an->t, &an->refs, &an->nrefs) ||
 	    obj_read_tables(an->obj, &an->old, &an->nold) ||
-	    list_old_tables(an) || sites_from_refs(an) ||
+	    list_old_tables(an) || reserve_sites(an) || sites_from_refs(an) ||
 	    sites_from_old_table(an))
 		return -1;
 	sort_sites(an);
@@ -314,7 +415,7 @@ static void annotation_free(struct annotation *an)
 	free(an->old);
 	free(an->sites);
 	free(an->old_tables);
-	free(an->key_name);
+	key_map_free(&an->keys);
 	tramp_set_free(&an->t);
 	obj_close(an->obj);
 }

@@ -185,6 +185,16 @@ void *obj_section_data_writable(struct obj *obj, struct section *sec);
  */
 void *obj_section_set_data(struct obj *obj, struct section *sec,
 			   const void *data, size_t size);
+/*
+ * Replaces the contents with the SIZE bytes at BUF, a malloc'ed buffer
+ * that the model takes over (no copy): it is freed when the contents are
+ * replaced again or the object is closed, and stays the section's
+ * contents (readable, writable) until then; the caller must not free it.
+ * Returns BUF, or NULL (BUF still the caller's) for an object opened
+ * OBJ_READ, section 0, an SHT_NOBITS section or BUF NULL.
+ */
+void *obj_section_take_data(struct obj *obj, struct section *sec, void *buf,
+			    size_t size);
 /* Grows (or shrinks) the contents to SIZE; new bytes are zero. */
 void *obj_section_resize(struct obj *obj, struct section *sec, size_t size);
 /* Appends SIZE bytes (zero if DATA is NULL); returns their offset or -1. */
@@ -328,6 +338,15 @@ struct reloc *obj_find_reloc_range(struct obj *obj, struct section *sec,
 struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 			    uint64_t offset, uint32_t type,
 			    struct symbol *sym, int64_t addend);
+/*
+ * Appends the N relocations at RELOCS (->offset, ->type, ->sym, ->addend
+ * set; ->is_new is set here), a malloc'ed array that the model takes
+ * over, as N obj_add_reloc() calls would, without a copy.  Returns
+ * RELOCS, whose elements are then SEC's and stay valid until obj_close(),
+ * or NULL (RELOCS still the caller's).
+ */
+struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
+			      struct reloc *relocs, size_t n);
 /*
  * Keeps the first N relocations of SEC (in obj_reloc() order) and drops the
  * rest; pointers to the dropped ones must not be used afterwards.

@@ -35,6 +35,7 @@ struct symtab {
 	struct symbol **hash;		/* name hash, built on first lookup */
 	struct symbol **hash_tail;	/* last of each chain */
 	size_t hash_mask;
+	unsigned int nscans;		/* lookups done without the hash */
 	bool changed;			/* rewrite the table on write */
 	bool idx_stale;			/* globals' ->idx lag added locals */
 };
@@ -60,6 +61,7 @@ struct obj_bysym {
 	struct symbol **syms;
 	uint64_t *max_end;		/* max end of syms[0..i] */
 	size_t n, cap;
+	size_t hint;			/* last answer of last_at_or_below() */
 	bool dirty;			/* re-sort before the next lookup */
 };
 

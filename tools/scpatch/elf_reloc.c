@@ -40,7 +40,7 @@ static int reloc_error(struct section *rela, size_t i, const char *what,
 #define R_X86_64_GNU_VTINHERIT 250
 #define R_X86_64_GNU_VTENTRY 251
 
-int obj_reloc_field_size(uint32_t type)
+static int field_size(uint32_t type)
 {
 	switch (type) {
 	case R_X86_64_NONE:
@@ -77,6 +77,22 @@ int obj_reloc_field_size(uint32_t type)
 		return 16;
 	}
 	return type <= R_X86_64_LAST_DEFINED ? 4 : -1;
+}
+
+/* Asked once per relocation at open (1.5M times for c.o): a table. */
+int obj_reloc_field_size(uint32_t type)
+{
+	static signed char sizes[256];
+	static bool filled;
+
+	if (type > 255)
+		return -1;
+	if (!filled) {
+		for (uint32_t t = 0; t < 256; t++)
+			sizes[t] = field_size(t);
+		filled = true;
+	}
+	return sizes[type];
 }
 
 /*
@@ -378,6 +394,71 @@ struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 	r->is_new = true;
 	obj_relocs_changed(obj, sec);
 	return r;
+}
+
+static int push_chunk(struct obj_relocs *rel, struct reloc *chunk)
+{
+	struct reloc **v = obj_xrealloc_array(rel->chunks, rel->nchunks + 1,
+					      sizeof(*v));
+
+	if (!v)
+		return -1;
+	rel->chunks = v;
+	rel->chunks[rel->nchunks++] = chunk;
+	return 0;
+}
+
+/* N more pointers in ->added, to RELOCS[0..N). */
+static int push_added(struct obj_relocs *rel, struct reloc *relocs, size_t n)
+{
+	if (rel->nadded + n > rel->added_cap) {
+		size_t cap = (rel->nadded + n) * 2 + 8;
+		struct reloc **v = obj_xrealloc_array(rel->added, cap,
+						      sizeof(*v));
+
+		if (!v)
+			return -1;
+		rel->added = v;
+		rel->added_cap = cap;
+	}
+	for (size_t i = 0; i < n; i++)
+		rel->added[rel->nadded++] = &relocs[i];
+	return 0;
+}
+
+struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
+			      struct reloc *relocs, size_t n)
+{
+	struct obj_relocs *rel;
+
+	if (obj_check_modifiable(obj))
+		return NULL;
+	if (!relocs)
+		return obj_set_error(OBJ_ERR_USAGE, "no relocations to take"),
+		       NULL;
+	for (size_t i = 0; i < n; i++)
+		if (relocs[i].sym && relocs[i].sym->table != obj->symtab)
+			return obj_set_error(OBJ_ERR_USAGE,
+					     "relocation against a symbol of another table"),
+			       NULL;
+	if (!obj_section_rela(obj, sec) || obj_load_relocs(obj, sec))
+		return NULL;
+	rel = sec->relocs;
+	if (!rel->nbase && !rel->nadded) {
+		/* A section with none (a new one): the array is all of them. */
+		free(rel->base);
+		rel->base = relocs;
+		rel->nbase = n;
+	} else if (push_chunk(rel, relocs)) {
+		return obj_nomem(), NULL;
+	} else if (push_added(rel, relocs, n)) {
+		rel->nchunks--;		/* still the caller's */
+		return obj_nomem(), NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		relocs[i].is_new = true;
+	obj_relocs_changed(obj, sec);
+	return relocs;
 }
 
 void obj_relocs_changed(struct obj *obj, struct section *sec)

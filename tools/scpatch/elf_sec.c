@@ -208,6 +208,27 @@ void *obj_section_data_writable(struct obj *obj, struct section *sec)
 	return obj_section_resize(obj, sec, sec->size);
 }
 
+void *obj_section_take_data(struct obj *obj, struct section *sec, void *buf,
+			    size_t size)
+{
+	if (obj_check_modifiable(obj))
+		return NULL;
+	if (sec->idx == 0 || sec->sh.sh_type == SHT_NOBITS || !buf)
+		return obj_set_error(OBJ_ERR_USAGE,
+				     "cannot give contents to section %u", sec->idx),
+		       NULL;
+	if (sec->data_owned)
+		free(sec->data);
+	sec->data = buf;
+	sec->data_owned = true;
+	sec->data_loaded = true;
+	sec->size = size;
+	mark_changed(obj, sec);
+	return buf;
+}
+
+/* A fresh buffer, not a resize: realloc would copy the old contents
+ * only for them to be overwritten; calloc'ed zeroes cost no clearing. */
 void *obj_section_set_data(struct obj *obj, struct section *sec,
 			   const void *data, size_t size)
 {
@@ -215,20 +236,17 @@ void *obj_section_set_data(struct obj *obj, struct section *sec,
 
 	if (obj_check_modifiable(obj))
 		return NULL;
-	if (!sec->data_owned && sec->sh.sh_type != SHT_NOBITS) {
-		p = malloc(size ? size : 1);
-		if (!p)
-			return obj_nomem(), NULL;
-		sec->data = p;
-		sec->data_owned = true;
-		sec->data_loaded = true;
-		sec->size = 0;
-	}
-	p = obj_section_resize(obj, sec, size);
-	if (p && data && size && sec->sh.sh_type != SHT_NOBITS)
+	if (sec->idx == 0 || sec->sh.sh_type == SHT_NOBITS)
+		return obj_section_resize(obj, sec, size);
+	p = data && size ? malloc(size) : calloc(size ? size : 1, 1);
+	if (!p)
+		return obj_nomem(), NULL;
+	if (data && size)
 		memcpy(p, data, size);
-	else if (p && size && sec->sh.sh_type != SHT_NOBITS)
-		memset(p, 0, size);
+	if (!obj_section_take_data(obj, sec, p, size)) {
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 

@@ -297,15 +297,42 @@ static struct symbol *hash_find_from(struct symbol *sym, const char *name,
 	return NULL;
 }
 
+/*
+ * Hashing every name of a large table costs as much as a few dozen scans
+ * of it: the first lookups scan (the same symbol: the lowest index among
+ * the named ones), later ones build the hash.
+ */
+#define SCANNED_LOOKUPS 4
+
+static struct symbol *scan_for(struct symtab *tab, const char *name)
+{
+	unsigned int n = obj_nsymbols(tab);
+
+	for (unsigned int i = 1; i < n; i++) {
+		struct symbol *sym = obj_symbol(tab, i);
+
+		if (sym->name[0] == name[0] && name[0] &&
+		    !strcmp(sym->name, name))
+			return sym;
+	}
+	return NULL;
+}
+
 struct symbol *obj_find_symbol_in(struct obj *obj, struct symtab *tab,
 				  const char *name)
 {
 	uint32_t h;
 
 	(void)obj;
-	if (!tab || (!tab->hash && build_hash(tab)))
+	if (!tab)
 		return NULL;
 	obj_settle_indices(tab);
+	if (!tab->hash && tab->nscans < SCANNED_LOOKUPS) {
+		tab->nscans++;
+		return scan_for(tab, name);
+	}
+	if (!tab->hash && build_hash(tab))
+		return NULL;
 	h = obj_name_hash(name);
 	return hash_find_from(tab->hash[h & tab->hash_mask], name, h);
 }
@@ -320,6 +347,9 @@ struct symbol *obj_find_symbol(struct obj *obj, const char *name)
 struct symbol *obj_find_next_symbol(struct obj *obj, struct symbol *sym)
 {
 	(void)obj;
+	/* Found by a scan: the chains link same names. */
+	if (!sym->table->hash && build_hash(sym->table))
+		return NULL;
 	return hash_find_from(sym->hash_next, sym->name, sym->name_hash);
 }
 
@@ -337,7 +367,8 @@ int obj_for_each_symbol_prefixed(struct obj *obj, struct symtab *tab,
 	obj_for_each_symbol(tab, sym) {
 		int ret;
 
-		if (strncmp(sym->name, prefix, len))
+		if ((len && sym->name[0] != prefix[0]) ||
+		    strncmp(sym->name, prefix, len))
 			continue;
 		ret = fn(sym, arg);
 		if (ret)
@@ -380,13 +411,68 @@ static bool indexable(const struct symbol *sym)
 	return sym->sec && sym->type != STT_SECTION && sym->type != STT_FILE;
 }
 
+struct keyed_sym {
+	uint64_t start;
+	struct symbol *sym;
+};
+
+/* One stable counting pass on byte SHIFT / 8 of the starts. */
+static void radix_pass(const struct keyed_sym *from, struct keyed_sym *to,
+		       size_t n, unsigned int shift)
+{
+	size_t count[257] = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		count[((from[i].start >> shift) & 0xff) + 1]++;
+	for (int d = 0; d < 256; d++)
+		count[d + 1] += count[d];
+	for (size_t i = 0; i < n; i++)
+		to[count[(from[i].start >> shift) & 0xff]++] = from[i];
+}
+
+/*
+ * A large section's symbols (150K in c.o's .text) sort by start with a
+ * stable radix sort, one pass per byte in which the starts differ: the
+ * comparison sort spent more on fetching each start than on sorting.
+ * Stable, from index order, it gives cmp_by_start()'s order.  False when
+ * it cannot (memory, or symbols not in index order after additions).
+ */
+static bool radix_sort_bysym(struct obj *obj, struct obj_bysym *b)
+{
+	struct keyed_sym *k, *t, *from;
+	uint64_t differ = 0;
+
+	for (size_t i = 1; i < b->n; i++)
+		if (b->syms[i - 1]->idx >= b->syms[i]->idx)
+			return false;
+	k = malloc(2 * b->n * sizeof(*k));
+	if (!k)
+		return false;
+	t = k + b->n;
+	for (size_t i = 0; i < b->n; i++) {
+		k[i] = (struct keyed_sym){ sym_start(obj, b->syms[i]), b->syms[i] };
+		differ |= k[i].start ^ k[0].start;
+	}
+	from = k;
+	for (unsigned int shift = 0; shift < 64; shift += 8) {
+		if (!((differ >> shift) & 0xff))
+			continue;
+		radix_pass(from, from == k ? t : k, b->n, shift);
+		from = from == k ? t : k;
+	}
+	for (size_t i = 0; i < b->n; i++)
+		b->syms[i] = from[i].sym;
+	free(k);
+	return true;
+}
+
 static void sort_bysym(struct obj *obj, struct obj_bysym *b)
 {
 	uint64_t max = 0;
 
 	obj_settle_indices(defining_table(obj));	/* ties go by index */
 	sort_obj = obj;
-	if (b->n > 1)
+	if (b->n > 1 && (b->n < 64 || !radix_sort_bysym(obj, b)))
 		qsort(b->syms, b->n, sizeof(*b->syms), cmp_by_start);
 	for (size_t k = 0; k < b->n; k++) {
 		uint64_t end = sym_start(obj, b->syms[k]) +
@@ -487,11 +573,28 @@ static struct obj_bysym *section_index(struct obj *obj, struct section *sec)
 	return b;
 }
 
-/* Index of the last symbol starting at or below OFFSET, or -1. */
+/* I is the last symbol starting at or below OFFSET. */
+static bool last_is(struct obj *obj, const struct obj_bysym *b, size_t i,
+		    uint64_t offset)
+{
+	return i < b->n && sym_start(obj, b->syms[i]) <= offset &&
+	       (i + 1 == b->n || sym_start(obj, b->syms[i + 1]) > offset);
+}
+
+/*
+ * Index of the last symbol starting at or below OFFSET, or -1.  Passes
+ * ask in offset order, function after function: the answer is the last
+ * one or the next one far more often than not.
+ */
 static long last_at_or_below(struct obj *obj, struct obj_bysym *b,
 			     uint64_t offset)
 {
 	long lo = 0, hi = (long)b->n - 1, found = -1;
+
+	if (last_is(obj, b, b->hint, offset))
+		return b->hint;
+	if (last_is(obj, b, b->hint + 1, offset))
+		return ++b->hint;
 
 	while (lo <= hi) {
 		long mid = lo + (hi - lo) / 2;
@@ -503,6 +606,8 @@ static long last_at_or_below(struct obj *obj, struct obj_bysym *b,
 			hi = mid - 1;
 		}
 	}
+	if (found >= 0)
+		b->hint = found;
 	return found;
 }
 

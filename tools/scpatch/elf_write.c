@@ -28,12 +28,20 @@
 #include "elf_internal.h"
 #include "leb128.h"
 
+/* Relocation tables written straight from the model, not from a buffer. */
+enum out_stream {
+	STREAM_NONE,
+	STREAM_STRUCTS,		/* from the relocation structs */
+	STREAM_RENUMBERED,	/* the input's, symbol indices renumbered */
+};
+
 struct out_sec {
 	struct section *sec;
 	const void *data;
 	size_t size;		/* bytes in the file */
 	void *owned;		/* buffer built for the output */
 	bool as_read;		/* the input's bytes, unchanged */
+	enum out_stream stream;	/* written after libelf's part, see below */
 	GElf_Shdr sh;
 };
 
@@ -110,69 +118,54 @@ static int build_symtab(struct obj *obj, struct symtab *tab,
 	return 0;
 }
 
-static int build_rela_from_structs(struct obj *obj, struct out_sec *o)
+/*
+ * Relocation tables are the largest part a changed object rebuilds (2M
+ * entries, 50 MB, when c.o is padded): they are checked here, and written
+ * entry by entry through a small buffer once libelf has written the rest
+ * (write_streams()), so that no output copy of them is ever allocated.
+ */
+static int check_rela_structs(struct obj *obj, struct out_sec *o)
 {
 	struct section *base = o->sec->base;
 	long n = obj_nrelocs(obj, base);
-	Elf64_Rela *out;
 
 	if (n < 0)
 		return -1;
-	out = calloc(n ? n : 1, sizeof(*out));
-	if (!out)
-		return obj_nomem();
-	for (long i = 0; i < n; i++) {
+	for (long i = 0; i < n && base->sh.sh_type != SHT_NOBITS; i++) {
 		const struct reloc *r = obj_reloc(obj, base, i);
 
 		/* A pass that moved code must not leave one behind the end. */
-		if (base->sh.sh_type != SHT_NOBITS &&
-		    !obj_reloc_fits(base, r->offset, r->type)) {
-			free(out);
+		if (!obj_reloc_fits(base, r->offset, r->type))
 			return obj_sec_error(o->sec,
 					     "relocation %ld at 0x%llx is past the end of %s (0x%zx bytes)",
 					     i, (unsigned long long)r->offset,
 					     base->name, base->size);
-		}
-		out[i].r_offset = r->offset;
-		out[i].r_addend = r->addend;
-		out[i].r_info = GELF_R_INFO(r->sym ? r->sym->idx : 0, r->type);
 	}
-	o->owned = out;
-	o->data = out;
-	o->size = n * sizeof(*out);
+	o->stream = STREAM_STRUCTS;
+	o->size = n * sizeof(Elf64_Rela);
 	return 0;
 }
 
-static int build_rela_renumbered(struct obj *obj, struct out_sec *o)
+static int check_rela_renumbered(struct obj *obj, struct out_sec *o)
 {
 	const Elf64_Rela *in = obj_input_bytes(obj, o->sec);
 	size_t n = o->sec->sh.sh_size / sizeof(*in);
 	struct symtab *tab = o->sec->symtab;
-	Elf64_Rela *out;
 
 	if (!in)
 		return -1;
-	out = malloc(n ? n * sizeof(*out) : 1);
-	if (!out)
-		return obj_nomem();
 	for (size_t i = 0; i < n; i++) {
 		unsigned int s = GELF_R_SYM(in[i].r_info);
 
 		if (s >= tab->norig ||
 		    !obj_reloc_fits(o->sec->base, in[i].r_offset,
-				    GELF_R_TYPE(in[i].r_info))) {
-			free(out);
+				    GELF_R_TYPE(in[i].r_info)))
 			return obj_sec_error(o->sec,
 					     "relocation %zu: symbol index %u or offset 0x%llx out of range",
 					     i, s, (unsigned long long)in[i].r_offset);
-		}
-		out[i] = in[i];
-		out[i].r_info = GELF_R_INFO(symtab_new_index(tab, s),
-					    GELF_R_TYPE(in[i].r_info));
 	}
-	o->owned = out;
-	o->data = out;
-	o->size = n * sizeof(*out);
+	o->stream = STREAM_RENUMBERED;
+	o->size = n * sizeof(*in);
 	return 0;
 }
 
@@ -312,10 +305,10 @@ static int prepare_contents(struct writer *w, struct out_sec *o)
 		return build_strtab(obj, o, &obj->secnames);
 	if (sec->sh.sh_type == SHT_RELA && sec->base && sec->base->relocs &&
 	    sec->base->relocs->changed)
-		return build_rela_from_structs(obj, o);
+		return check_rela_structs(obj, o);
 	if (sec->sh.sh_type == SHT_RELA && renumber && sec->symtab == tab &&
 	    !sec->is_new)
-		return build_rela_renumbered(obj, o);
+		return check_rela_renumbered(obj, o);
 	if (sec->sh.sh_type == SHT_GROUP)
 		group_header(obj, o);
 	if (sec == obj->addrsig && renumber)
@@ -360,7 +353,7 @@ static int prepare(struct writer *w)
 
 		if (o->sec->sh.sh_type == SHT_NOBITS)
 			o->sh.sh_size = o->sec->size;
-		else if (o->data)
+		else if (o->data || o->stream)
 			o->sh.sh_size = o->size;
 	}
 	return 0;
@@ -476,7 +469,9 @@ static int add_section(Elf *e, struct out_sec *o)
 
 	if (!scn)
 		return libelf_error("new section");
-	if (o->size && o->sh.sh_type != SHT_NOBITS) {
+	/* A streamed table has no data here: libelf leaves its bytes alone
+	 * (a hole until write_streams() fills it). */
+	if (o->size && o->sh.sh_type != SHT_NOBITS && !o->stream) {
 		d = elf_newdata(scn);
 		if (!d)
 			return libelf_error("new section data");
@@ -516,6 +511,120 @@ static int set_headers(struct writer *w, Elf *e)
 	return 0;
 }
 
+/* ---- streamed relocation tables -------------------------------------- */
+
+#define STREAM_BUF (1u << 20)
+
+struct stream {
+	int fd;
+	Elf64_Rela *buf;
+	size_t n;		/* entries in buf */
+	uint64_t pos;		/* file offset of buf[0] */
+};
+
+static int pwrite_all(int fd, const void *p, size_t len, uint64_t pos)
+{
+	while (len) {
+		ssize_t k = pwrite(fd, p, len, pos);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return obj_set_error(OBJ_ERR_IO, "write: %s",
+					     k ? strerror(errno) : "no progress");
+		p = (const char *)p + k;
+		len -= k;
+		pos += k;
+	}
+	return 0;
+}
+
+static int stream_flush(struct stream *st)
+{
+	size_t len = st->n * sizeof(*st->buf);
+
+	if (pwrite_all(st->fd, st->buf, len, st->pos))
+		return -1;
+	st->pos += len;
+	st->n = 0;
+	return 0;
+}
+
+static int stream_put(struct stream *st, uint64_t offset, uint64_t info,
+		      int64_t addend)
+{
+	Elf64_Rela *e = &st->buf[st->n++];
+
+	e->r_offset = offset;
+	e->r_info = info;
+	e->r_addend = addend;
+	return st->n == STREAM_BUF / sizeof(*st->buf) ? stream_flush(st) : 0;
+}
+
+static int put_reloc(struct stream *st, const struct reloc *r)
+{
+	return stream_put(st, r->offset,
+			  GELF_R_INFO(r->sym ? r->sym->idx : 0, r->type),
+			  r->addend);
+}
+
+/* In obj_reloc() order: the base array, then the added ones. */
+static int stream_structs(struct stream *st, struct obj_relocs *rel)
+{
+	for (size_t i = 0; i < rel->nbase; i++)
+		if (put_reloc(st, &rel->base[i]))
+			return -1;
+	for (size_t i = 0; i < rel->nadded; i++)
+		if (put_reloc(st, rel->added[i]))
+			return -1;
+	return 0;
+}
+
+static int stream_renumbered(struct obj *obj, struct stream *st,
+			     struct section *rela)
+{
+	const Elf64_Rela *in = obj_input_bytes(obj, rela);
+	size_t n = rela->sh.sh_size / sizeof(*in);
+
+	if (!in)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t info = in[i].r_info;
+
+		info = GELF_R_INFO(symtab_new_index(rela->symtab,
+						    GELF_R_SYM(info)),
+				   GELF_R_TYPE(info));
+		if (stream_put(st, in[i].r_offset, info, in[i].r_addend))
+			return -1;
+	}
+	return 0;
+}
+
+/* Each streamed table at the offset the layout gave it. */
+static int write_streams(struct writer *w)
+{
+	struct stream st = { .fd = w->fd };
+	int ret = 0;
+
+	for (unsigned int i = 1; i < w->n && !ret; i++) {
+		struct out_sec *o = &w->secs[i];
+
+		if (!o->stream)
+			continue;
+		if (!st.buf && !(st.buf = malloc(STREAM_BUF)))
+			return obj_nomem();
+		st.pos = o->sh.sh_offset;
+		st.n = 0;
+		ret = o->stream == STREAM_STRUCTS ?
+		      stream_structs(&st, o->sec->base->relocs) :
+		      stream_renumbered(w->obj, &st, o->sec);
+		if (!ret)
+			ret = stream_flush(&st);
+	}
+	free(st.buf);
+	return ret;
+}
+
 static int write_model(struct writer *w)
 {
 	Elf *e = elf_begin(w->fd, ELF_C_WRITE, NULL);
@@ -538,7 +647,7 @@ static int write_model(struct writer *w)
 		libelf_error("write");
 		goto out;
 	}
-	ret = 0;
+	ret = write_streams(w);
 out:
 	elf_end(e);
 	return ret;

@@ -200,9 +200,9 @@ static bool branch_prefixes_ok(const uint8_t *p, size_t n)
 	return true;
 }
 
-static void classify_branch(const uint8_t *p, struct obj_ref *r)
+static void classify_branch(const uint8_t *p, const struct insn *in,
+			    struct obj_ref *r)
 {
-	const struct insn *in = &r->insn;
 	uint64_t field = r->off;
 	uint64_t op;
 
@@ -220,13 +220,13 @@ static void classify_branch(const uint8_t *p, struct obj_ref *r)
 	    (in->kind == INSN_JCC && (p[0] != 0x0f || (p[1] & 0xf0) != 0x80)))
 		return;
 	r->kind = SC_REF_SITE;
-	r->site = op;
+	r->site_back = field - op;
 	r->flags = in->kind == INSN_CALL ? 0 : STATIC_CALL_SITE_TAIL;
 }
 
-static void classify_code_ref(const uint8_t *data, struct obj_ref *r)
+static void classify_code_ref(const uint8_t *data, const struct insn *in,
+			      struct obj_ref *r)
 {
-	const struct insn *in = &r->insn;
 	const uint8_t *p = data + in->addr;
 
 	r->kind = SC_REF_OTHER;
@@ -237,7 +237,7 @@ static void classify_code_ref(const uint8_t *data, struct obj_ref *r)
 	case R_X86_64_PC32:
 		if (in->disp_size == 4 && in->addr + in->disp_off == r->off &&
 		    in->disp_off + 4 == in->len && r->addend == -4)
-			classify_branch(p, r);
+			classify_branch(p, in, r);
 		break;
 	case R_X86_64_GOTPCREL:
 	case R_X86_64_GOTPCRELX:
@@ -246,11 +246,22 @@ static void classify_code_ref(const uint8_t *data, struct obj_ref *r)
 		if (in->len == 6 && p[0] == 0xff && (p[1] == 0x15 || p[1] == 0x25) &&
 		    r->off == in->addr + 2 && r->addend == -4) {
 			r->kind = SC_REF_GOT_CALL;
-			r->site = in->addr;
+			r->site_back = r->off - in->addr;
 			r->flags = p[1] == 0x25 ? STATIC_CALL_SITE_TAIL : 0;
 		}
 		break;
 	}
+}
+
+void obj_ref_insn(struct obj *obj, const struct obj_ref *r, struct insn *insn)
+{
+	struct section *sec = obj_section(obj, r->sec);
+	const uint8_t *data = r->tried ? obj_section_data(obj, sec) : NULL;
+	uint64_t at = obj_ref_insn_addr(r);
+
+	memset(insn, 0, sizeof(*insn));
+	if (data)
+		arch_decode(data + at, sec->size - at, at, insn);
 }
 
 static int cmp_ref(const void *a, const void *b)
@@ -347,6 +358,7 @@ static void classify(struct obj *obj, struct obj_ref *refs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct obj_ref *r = &refs[i];
 		struct section *sec = obj_section(obj, r->sec);
+		struct insn in;
 		const uint8_t *data;
 
 		r->kind = SC_REF_OTHER;
@@ -356,10 +368,17 @@ static void classify(struct obj *obj, struct obj_ref *refs, size_t n)
 		data = obj_section_data(obj, sec);
 		if (!data)
 			continue;
-		r->decoded = decode_covering(obj, &cur, sec, r->off, &r->insn);
-		classify_code_ref(data, r);
+		in.len = 0;	/* arch_decode() never leaves it 0 */
+		r->decoded = decode_covering(obj, &cur, sec, r->off, &in);
+		if (in.len) {
+			r->tried = true;
+			r->insn_back = r->off - in.addr;
+		} else {
+			memset(&in, 0, sizeof(in));
+		}
+		classify_code_ref(data, &in, r);
 		if (r->kind == SC_REF_GOT_LOAD &&
-		    !got_load_called_in_func(obj, sec, data, &r->insn))
+		    !got_load_called_in_func(obj, sec, data, &in))
 			r->kind = SC_REF_OTHER;	/* address taken */
 	}
 }

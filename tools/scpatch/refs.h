@@ -15,22 +15,47 @@
 #include "elf.h"
 #include "sites.h"
 
+/*
+ * 40 bytes: a large object has hundreds of thousands of these, and each
+ * megabyte of fresh memory costs more than the work done in it.  The
+ * instruction is not kept: obj_ref_insn() decodes it again when wanted.
+ */
 struct obj_ref {
-	unsigned sec;		/* index of the section holding the field */
-	uint64_t off;		/* r_offset */
-	unsigned type;		/* R_X86_64_* */
 	/* The __SCT__ symbol; a relocation against a section symbol is
 	 * resolved to the trampoline it points at, and the addend made
 	 * relative to that trampoline, as if the assembler had named it. */
 	struct symbol *sym;
+	uint64_t off;		/* r_offset */
 	int64_t addend;
-	enum sc_ref_kind kind;
+	unsigned sec;		/* index of the section holding the field */
+	unsigned type;		/* R_X86_64_* */
+	uint8_t kind;		/* enum sc_ref_kind */
+	uint8_t flags;		/* SITE, GOT_CALL: STATIC_CALL_SITE_TAIL */
 	bool in_code;		/* SHF_EXECINSTR section */
-	bool decoded;		/* insn holds the instruction covering off */
-	struct insn insn;	/* insn.addr is the section offset */
-	uint64_t site;		/* SITE, GOT_CALL: offset of the opcode byte */
-	unsigned flags;		/* SITE, GOT_CALL: STATIC_CALL_SITE_TAIL */
+	bool decoded;		/* an instruction covers off (see insn_back) */
+	bool tried;		/* decoding reached off: insn_back is set */
+	uint8_t insn_back;	/* off - the covering instruction's address */
+	uint8_t site_back;	/* SITE, GOT_CALL: off - the opcode's offset */
 };
+
+/* Offset of the instruction covering the field (valid when ->tried). */
+static inline uint64_t obj_ref_insn_addr(const struct obj_ref *r)
+{
+	return r->off - r->insn_back;
+}
+
+/* SITE, GOT_CALL: offset of the opcode byte (the site). */
+static inline uint64_t obj_ref_site(const struct obj_ref *r)
+{
+	return r->off - r->site_back;
+}
+
+/*
+ * The instruction the finder classified R by, decoded again (the decoder
+ * is deterministic): all zero when decoding never reached R (not in code,
+ * no contents), else what decode_covering() returned for it.
+ */
+void obj_ref_insn(struct obj *obj, const struct obj_ref *r, struct insn *insn);
 
 /*
  * The symbols a trampoline reference can name: every __SCT__ symbol, and

@@ -234,12 +234,12 @@ static void fill_object_ref(struct obj *obj, const struct obj_ref *r,
 	o->kind = r->kind;
 	o->section = s->name;
 	o->section_index = r->sec;
-	o->offset = o->addr = r->kind == SC_REF_SITE ? r->site :
-			      r->decoded ? r->insn.addr : r->off;
+	o->offset = o->addr = r->kind == SC_REF_SITE ? obj_ref_site(r) :
+			      r->decoded ? obj_ref_insn_addr(r) : r->off;
 	o->tramp = r->sym->name;
 	o->name = o->tramp + STATIC_CALL_TRAMP_PREFIX_LEN;
 	o->in_code = r->in_code;
-	o->insn = r->insn;
+	obj_ref_insn(obj, r, &o->insn);
 	o->field_pos = r->off;
 	o->reloc_type = r->type;
 	o->flags = r->flags;

@@ -23,14 +23,6 @@ struct fragment {
 	struct section *table;		/* existing section reused, or NULL */
 };
 
-/* A planned relocation of a fragment. */
-struct want_reloc {
-	uint64_t offset;
-	uint32_t type;
-	struct symbol *sym;
-	int64_t addend;
-};
-
 struct emitter {
 	struct obj *obj;
 	struct symbol *anchor;
@@ -117,24 +109,26 @@ static int64_t slot_of(struct emitter *em, struct symbol *key)
 	return off;
 }
 
+/* The relocations fragment F wants, in W[0 .. 1 + 2 * F->count). */
 static int plan_relocs(struct emitter *em, const struct fragment *f,
-		       struct want_reloc *w)
+		       struct reloc *w)
 {
 	struct obj *obj = em->obj;
 	struct symbol *text_sym = obj_section_symbol(obj, f->text);
 
 	if (!text_sym)
 		return fail(obj);
-	w[0] = (struct want_reloc){ 0, R_X86_64_NONE, em->anchor, 0 };
+	w[0] = (struct reloc){ .offset = 0, .type = R_X86_64_NONE,
+			       .sym = em->anchor };
 	for (size_t i = 0; i < f->count; i++) {
 		const struct table_site *s = &f->sites[i];
 		struct symbol *key = f->keys[i];
-		struct want_reloc *a = &w[1 + 2 * i], *k = a + 1;
+		struct reloc *a = &w[1 + 2 * i], *k = a + 1;
 
-		*a = (struct want_reloc){ 8 * i, R_X86_64_PC32, text_sym,
-					  (int64_t)s->site };
-		*k = (struct want_reloc){ 8 * i + 4, R_X86_64_PC32, key,
-					  s->flags };
+		*a = (struct reloc){ .offset = 8 * i, .type = R_X86_64_PC32,
+				     .sym = text_sym, .addend = (int64_t)s->site };
+		*k = (struct reloc){ .offset = 8 * i + 4, .type = R_X86_64_PC32,
+				     .sym = key, .addend = s->flags };
 		if (binds_locally(key))
 			continue;
 		int64_t slot = slot_of(em, key);
@@ -163,7 +157,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 }
 
 static bool table_matches(struct obj *obj, const struct fragment *f,
-			  const struct want_reloc *w, size_t nw)
+			  const struct reloc *w, size_t nw)
 {
 	struct section *t = f->table;
 	const uint8_t *data;
@@ -187,7 +181,7 @@ static bool table_matches(struct obj *obj, const struct fragment *f,
 }
 
 static int rewrite_table(struct obj *obj, const struct fragment *f,
-			 const struct want_reloc *w, size_t nw)
+			 const struct reloc *w, size_t nw)
 {
 	struct section *t = f->table;
 	long have = obj_nrelocs(obj, t);
@@ -221,42 +215,42 @@ static int rewrite_table(struct obj *obj, const struct fragment *f,
 	return 0;
 }
 
+/* Takes W over (frees it on failure). */
 static int create_table(struct obj *obj, const struct fragment *f,
-			const struct want_reloc *w, size_t nw)
+			struct reloc *w, size_t nw)
 {
 	struct section *t;
 
 	t = obj_create_section(obj, STATIC_CALL_SITES_SECTION, SHT_PROGBITS,
 			       TABLE_FLAGS, 8, TABLE_ALIGN, NULL, 8 * f->count);
-	if (!t || obj_section_set_link(obj, t, f->text->idx))
+	if (!t || obj_section_set_link(obj, t, f->text->idx) ||
+	    /* Into the group before the .rela section exists, so that it
+	     * follows the table into the group. */
+	    (f->text->group && obj_group_add(obj, f->text->group, t)) ||
+	    !obj_take_relocs(obj, t, w, nw)) {
+		free(w);
 		return fail(obj);
-	/* Into the group before the .rela section exists, so that it
-	 * follows the table into the group. */
-	if (f->text->group && obj_group_add(obj, f->text->group, t))
-		return fail(obj);
-	for (size_t i = 0; i < nw; i++)
-		if (!obj_add_reloc(obj, t, w[i].offset, w[i].type, w[i].sym,
-				   w[i].addend))
-			return fail(obj);
+	}
 	return 0;
 }
 
+/* The planned relocations of a new table become its relocations. */
 static int emit_fragment(struct emitter *em, const struct fragment *f)
 {
 	size_t nw = 1 + 2 * f->count;
-	struct want_reloc *w = calloc(nw, sizeof(*w));
+	struct reloc *w = malloc(nw * sizeof(*w));
 	int ret = -1;
 
 	if (!w)
 		return error_at(obj_path(em->obj), "out of memory"), -1;
 	if (plan_relocs(em, f, w))
 		goto out;
+	if (!f->table)
+		return create_table(em->obj, f, w, nw);
 	if (table_matches(em->obj, f, w, nw))
 		ret = 0;
-	else if (f->table)
-		ret = rewrite_table(em->obj, f, w, nw);
 	else
-		ret = create_table(em->obj, f, w, nw);
+		ret = rewrite_table(em->obj, f, w, nw);
 out:
 	free(w);
 	return ret;
