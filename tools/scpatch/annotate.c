@@ -53,6 +53,8 @@ struct annotation {
 	size_t nold_tables;
 	size_t rewrites;
 	struct key_map keys;
+	struct pad_pass *pad;	/* when padding: its decode serves the
+				 * site finder too */
 };
 
 static size_t name_hash(const char *s)
@@ -340,6 +342,8 @@ static int rewrite_got_calls(struct annotation *an)
 			error_at(an->path, "%s", obj_errmsg());
 			return -1;
 		}
+		if (an->pad)	/* its decode of SEC is out of date */
+			pad_forget(an->pad, sec);
 		p += obj_ref_site(r);
 		memcpy(p, tail ? "\xe9\0\0\0\0\x90" : "\x67\xe8\0\0\0\0", 6);
 		rel->offset = obj_ref_site(r) + (tail ? 1 : 2);
@@ -351,10 +355,18 @@ static int rewrite_got_calls(struct annotation *an)
 	return 0;
 }
 
+static const uint64_t *pass_starts(void *pad, struct section *sec)
+{
+	return pad_insn_starts(pad, sec);
+}
+
 static int find_sites(struct annotation *an)
 {
+	struct insn_starts_source src = { pass_starts, an->pad };
+
 	if (tramp_set_build(an->obj, &an->t) ||
-	    obj_find_refs(an->obj, &an->t, &an->refs, &an->nrefs) ||
+	    obj_find_refs(an->obj, &an->t, an->pad ? &src : NULL, &an->refs,
+			  &an->nrefs) ||
 	    obj_read_tables(an->obj, &an->old, &an->nold) ||
 	    list_old_tables(an) || reserve_sites(an) || sites_from_refs(an) ||
 	    sites_from_old_table(an))
@@ -372,14 +384,17 @@ static bool align = true;	/* cleared by --no-align */
 static int pad_all(struct annotation *an)
 {
 	struct pad_site *ps = calloc(an->nsites + 1, sizeof(*ps));
-	int ret = -1;
+	int ret;
 
 	if (!ps)
 		return error_at(an->path, "out of memory"), -1;
 	for (size_t i = 0; i < an->nsites; i++)
 		ps[i] = (struct pad_site){ an->sites[i].text->idx,
 					   an->sites[i].site, NULL };
-	if (!pad_sites(an->obj, ps, an->nsites)) {
+	ret = pad_run(an->pad, ps, an->nsites);
+	pad_end(an->pad);	/* its memory, before the table is made */
+	an->pad = NULL;
+	if (!ret) {
 		for (size_t i = 0; i < an->nsites; i++) {
 			an->sites[i].site = ps[i].site;
 			if (ps[i].why)
@@ -387,7 +402,6 @@ static int pad_all(struct annotation *an)
 					"unaligned: %s", an->sites[i].text->name,
 					ps[i].site, ps[i].why);
 		}
-		ret = 0;
 	}
 	free(ps);
 	return ret;
@@ -417,6 +431,7 @@ static void annotation_free(struct annotation *an)
 	free(an->old_tables);
 	key_map_free(&an->keys);
 	tramp_set_free(&an->t);
+	pad_end(an->pad);
 	obj_close(an->obj);
 }
 
@@ -429,6 +444,10 @@ static int annotate_one(const char *path, const char *out)
 	an.obj = open_code_object(path, OBJ_MODIFY);
 	if (!an.obj)
 		return EXIT_BAD;
+	if (align && !(an.pad = pad_begin(an.obj))) {
+		error_at(path, "out of memory");
+		goto out;
+	}
 	if (find_sites(&an))
 		goto out;
 	if (!an.nsites && !an.nold_tables && !out) {

@@ -93,7 +93,8 @@ static void free_sec(struct pad_sec *ps)
 	free(ps->frozen);
 	free(ps->fdes.v);
 	free(ps->fixes.v);
-	free(ps->new_data);
+	if (!ps->new_data_given)
+		free(ps->new_data);
 	free(ps);
 }
 
@@ -293,9 +294,11 @@ static int commit(struct pad_pass *pp)
 		return -1;
 	pad_fix_symbols(pp->obj, pp->by_idx, pp->nsecs);
 	for_each_active(pp, ps) {
-		if (!obj_section_set_data(pp->obj, ps->sec, ps->new_data,
-					  ps->new_size))
+		/* the object takes the buffer: no copy of the section */
+		if (!obj_section_take_data(pp->obj, ps->sec, ps->new_data,
+					   ps->new_size))
 			return -1;
+		ps->new_data_given = true;
 		note_at(obj_path(pp->obj), "%s: padded, %zu -> %" PRIu64
 			" bytes", ps->sec->name, ps->size, ps->new_size);
 	}
@@ -366,6 +369,8 @@ int pad_run(struct pad_pass *pp, struct pad_site *sites, size_t n)
 {
 	struct obj *obj = pp->obj;
 
+	int ret = -1;
+
 	pp->sites = sites;
 	pp->n = n;
 	if (collect(pp) || mark_references(pp) || plan_and_build(pp) ||
@@ -373,15 +378,20 @@ int pad_run(struct pad_pass *pp, struct pad_site *sites, size_t n)
 	    commit(pp)) {
 		error_at(obj_path(obj), "padding: %s", obj_errmsg()[0] ?
 			 obj_errmsg() : "out of memory");
-		return -1;
+		goto out;
 	}
 	/* it prints where the committed object differs */
 	if (pad_verify(pp->verify))
-		return -1;
+		goto out;
 	for (size_t i = 0; i < pp->nsecs; i++)
 		if (pp->by_idx[i])
 			report(pp, pp->by_idx[i]);
-	return 0;
+	ret = 0;
+out:
+	/* it reads the section list, which the caller may extend next */
+	pad_verify_free(pp->verify);
+	pp->verify = NULL;
+	return ret;
 }
 
 int pad_sites(struct obj *obj, struct pad_site *sites, size_t n)

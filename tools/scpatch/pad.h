@@ -61,7 +61,8 @@ struct pad_pass *pad_begin(struct obj *obj);
 const uint64_t *pad_insn_starts(struct pad_pass *pp, struct section *sec);
 void pad_forget(struct pad_pass *pp, struct section *sec);
 
-/* pad_sites() on the pass PP; once per pass. */
+/* pad_sites() on the pass PP; once per pass, and no section may be added
+ * to the object between pad_begin() and pad_run(). */
 int pad_run(struct pad_pass *pp, struct pad_site *sites, size_t n);
 void pad_end(struct pad_pass *pp);
 

@@ -173,7 +173,8 @@ struct pad_sec {
 		size_t n;
 	} fdes, fixes;
 	uint64_t new_size;
-	uint8_t *new_data;
+	uint8_t *new_data;	/* the object's once committed */
+	bool new_data_given;
 	const char *why;	/* the section is not padded: why */
 	bool quiet;		/* pad_refuse() prints nothing */
 	bool wanted;		/* some site needs padding */

@@ -162,6 +162,23 @@ static uint64_t chain_start(struct obj *obj, struct section *sec,
 	return s && s->sym.st_value <= off ? s->sym.st_value : 0;
 }
 
+static bool is_start(const uint64_t *starts, uint64_t off)
+{
+	return starts[off >> 6] >> (off & 63) & 1;
+}
+
+/* The last instruction start at or below OFF: the section's first
+ * instruction starts at 0, and one is at most 15 bytes. */
+static uint64_t start_at_or_below(const uint64_t *starts, uint64_t off)
+{
+	size_t w = off >> 6;
+	uint64_t bits = starts[w] & (~0ull >> (63 - (off & 63)));
+
+	while (!bits)
+		bits = starts[--w];
+	return (uint64_t)w * 64 + 63 - __builtin_clzll(bits);
+}
+
 bool decode_covering(struct obj *obj, struct decode_cursor *c,
 		     struct section *sec, uint64_t off, struct insn *insn)
 {
@@ -171,6 +188,11 @@ bool decode_covering(struct obj *obj, struct decode_cursor *c,
 	if (!data || sec->sh.sh_type == SHT_NOBITS || off >= sec->size)
 		return false;
 	start = chain_start(obj, sec, off);
+	if (c->starts_sec == sec && c->starts && is_start(c->starts, start)) {
+		start = start_at_or_below(c->starts, off);
+		return arch_decode(data + start, sec->size - start, start,
+				   insn);
+	}
 	if (!c->valid || c->sec != sec || c->start != start || c->pos > off) {
 		c->valid = true;
 		c->sec = sec;
@@ -351,7 +373,8 @@ static int collect_ref(struct section *sec, const struct reloc *r, void *arg)
 	return push_ref(l, &ref);
 }
 
-static void classify(struct obj *obj, struct obj_ref *refs, size_t n)
+static void classify(struct obj *obj, struct obj_ref *refs, size_t n,
+		     const struct insn_starts_source *src)
 {
 	struct decode_cursor cur = { 0 };
 
@@ -368,6 +391,10 @@ static void classify(struct obj *obj, struct obj_ref *refs, size_t n)
 		data = obj_section_data(obj, sec);
 		if (!data)
 			continue;
+		if (src && cur.starts_sec != sec) {
+			cur.starts_sec = sec;
+			cur.starts = src->starts(src->ctx, sec);
+		}
 		in.len = 0;	/* arch_decode() never leaves it 0 */
 		r->decoded = decode_covering(obj, &cur, sec, r->off, &in);
 		if (in.len) {
@@ -384,6 +411,7 @@ static void classify(struct obj *obj, struct obj_ref *refs, size_t n)
 }
 
 int obj_find_refs(struct obj *obj, const struct tramp_set *t,
+		  const struct insn_starts_source *src,
 		  struct obj_ref **out, size_t *count)
 {
 	struct ref_list l = { .obj = obj };
@@ -400,7 +428,7 @@ int obj_find_refs(struct obj *obj, const struct tramp_set *t,
 	}
 	if (!refs_sorted(l.refs, l.n))
 		qsort(l.refs, l.n, sizeof(*l.refs), cmp_ref);
-	classify(obj, l.refs, l.n);
+	classify(obj, l.refs, l.n, src);
 	*out = l.refs;
 	*count = l.n;
 	return 0;

@@ -70,9 +70,21 @@ struct tramp_set {
 int tramp_set_build(struct obj *obj, struct tramp_set *t);
 void tramp_set_free(struct tramp_set *t);
 
-/* Every reference to a trampoline in OBJ, sorted by (sec, off).  Returns
- * 0, or -1 after printing an error. */
+/*
+ * Where the instructions of a code section start, from someone who decoded
+ * it already (the padding pass, pad_insn_starts()): one bit per byte, NULL
+ * when not known.  The finder then decodes one instruction per reference
+ * instead of the function up to it.
+ */
+struct insn_starts_source {
+	const uint64_t *(*starts)(void *ctx, struct section *sec);
+	void *ctx;
+};
+
+/* Every reference to a trampoline in OBJ, sorted by (sec, off); SRC may
+ * be NULL.  Returns 0, or -1 after printing an error. */
 int obj_find_refs(struct obj *obj, const struct tramp_set *t,
+		  const struct insn_starts_source *src,
 		  struct obj_ref **out, size_t *count);
 
 /* Static call name of trampoline symbol SYM (after the prefix). */
@@ -98,6 +110,10 @@ struct decode_cursor {
 	uint64_t start;		/* where the current chain began */
 	uint64_t pos;		/* next undecoded boundary */
 	bool valid;
+	const uint64_t *starts;	/* of starts_sec, when known: a chain that
+				 * begins on one of them goes through the
+				 * same boundaries */
+	struct section *starts_sec;
 };
 
 bool decode_covering(struct obj *obj, struct decode_cursor *c,

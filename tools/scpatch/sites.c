@@ -175,7 +175,7 @@ static int find_object_refs(struct sc_file *f, struct obj_ref **refs,
 
 	if (tramp_set_build(f->obj, &t))
 		return -1;
-	ret = obj_find_refs(f->obj, &t, refs, n);
+	ret = obj_find_refs(f->obj, &t, NULL, refs, n);
 	tramp_set_free(&t);
 	return ret;
 }
