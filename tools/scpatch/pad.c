@@ -82,6 +82,7 @@ static void free_sec(struct pad_sec *ps)
 	free(ps->blocks);
 	free(ps->starts);
 	free(ps->refs);
+	free(ps->laid);
 	free(ps->pcrel);
 	free(ps->targets);
 	pad_plan_free(ps);
@@ -318,7 +319,8 @@ static void report(struct pad_pass *pp, struct pad_sec *ps)
 		if (active) {
 			const struct pad_insn *in = &ps->insns[st->insn];
 
-			out->site = pad_new_off(in) + (st->site - in->off);
+			out->site = pad_new_off(ps, st->insn) +
+				    (st->site - in->off);
 		}
 		out->why = NULL;
 		if (!data || field_of(data, size, out->site) % 4 ||

@@ -100,6 +100,11 @@ long pad_insn_at(const struct pad_sec *ps, uint64_t off)
 
 #define MAX_SECTION (1ull << 30)
 
+static void mark_laid(struct pad_sec *ps, size_t i)
+{
+	ps->laid[i >> 6] |= 1ull << (i & 63);
+}
+
 static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 {
 	struct pad_run *r;
@@ -114,8 +119,10 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 	*r = (struct pad_run){ .first = first, .last = last, .int3 = int3,
 			       .start = ps->insns[first].off };
 	r->end = last < ps->n ? ps->insns[last].off : ps->size;
-	for (size_t i = first; i < last; i++)
+	for (size_t i = first; i < last; i++) {
 		ps->insns[i].run = 1;
+		mark_laid(ps, i);
+	}
 	ps->nruns++;
 	return 0;
 }
@@ -272,6 +279,7 @@ static int find_site_insns(struct pad_sec *ps)
 		}
 		st->insn = i;
 		in->site = 1;
+		mark_laid(ps, i);
 	}
 	return rank_sites(ps);
 }
@@ -292,7 +300,9 @@ int pad_decode_insns(struct pad_sec *ps)
 	ps->insns = big_malloc(cap * sizeof(*ps->insns));
 	ps->starts = big_calloc((ps->size >> 6) + 1, sizeof(*ps->starts));
 	ps->refs = big_calloc((ps->size >> 6) + 1, sizeof(*ps->refs));
-	if (!ps->insns || !ps->starts || !ps->refs)
+	/* one bit per instruction: there are fewer than bytes */
+	ps->laid = big_calloc((ps->size >> 6) + 1, sizeof(*ps->laid));
+	if (!ps->insns || !ps->starts || !ps->refs || !ps->laid)
 		return -1;
 	/* one walk: records, instruction starts, runs, pc-relative fields */
 	for (uint64_t off = 0; off < ps->size;) {
@@ -318,8 +328,11 @@ int pad_decode_insns(struct pad_sec *ps)
 			.imm_off = d.imm_off, .imm_size = d.imm_size,
 			.pc_relative = d.pc_relative };
 		in->pad = 0;
-		in->relaxed = in->reloc_in_disp = in->run = in->site = 0;
+		in->relaxed = in->wide = in->reloc_in_disp = 0;
+		in->run = in->site = 0;
 		ps->starts[off >> 6] |= 1ull << (off & 63);
+		if (d.pc_relative)
+			mark_laid(ps, ps->n - 1);
 		if (extend_runs(ps, ps->n - 1, &run_first, &run) ||
 		    (d.pc_relative && push_pcrel(ps, ps->n - 1)))
 			return -1;

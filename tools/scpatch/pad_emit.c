@@ -61,7 +61,7 @@ static size_t pcrel_entry(const struct pad_sec *ps, size_t *k, size_t i)
 static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 		     size_t *k)
 {
-	uint8_t *p = ps->new_data + pad_new_off(in);
+	uint8_t *p = ps->new_data + pad_laid_new_off(in);
 	uint64_t t;
 	int64_t disp;
 
@@ -75,7 +75,7 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 	t = pad_map_target(ps, in);
 	/* a resolved displacement is pc-relative: it has an entry */
 	ps->targets[pcrel_entry(ps, k, in - ps->insns)] = t;
-	disp = (int64_t)(t - (pad_new_off(in) + pad_new_len(in)));
+	disp = (int64_t)(t - (pad_laid_new_off(in) + pad_new_len(in)));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];
 
@@ -108,46 +108,43 @@ static void emit_run(struct pad_sec *ps, const struct pad_run *run)
 		pad_fill_nops(p, len);
 }
 
-/* Copied as it is: its distance to the next instruction stays. */
-static bool plain(const struct pad_insn *in)
-{
-	return !in->run && !in->pad && !in->relaxed &&
-	       !pad_resolved_here(in);
-}
-
 int pad_build(struct pad_sec *ps)
 {
+	uint64_t at = 0, from = 0;
 	size_t k = 0;
 
 	ps->new_data = big_malloc(ps->new_size ? ps->new_size : 1);
 	ps->targets = big_malloc((ps->npcrel + 1) * sizeof(*ps->targets));
 	if (!ps->new_data || !ps->targets)
 		return -1;
-	for (size_t i = 0; i < ps->n;) {
+	/* each laid-out instruction, and before it the stretch of
+	 * instructions that moves as a block: most of the code, one copy */
+	for (size_t i = pad_next_laid(ps, 0);; i = pad_next_laid(ps, i)) {
 		const struct pad_insn *in = &ps->insns[i];
-		size_t j = i + 1;
+		uint64_t end = i < ps->n ? in->off : ps->size;
 
+		if (at + (end - from) > ps->new_size) {	/* a plan bug */
+			pad_refuse(ps, "translation validation failed",
+				   "code at original +0x%" PRIx64 " would be "
+				   "placed past the end", from);
+			return 0;
+		}
+		memcpy(ps->new_data + at, ps->data + from, end - from);
+		if (i == ps->n)
+			break;
 		if (in->run) {
 			emit_run(ps, &ps->runs[pad_run_of(ps, in)]);
 			i = ps->runs[pad_run_of(ps, in)].last;
-			continue;
-		}
-		if (!plain(in)) {
-			if (emit_insn(ps, in, &k)) {
-				pad_refuse(ps, "a displacement does not fit after "
-					   "the move", "instruction at +0x%" PRIx64,
-					   (uint64_t)in->off);
-				return 0;
-			}
+		} else if (emit_insn(ps, in, &k)) {
+			pad_refuse(ps, "a displacement does not fit after "
+				   "the move", "instruction at +0x%" PRIx64,
+				   (uint64_t)in->off);
+			return 0;
+		} else {
 			i++;
-			continue;
 		}
-		/* one copy for the stretch: most of the code */
-		while (j < ps->n && plain(&ps->insns[j]))
-			j++;
-		memcpy(ps->new_data + pad_new_off(in), ps->data + in->off,
-		       (j < ps->n ? ps->insns[j].off : ps->size) - in->off);
-		i = j;
+		at = pad_laid_end(ps, i - 1);
+		from = pad_orig_end(ps, i - 1);
 	}
 	return 0;
 }

@@ -35,14 +35,19 @@ struct pad_insn {
 	uint32_t off;		/* offset in the original section */
 	uint32_t label;		/* new offset a reference to off maps to
 				 * (the inserted NOP, when there is one);
-				 * the instruction is pad bytes after it */
+				 * the instruction is pad bytes after it.
+				 * Only laid-out instructions (pad_sec.laid)
+				 * have one: read it with pad_label() */
 	union {
 		struct pad_dec d;	/* decoded at its original offset */
 		struct {
 			uint32_t : 25;	/* d */
 			uint32_t pad : 2;	/* NOP bytes inserted before it */
-			uint32_t relaxed : 1;	/* rel8 jmp/jcc rewritten
-						 * with rel32 */
+			uint32_t relaxed : 1;	/* rel8 jmp/jcc to be
+						 * rewritten with rel32 */
+			uint32_t wide : 1;	/* ... and laid out so: the
+						 * next layout follows
+						 * relaxed */
 			uint32_t reloc_in_disp : 1;	/* a relocation
 							 * resolves its
 							 * displacement */
@@ -87,20 +92,16 @@ static inline uint32_t pad_rank_le(const struct pad_rank *r, size_t i)
 	       pad_popcount64(r->bits[i >> 6] & (~0ull >> (63 - (i & 63))));
 }
 
-/* Its length in the new code: a relaxed rel8 jmp (2 bytes) takes a rel32
- * (5), a jcc (2) its 0f 8x form (6). */
+/* Its length in the new code, as laid out: a relaxed rel8 jmp (2 bytes)
+ * takes a rel32 (5), a jcc (2) its 0f 8x form (6). */
 static inline unsigned pad_new_len(const struct pad_insn *in)
 {
-	return !in->relaxed ? in->d.len : in->d.kind == INSN_JMP ? 5 : 6;
+	return !in->wide ? in->d.len : in->d.kind == INSN_JMP ? 5 : 6;
 }
 
 /* pad_run_of and pad_site_of follow struct pad_sec */
 
-/* New offset of the instruction itself: after the NOP put before it */
-static inline uint32_t pad_new_off(const struct pad_insn *in)
-{
-	return in->label == PAD_UNMAPPED ? PAD_UNMAPPED : in->label + in->pad;
-}
+/* pad_label and pad_new_off follow struct pad_sec */
 
 /* Maximal run of NOPs (or int3 between functions) the code may shrink. */
 /* Offsets and indexes in these are 32 bits, as in pad_insn: hundreds of
@@ -142,6 +143,12 @@ struct pad_sec {
 	size_t size;
 	struct pad_insn *insns;
 	size_t n;
+	uint64_t *laid;		/* one bit per instruction: the plan lays it
+				 * out itself (a run's, a site's, one with a
+				 * pc-relative field).  The others are never
+				 * changed: each stretch of them moves as a
+				 * block right after the laid-out instruction
+				 * before it, and the walks step over them */
 	uint64_t *starts;	/* one bit per byte: an instruction starts
 				 * there (pad_insn_at, pad_insn_covering) */
 	uint32_t *blocks;	/* per 64 bytes: instructions starting
@@ -195,6 +202,79 @@ static inline int32_t pad_site_of(const struct pad_sec *ps,
 	if (!in->site)
 		return -1;
 	return ps->site_at[pad_rank_le(&ps->site_insns, in - ps->insns) - 1];
+}
+
+static inline bool pad_is_laid(const struct pad_sec *ps, size_t i)
+{
+	return ps->laid[i >> 6] >> (i & 63) & 1;
+}
+
+/* The first laid-out instruction at or after I (ps->n when none). */
+static inline size_t pad_next_laid(const struct pad_sec *ps, size_t i)
+{
+	size_t w = i >> 6, nw = (ps->n >> 6) + 1;
+	uint64_t bits;
+
+	if (i >= ps->n)
+		return ps->n;
+	bits = ps->laid[w] & (~0ull << (i & 63));
+	while (!bits && ++w < nw)
+		bits = ps->laid[w];
+	return bits ? w * 64 + __builtin_ctzll(bits) : ps->n;
+}
+
+/* The last laid-out instruction before I, -1 when none. */
+long pad_prev_laid(const struct pad_sec *ps, size_t i);
+
+/* New offset of laid-out instruction IN (not in a run) itself: after the
+ * NOP put before it */
+static inline uint32_t pad_laid_new_off(const struct pad_insn *in)
+{
+	return in->label + in->pad;
+}
+
+static inline uint64_t pad_run_new_end(const struct pad_run *run)
+{
+	return run->new_start + (run->end - run->start) - run->absorbed;
+}
+
+/* Where the code after laid-out instruction I starts, originally and in
+ * the new layout (after its run, for a run's instruction). */
+static inline uint64_t pad_orig_end(const struct pad_sec *ps, size_t i)
+{
+	const struct pad_insn *in = &ps->insns[i];
+
+	return in->run ? ps->runs[pad_run_of(ps, in)].end : in->off + in->d.len;
+}
+
+static inline uint64_t pad_laid_end(const struct pad_sec *ps, size_t i)
+{
+	const struct pad_insn *in = &ps->insns[i];
+
+	if (in->run)
+		return pad_run_new_end(&ps->runs[pad_run_of(ps, in)]);
+	return pad_laid_new_off(in) + pad_new_len(in);
+}
+
+/* The label of instruction I (PAD_UNMAPPED: a run gave its bytes up). */
+static inline uint32_t pad_label(const struct pad_sec *ps, size_t i)
+{
+	long p;
+
+	if (pad_is_laid(ps, i))
+		return ps->insns[i].label;
+	p = pad_prev_laid(ps, i);
+	return p < 0 ? ps->insns[i].off :
+	       pad_laid_end(ps, p) + (ps->insns[i].off - pad_orig_end(ps, p));
+}
+
+/* New offset of instruction I itself: after the NOP put before it */
+static inline uint32_t pad_new_off(const struct pad_sec *ps, size_t i)
+{
+	uint32_t label = pad_label(ps, i);
+
+	return label == PAD_UNMAPPED ? PAD_UNMAPPED :
+	       label + ps->insns[i].pad;
 }
 
 /* pad_decode.c */

@@ -73,13 +73,16 @@ static bool crosses(uint64_t start, uint64_t end)
 	       end % JCC_BOUNDARY == 0;
 }
 
+/* Direct jumps have a pc-relative field: the list of those is walked,
+ * not every instruction. */
 bool pad_jcc_count(const struct pad_sec *ps, size_t *jumps, size_t *broken)
 {
-	for (size_t i = 0; i < ps->n; i++) {
+	for (size_t k = 0; k < ps->npcrel; k++) {
+		size_t i = ps->pcrel[k];
 		const struct pad_insn *in = &ps->insns[i];
 		const struct pad_insn *prev = i ? in - 1 : NULL;
-		uint64_t start = in->off, new_start = pad_new_off(in);
-		uint64_t new_end = (uint64_t)pad_new_off(in) + pad_new_len(in);
+		uint64_t start = in->off, new_start = pad_laid_new_off(in);
+		uint64_t new_end = new_start + pad_new_len(in);
 
 		if (!is_jump(in))
 			continue;
@@ -87,7 +90,7 @@ bool pad_jcc_count(const struct pad_sec *ps, size_t *jumps, size_t *broken)
 			start = prev->off;
 			/* a NOP put before the jcc splits the pair */
 			if (!in->pad)
-				new_start = pad_new_off(prev);
+				new_start = pad_new_off(ps, i - 1);
 		}
 		if (crosses(start, in->off + in->d.len))
 			return false;	/* not built for the erratum */

@@ -26,6 +26,16 @@
 
 #define UNMAPPED PAD_UNMAPPED
 
+long pad_prev_laid(const struct pad_sec *ps, size_t i)
+{
+	size_t w = i >> 6;
+	uint64_t bits = i & 63 ? ps->laid[w] & (~0ull >> (64 - (i & 63))) : 0;
+
+	while (!bits && w)
+		bits = ps->laid[--w];
+	return bits ? (long)(w * 64 + 63 - __builtin_clzll(bits)) : -1;
+}
+
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 {
 	long i;
@@ -35,9 +45,9 @@ bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 		return true;
 	}
 	i = pad_insn_at(ps, off);
-	if (i < 0 || ps->insns[i].label == UNMAPPED)
+	if (i < 0 || pad_label(ps, i) == UNMAPPED)
 		return false;
-	*out = ps->insns[i].label;
+	*out = pad_label(ps, i);
 	return true;
 }
 
@@ -49,9 +59,9 @@ uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 	if (i < 0)
 		return off >= ps->size ? off - ps->size + ps->new_size : off;
 	in = &ps->insns[i];
-	if (pad_new_off(in) == UNMAPPED)
+	if (pad_new_off(ps, i) == UNMAPPED)
 		return ps->runs[pad_run_of(ps, in)].new_start;
-	return pad_new_off(in) + (off - in->off);
+	return pad_new_off(ps, i) + (off - in->off);
 }
 
 uint64_t pad_map_ref(const struct pad_sec *ps, uint64_t off)
@@ -238,11 +248,6 @@ static void close_sites(struct pad_sec *ps, size_t *open, size_t nopen,
 		ps->sites[open[k]].moved_end = end;
 }
 
-static uint64_t run_new_end(const struct pad_run *run)
-{
-	return run->new_start + (run->end - run->start) - run->absorbed;
-}
-
 static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 			  uint64_t pos, uint64_t *pending)
 {
@@ -277,24 +282,22 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 {
 	size_t *open = ps->plan->open, nopen = 0;
 	uint64_t pending = 0;
+	/* POS is where original offset AT goes: the instructions from AT to
+	 * the next laid-out one move with it as a block */
+	uint64_t at = i < ps->n ? ps->insns[i].off : ps->size;
 
-	while (i < ps->n) {
+	for (i = pad_next_laid(ps, i); i < ps->n; i = pad_next_laid(ps, i)) {
 		struct pad_insn *in = &ps->insns[i];
 		int32_t site;
 
-		/* most instructions: only the label changes */
-		if (!in->run && !in->site && !in->relaxed && !in->pad) {
-			in->label = pos;
-			pos += in->d.len;
-			i++;
-			continue;
-		}
+		pos += in->off - at;
 		if (in->run) {
 			struct pad_run *run = &ps->runs[pad_run_of(ps, in)];
-			uint64_t old_end = run_new_end(run);
+			uint64_t old_end = pad_run_new_end(run);
 			bool settled = !run->owed, owed = pending;
 
 			pos = place_run(ps, run, pos, &pending);
+			at = run->end;
 			if (owed && !pending) {
 				close_sites(ps, open, nopen, run->end);
 				nopen = 0;
@@ -306,6 +309,7 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		}
 		if (unrelax)
 			in->relaxed = false;
+		in->wide = in->relaxed;
 		in->pad = 0;
 		site = pad_site_of(ps, in);
 		if (site >= 0 && !ps->sites[site].skip) {
@@ -319,10 +323,11 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 		pos += in->pad;
 		pending += in->pad + pad_new_len(in) - in->d.len;
 		pos += pad_new_len(in);
+		at = in->off + in->d.len;
 		i++;
 	}
 	close_sites(ps, open, nopen, ps->size);
-	ps->new_size = pos;
+	ps->new_size = pos + (ps->size - at);
 	return ps->n;
 }
 
@@ -330,17 +335,15 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
  * from there on depends on its end only. */
 static size_t segment_start(const struct pad_sec *ps, size_t d, uint64_t *pos)
 {
-	for (size_t j = d; j > 0;) {
-		const struct pad_insn *in = &ps->insns[j - 1];
+	for (long j = pad_prev_laid(ps, d); j >= 0; j = pad_prev_laid(ps, j)) {
+		const struct pad_insn *in = &ps->insns[j];
 		const struct pad_run *run;
 
-		if (!in->run) {
-			j--;
+		if (!in->run)
 			continue;
-		}
 		run = &ps->runs[pad_run_of(ps, in)];
 		if (!run->owed) {
-			*pos = run_new_end(run);
+			*pos = pad_run_new_end(run);
 			return run->last;
 		}
 		j = run->first;
@@ -584,13 +587,13 @@ static int check_branch(struct pad_sec *ps, size_t i)
 		return 0;
 	t = pad_old_target(ps, in);
 	k = pad_insn_at(ps, t);
-	if (k >= 0 && ps->insns[k].label == UNMAPPED) {
+	if (k >= 0 && pad_label(ps, k) == UNMAPPED) {
 		pad_refuse(ps, "branch into moved padding",
 			   "branch at +0x%" PRIx64, (uint64_t)in->off);
 		return 0;
 	}
-	nt = k >= 0 ? ps->insns[k].label : pad_map_ref(ps, t);
-	nd = (int64_t)(nt - (pad_new_off(in) + pad_new_len(in)));
+	nt = k >= 0 ? pad_label(ps, k) : pad_map_ref(ps, t);
+	nd = (int64_t)(nt - (pad_new_off(ps, i) + pad_new_len(in)));
 	lim = in->d.disp_size == 1 ? 128 : 32768;
 	if (nd >= -lim && nd < lim)
 		return 0;
@@ -677,8 +680,8 @@ static bool same_disp(const struct pad_sec *ps, const struct pad_insn *in,
 	if (!pad_resolved_here(in))
 		return true;
 	nt = pad_map_target(ps, in);
-	if ((int64_t)(nt - (pad_new_off(in) + pad_new_len(in))) ==
-	    read_disp(ps, in))
+	if ((int64_t)(nt - (pad_new_off(ps, in - ps->insns) +
+			    pad_new_len(in))) == read_disp(ps, in))
 		return true;
 	*lo = in->off < t ? in->off : t;
 	*hi = in->off < t ? t : in->off;

@@ -53,7 +53,7 @@ static bool same_bytes_but_disp(const struct pad_sec *ps,
 				const struct pad_insn *in)
 {
 	const uint8_t *a = ps->data + in->off;
-	const uint8_t *b = ps->new_data + pad_new_off(in);
+	const uint8_t *b = ps->new_data + pad_laid_new_off(in);
 	unsigned skip_from = pad_resolved_here(in) ? in->d.disp_off : in->d.len;
 	unsigned skip_to = skip_from + in->d.disp_size;
 
@@ -67,7 +67,7 @@ static bool same_bytes_but_disp(const struct pad_sec *ps,
 static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
 			const struct insn *d)
 {
-	const uint8_t *p = ps->new_data + pad_new_off(in);
+	const uint8_t *p = ps->new_data + pad_laid_new_off(in);
 	uint8_t op = ps->data[in->off];
 
 	if (d->disp_size != 4)
@@ -100,7 +100,8 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 	if (in->pad && (!decode_new(ps, in->label, &d) ||
 			d.kind != INSN_NOP || d.len != in->pad))
 		return fail(ps, in->off, "inserted NOP");
-	if (!decode_new(ps, pad_new_off(in), &d) || d.len != pad_new_len(in) ||
+	if (!decode_new(ps, pad_laid_new_off(in), &d) ||
+	    d.len != pad_new_len(in) ||
 	    d.kind != in->d.kind)
 		return fail(ps, in->off, "instruction");
 	if (!in->relaxed && !same_bytes_but_disp(ps, in))
@@ -111,51 +112,41 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 	    (!d.has_target || d.target != new_target(ps, in, k)))
 		return fail(ps, in->off, "branch target");
 	if (in->site && !ps->sites[pad_site_of(ps, in)].skip &&
-	    (pad_new_off(in) + in->d.disp_off) % 4)
+	    (pad_laid_new_off(in) + in->d.disp_off) % 4)
 		return fail(ps, in->off, "site not aligned");
 	return true;
 }
 
 /*
- * Copied unchanged, as the original decode says (not the plan): no site,
- * no inserted NOP, no relaxed branch, no displacement resolved here.  For a
- * stretch of them the same bytes at the same distances from a proved
- * boundary decode to the same instructions: one comparison proves them.
+ * The code from FROM up to END has no laid-out instruction: as the
+ * original decode says (not the plan), no site, no NOP, no pc-relative
+ * field.  Its instructions were copied as a block to AT: the same bytes
+ * at the same distances from a proved boundary decode to the same
+ * instructions, so one comparison proves them.
  */
-static bool plain(const struct pad_insn *in)
+static bool check_stretch(struct pad_sec *ps, uint64_t from, uint64_t end,
+			  uint64_t at)
 {
-	return !in->run && !in->site && !in->pad &&
-	       !in->relaxed && pad_new_len(in) == in->d.len &&
-	       !pad_resolved_here(in);
-}
-
-/* Proves the stretch of plain instructions from I placed at AT. */
-static bool check_stretch(struct pad_sec *ps, size_t *i, uint64_t *at)
-{
-	const struct pad_insn *in = &ps->insns[*i];
-	size_t j = *i + 1;
-	uint64_t len;
-
-	while (j < ps->n && plain(&ps->insns[j]) &&
-	       ps->insns[j].label == *at + (ps->insns[j].off - in->off))
-		j++;
-	len = (j < ps->n ? ps->insns[j].off : ps->size) - in->off;
-	if (*at + len > ps->new_size ||
-	    memcmp(ps->new_data + *at, ps->data + in->off, len))
-		return fail(ps, in->off, "instruction bytes");
-	*at += len;
-	*i = j;
+	if (at + (end - from) > ps->new_size ||
+	    memcmp(ps->new_data + at, ps->data + from, end - from))
+		return fail(ps, from, "instruction bytes");
 	return true;
 }
 
 bool pad_validate(struct pad_sec *ps)
 {
-	uint64_t at = 0;
+	uint64_t at = 0, from = 0;
 	size_t k = 0;
 
-	for (size_t i = 0; i < ps->n;) {
+	for (size_t i = pad_next_laid(ps, 0);; i = pad_next_laid(ps, i)) {
 		const struct pad_insn *in = &ps->insns[i];
+		uint64_t end = i < ps->n ? in->off : ps->size;
 
+		if (!check_stretch(ps, from, end, at))
+			return false;
+		at += end - from;
+		if (i == ps->n)
+			break;
 		if (in->run) {
 			const struct pad_run *run =
 				&ps->runs[pad_run_of(ps, in)];
@@ -163,19 +154,16 @@ bool pad_validate(struct pad_sec *ps)
 			if (run->new_start != at || !check_run(ps, run))
 				return fail(ps, run->start, "run placement");
 			at += run->end - run->start - run->absorbed;
+			from = run->end;
 			i = run->last;
 			continue;
 		}
 		if (in->label != at)
 			return fail(ps, in->off, "placement");
-		if (plain(in)) {
-			if (!check_stretch(ps, &i, &at))
-				return false;
-			continue;
-		}
 		if (!check_insn(ps, in, &k))
 			return false;
-		at = pad_new_off(in) + pad_new_len(in);
+		at = pad_laid_new_off(in) + pad_new_len(in);
+		from = in->off + in->d.len;
 		i++;
 	}
 	return at == ps->new_size || fail(ps, ps->size, "section end");

@@ -23,10 +23,12 @@ static long insn_of(const struct pad_sec *ps, uint64_t orig)
 	return i;
 }
 
-static bool same_bytes(const struct pad_sec *ps, const struct pad_insn *in)
+static bool same_bytes(const struct pad_sec *ps, size_t i)
 {
+	const struct pad_insn *in = &ps->insns[i];
+
 	return pad_new_len(in) == in->d.len &&
-	       !memcmp(ps->data + in->off, ps->new_data + pad_new_off(in),
+	       !memcmp(ps->data + in->off, ps->new_data + pad_new_off(ps, i),
 		       in->d.len);
 }
 
@@ -80,14 +82,14 @@ bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	if (in->run)
 		return map_in_run(ps, in, orig, out);
 	if (orig == in->off) {
-		*out = kind == REF_INSN ? pad_new_off(in) : in->label;
+		*out = kind == REF_INSN ? pad_new_off(ps, i) : pad_label(ps, i);
 		return true;
 	}
-	*out = pad_new_off(in) + (orig - in->off);
+	*out = pad_new_off(ps, i) + (orig - in->off);
 	if (kind == REF_DEBUG && orig == in->off + in->d.len - 1u &&
 	    pad_new_len(in) == in->d.len)
 		return true;
-	return same_bytes(ps, in);
+	return same_bytes(ps, i);
 }
 
 bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
@@ -116,7 +118,7 @@ bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
 	*end = in->off + in->d.len;
 	if (in->run)
 		return map_in_run(ps, in, orig, out) || type == R_X86_64_NONE;
-	*out = pad_new_off(in) + (orig - in->off);
+	*out = pad_new_off(ps, i) + (orig - in->off);
 	return !in->relaxed;
 }
 
