@@ -82,7 +82,8 @@ static void free_sec(struct pad_sec *ps)
 	free(ps->blocks);
 	free(ps->starts);
 	free(ps->refs);
-	free(ps->laid);
+	pad_rank_free(&ps->laid);
+	free(ps->labels);
 	free(ps->pcrel);
 	free(ps->targets);
 	pad_plan_free(ps);

@@ -102,7 +102,7 @@ long pad_insn_at(const struct pad_sec *ps, uint64_t off)
 
 static void mark_laid(struct pad_sec *ps, size_t i)
 {
-	ps->laid[i >> 6] |= 1ull << (i & 63);
+	pad_rank_set(&ps->laid, i);
 }
 
 static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
@@ -301,8 +301,8 @@ int pad_decode_insns(struct pad_sec *ps)
 	ps->starts = big_calloc((ps->size >> 6) + 1, sizeof(*ps->starts));
 	ps->refs = big_calloc((ps->size >> 6) + 1, sizeof(*ps->refs));
 	/* one bit per instruction: there are fewer than bytes */
-	ps->laid = big_calloc((ps->size >> 6) + 1, sizeof(*ps->laid));
-	if (!ps->insns || !ps->starts || !ps->refs || !ps->laid)
+	if (!ps->insns || !ps->starts || !ps->refs ||
+	    pad_rank_alloc(&ps->laid, ps->size))
 		return -1;
 	/* one walk: records, instruction starts, runs, pc-relative fields */
 	for (uint64_t off = 0; off < ps->size;) {
@@ -355,5 +355,12 @@ int pad_decode(struct pad_sec *ps)
 	obj_for_each_reloc(ps->obj, ps->sec, r)
 		if (!check_reloc(ps, r))
 			return 0;
-	return find_site_insns(ps);
+	if (find_site_insns(ps))
+		return -1;
+	/* every instruction that will be laid out is known: room for
+	 * their labels */
+	pad_rank_count(&ps->laid, ps->n);
+	ps->labels = big_malloc((pad_rank_le(&ps->laid, ps->n) + 1) *
+				sizeof(*ps->labels));
+	return ps->labels ? 0 : -1;
 }

@@ -61,12 +61,14 @@ static size_t pcrel_entry(const struct pad_sec *ps, size_t *k, size_t i)
 static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 		     size_t *k)
 {
-	uint8_t *p = ps->new_data + pad_laid_new_off(in);
+	size_t i = in - ps->insns;
+	uint8_t *p = ps->new_data + pad_laid_new_off(ps, i);
 	uint64_t t;
 	int64_t disp;
 
 	if (in->pad)
-		memcpy(ps->new_data + in->label, pad_nops[in->pad], in->pad);
+		memcpy(ps->new_data + *pad_laid_label(ps, i), pad_nops[in->pad],
+		       in->pad);
 	if (!pad_resolved_here(in)) {
 		memcpy(p, ps->data + in->off, in->d.len);
 		return 0;
@@ -74,8 +76,8 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 	/* targets are marked: boundaries, or inside frozen code */
 	t = pad_map_target(ps, in);
 	/* a resolved displacement is pc-relative: it has an entry */
-	ps->targets[pcrel_entry(ps, k, in - ps->insns)] = t;
-	disp = (int64_t)(t - (pad_laid_new_off(in) + pad_new_len(in)));
+	ps->targets[pcrel_entry(ps, k, i)] = t;
+	disp = (int64_t)(t - (pad_laid_new_off(ps, i) + pad_new_len(in)));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];
 

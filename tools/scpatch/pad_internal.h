@@ -25,19 +25,17 @@ struct pad_dec {
 /*
  * One instruction of a padded section.  Millions of them on a large
  * object: offsets are 32 bits (pad_decode refuses sections of 1 GiB), and
- * the record is 12 bytes, so that the walks over them read as little
+ * the record is 8 bytes, so that the walks over them read as little
  * memory as they can and the array costs few page faults.  What the plan
  * decides shares a word with the decode; what is looked up by offset
  * (instruction starts, references) is in bitmaps, and which run or site
- * an instruction is, by rank (pad_run_of, pad_site_of).
+ * an instruction is, by rank (pad_run_of, pad_site_of).  Its label, the
+ * new offset a reference to off maps to (the inserted NOP, when there is
+ * one; the instruction is pad bytes after it), is pad_label(): laid-out
+ * instructions (pad_sec.laid) keep theirs in pad_sec.labels.
  */
 struct pad_insn {
 	uint32_t off;		/* offset in the original section */
-	uint32_t label;		/* new offset a reference to off maps to
-				 * (the inserted NOP, when there is one);
-				 * the instruction is pad bytes after it.
-				 * Only laid-out instructions (pad_sec.laid)
-				 * have one: read it with pad_label() */
 	union {
 		struct pad_dec d;	/* decoded at its original offset */
 		struct {
@@ -58,7 +56,7 @@ struct pad_insn {
 	};
 };
 
-_Static_assert(sizeof(struct pad_insn) == 12, "pad_insn grew");
+_Static_assert(sizeof(struct pad_insn) == 8, "pad_insn grew");
 
 /* Bits set in X, without a library call (-mpopcnt is not assumed). */
 static inline unsigned pad_popcount64(uint64_t x)
@@ -143,12 +141,13 @@ struct pad_sec {
 	size_t size;
 	struct pad_insn *insns;
 	size_t n;
-	uint64_t *laid;		/* one bit per instruction: the plan lays it
+	struct pad_rank laid;	/* one bit per instruction: the plan lays it
 				 * out itself (a run's, a site's, one with a
 				 * pc-relative field).  The others are never
 				 * changed: each stretch of them moves as a
 				 * block right after the laid-out instruction
 				 * before it, and the walks step over them */
+	uint32_t *labels;	/* per laid-out instruction, by rank */
 	uint64_t *starts;	/* one bit per byte: an instruction starts
 				 * there (pad_insn_at, pad_insn_covering) */
 	uint32_t *blocks;	/* per 64 bytes: instructions starting
@@ -206,7 +205,7 @@ static inline int32_t pad_site_of(const struct pad_sec *ps,
 
 static inline bool pad_is_laid(const struct pad_sec *ps, size_t i)
 {
-	return ps->laid[i >> 6] >> (i & 63) & 1;
+	return ps->laid.bits[i >> 6] >> (i & 63) & 1;
 }
 
 /* The first laid-out instruction at or after I (ps->n when none). */
@@ -217,20 +216,26 @@ static inline size_t pad_next_laid(const struct pad_sec *ps, size_t i)
 
 	if (i >= ps->n)
 		return ps->n;
-	bits = ps->laid[w] & (~0ull << (i & 63));
+	bits = ps->laid.bits[w] & (~0ull << (i & 63));
 	while (!bits && ++w < nw)
-		bits = ps->laid[w];
+		bits = ps->laid.bits[w];
 	return bits ? w * 64 + __builtin_ctzll(bits) : ps->n;
 }
 
 /* The last laid-out instruction before I, -1 when none. */
 long pad_prev_laid(const struct pad_sec *ps, size_t i);
 
-/* New offset of laid-out instruction IN (not in a run) itself: after the
- * NOP put before it */
-static inline uint32_t pad_laid_new_off(const struct pad_insn *in)
+/* The label of laid-out instruction I */
+static inline uint32_t *pad_laid_label(const struct pad_sec *ps, size_t i)
 {
-	return in->label + in->pad;
+	return &ps->labels[pad_rank_le(&ps->laid, i) - 1];
+}
+
+/* New offset of laid-out instruction I (not in a run) itself: after the
+ * NOP put before it */
+static inline uint32_t pad_laid_new_off(const struct pad_sec *ps, size_t i)
+{
+	return *pad_laid_label(ps, i) + ps->insns[i].pad;
 }
 
 static inline uint64_t pad_run_new_end(const struct pad_run *run)
@@ -253,7 +258,7 @@ static inline uint64_t pad_laid_end(const struct pad_sec *ps, size_t i)
 
 	if (in->run)
 		return pad_run_new_end(&ps->runs[pad_run_of(ps, in)]);
-	return pad_laid_new_off(in) + pad_new_len(in);
+	return pad_laid_new_off(ps, i) + pad_new_len(in);
 }
 
 /* The label of instruction I (PAD_UNMAPPED: a run gave its bytes up). */
@@ -262,7 +267,7 @@ static inline uint32_t pad_label(const struct pad_sec *ps, size_t i)
 	long p;
 
 	if (pad_is_laid(ps, i))
-		return ps->insns[i].label;
+		return *pad_laid_label(ps, i);
 	p = pad_prev_laid(ps, i);
 	return p < 0 ? ps->insns[i].off :
 	       pad_laid_end(ps, p) + (ps->insns[i].off - pad_orig_end(ps, p));

@@ -81,7 +81,7 @@ bool pad_jcc_count(const struct pad_sec *ps, size_t *jumps, size_t *broken)
 		size_t i = ps->pcrel[k];
 		const struct pad_insn *in = &ps->insns[i];
 		const struct pad_insn *prev = i ? in - 1 : NULL;
-		uint64_t start = in->off, new_start = pad_laid_new_off(in);
+		uint64_t start = in->off, new_start = pad_laid_new_off(ps, i);
 		uint64_t new_end = new_start + pad_new_len(in);
 
 		if (!is_jump(in))

@@ -29,10 +29,11 @@
 long pad_prev_laid(const struct pad_sec *ps, size_t i)
 {
 	size_t w = i >> 6;
-	uint64_t bits = i & 63 ? ps->laid[w] & (~0ull >> (64 - (i & 63))) : 0;
+	uint64_t bits = i & 63 ? ps->laid.bits[w] & (~0ull >> (64 - (i & 63))) :
+				 0;
 
 	while (!bits && w)
-		bits = ps->laid[--w];
+		bits = ps->laid.bits[--w];
 	return bits ? (long)(w * 64 + 63 - __builtin_clzll(bits)) : -1;
 }
 
@@ -254,19 +255,21 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 	uint64_t len = run->end - run->start;
 	uint64_t take = run->usable && *pending < len ? *pending :
 			run->usable ? len : 0;
+	/* its instructions are all laid out: their labels are in a row */
+	uint32_t *label = pad_laid_label(ps, run->first);
 
 	run->absorbed = take;
 	run->new_start = pos;
 	*pending -= take;
 	run->owed = *pending;
-	for (size_t i = run->first; i < run->last; i++) {
+	for (size_t i = run->first; i < run->last; i++, label++) {
 		struct pad_insn *in = &ps->insns[i];
 
 		in->pad = 0;
 		if (take && i != run->first)
-			in->label = UNMAPPED;
+			*label = UNMAPPED;
 		else
-			in->label = pos + (in->off - run->start);
+			*label = pos + (in->off - run->start);
 	}
 	return pos + len - take;
 }
@@ -319,7 +322,7 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 				open[nopen++] = site;
 			}
 		}
-		in->label = pos;
+		*pad_laid_label(ps, i) = pos;
 		pos += in->pad;
 		pending += in->pad + pad_new_len(in) - in->d.len;
 		pos += pad_new_len(in);

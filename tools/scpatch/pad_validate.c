@@ -49,11 +49,12 @@ static bool check_run(struct pad_sec *ps, const struct pad_run *run)
 	return true;
 }
 
+/* IN, placed at NEW_OFF */
 static bool same_bytes_but_disp(const struct pad_sec *ps,
-				const struct pad_insn *in)
+				const struct pad_insn *in, uint64_t new_off)
 {
 	const uint8_t *a = ps->data + in->off;
-	const uint8_t *b = ps->new_data + pad_laid_new_off(in);
+	const uint8_t *b = ps->new_data + new_off;
 	unsigned skip_from = pad_resolved_here(in) ? in->d.disp_off : in->d.len;
 	unsigned skip_to = skip_from + in->d.disp_size;
 
@@ -65,9 +66,9 @@ static bool same_bytes_but_disp(const struct pad_sec *ps,
 
 /* A relaxed branch: the same condition, now with a rel32. */
 static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
-			const struct insn *d)
+			uint64_t new_off, const struct insn *d)
 {
-	const uint8_t *p = ps->new_data + pad_laid_new_off(in);
+	const uint8_t *p = ps->new_data + new_off;
 	uint8_t op = ps->data[in->off];
 
 	if (d->disp_size != 4)
@@ -92,27 +93,28 @@ static uint64_t new_target(const struct pad_sec *ps, const struct pad_insn *in,
 	return pad_map_ref(ps, pad_old_target(ps, in));
 }
 
+/* Laid-out instruction IN, its NOP at LABEL */
 static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
-		       size_t *k)
+		       uint64_t label, size_t *k)
 {
+	uint64_t new_off = label + in->pad;
 	struct insn d;
 
-	if (in->pad && (!decode_new(ps, in->label, &d) ||
+	if (in->pad && (!decode_new(ps, label, &d) ||
 			d.kind != INSN_NOP || d.len != in->pad))
 		return fail(ps, in->off, "inserted NOP");
-	if (!decode_new(ps, pad_laid_new_off(in), &d) ||
-	    d.len != pad_new_len(in) ||
+	if (!decode_new(ps, new_off, &d) || d.len != pad_new_len(in) ||
 	    d.kind != in->d.kind)
 		return fail(ps, in->off, "instruction");
-	if (!in->relaxed && !same_bytes_but_disp(ps, in))
+	if (!in->relaxed && !same_bytes_but_disp(ps, in, new_off))
 		return fail(ps, in->off, "instruction bytes");
-	if (in->relaxed && !same_branch(ps, in, &d))
+	if (in->relaxed && !same_branch(ps, in, new_off, &d))
 		return fail(ps, in->off, "relaxed branch");
 	if (pad_resolved_here(in) &&
 	    (!d.has_target || d.target != new_target(ps, in, k)))
 		return fail(ps, in->off, "branch target");
 	if (in->site && !ps->sites[pad_site_of(ps, in)].skip &&
-	    (pad_laid_new_off(in) + in->d.disp_off) % 4)
+	    (new_off + in->d.disp_off) % 4)
 		return fail(ps, in->off, "site not aligned");
 	return true;
 }
@@ -158,11 +160,11 @@ bool pad_validate(struct pad_sec *ps)
 			i = run->last;
 			continue;
 		}
-		if (in->label != at)
+		if (*pad_laid_label(ps, i) != at)
 			return fail(ps, in->off, "placement");
-		if (!check_insn(ps, in, &k))
+		if (!check_insn(ps, in, at, &k))
 			return false;
-		at = pad_laid_new_off(in) + pad_new_len(in);
+		at += in->pad + pad_new_len(in);
 		from = in->off + in->d.len;
 		i++;
 	}
