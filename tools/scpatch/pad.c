@@ -83,7 +83,8 @@ static void free_sec(struct pad_sec *ps)
 	free(ps->starts);
 	free(ps->refs);
 	pad_rank_free(&ps->laid);
-	free(ps->labels);
+	free(ps->in_run);
+	free(ps->shifts);
 	free(ps->pcrel);
 	free(ps->targets);
 	pad_plan_free(ps);

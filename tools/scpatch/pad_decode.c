@@ -121,6 +121,7 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 	r->end = last < ps->n ? ps->insns[last].off : ps->size;
 	for (size_t i = first; i < last; i++) {
 		ps->insns[i].run = 1;
+		ps->in_run[i >> 6] |= 1ull << (i & 63);
 		mark_laid(ps, i);
 	}
 	ps->nruns++;
@@ -301,7 +302,8 @@ int pad_decode_insns(struct pad_sec *ps)
 	ps->starts = big_calloc((ps->size >> 6) + 1, sizeof(*ps->starts));
 	ps->refs = big_calloc((ps->size >> 6) + 1, sizeof(*ps->refs));
 	/* one bit per instruction: there are fewer than bytes */
-	if (!ps->insns || !ps->starts || !ps->refs ||
+	ps->in_run = big_calloc((ps->size >> 6) + 1, sizeof(*ps->in_run));
+	if (!ps->insns || !ps->starts || !ps->refs || !ps->in_run ||
 	    pad_rank_alloc(&ps->laid, ps->size))
 		return -1;
 	/* one walk: records, instruction starts, runs, pc-relative fields */
@@ -358,9 +360,9 @@ int pad_decode(struct pad_sec *ps)
 	if (find_site_insns(ps))
 		return -1;
 	/* every instruction that will be laid out is known: room for
-	 * their labels */
+	 * their shifts */
 	pad_rank_count(&ps->laid, ps->n);
-	ps->labels = big_malloc((pad_rank_le(&ps->laid, ps->n) + 1) *
-				sizeof(*ps->labels));
-	return ps->labels ? 0 : -1;
+	ps->shifts = big_malloc((pad_rank_le(&ps->laid, ps->n) + 1) *
+				sizeof(*ps->shifts));
+	return ps->shifts ? 0 : -1;
 }

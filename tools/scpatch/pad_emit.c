@@ -67,7 +67,7 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 	int64_t disp;
 
 	if (in->pad)
-		memcpy(ps->new_data + *pad_laid_label(ps, i), pad_nops[in->pad],
+		memcpy(ps->new_data + pad_label(ps, i), pad_nops[in->pad],
 		       in->pad);
 	if (!pad_resolved_here(in)) {
 		memcpy(p, ps->data + in->off, in->d.len);

@@ -31,8 +31,8 @@ struct pad_dec {
  * (instruction starts, references) is in bitmaps, and which run or site
  * an instruction is, by rank (pad_run_of, pad_site_of).  Its label, the
  * new offset a reference to off maps to (the inserted NOP, when there is
- * one; the instruction is pad bytes after it), is pad_label(): laid-out
- * instructions (pad_sec.laid) keep theirs in pad_sec.labels.
+ * one; the instruction is pad bytes after it), is pad_label(): its
+ * offset plus how far the code before it moved (pad_sec.shifts).
  */
 struct pad_insn {
 	uint32_t off;		/* offset in the original section */
@@ -147,7 +147,11 @@ struct pad_sec {
 				 * changed: each stretch of them moves as a
 				 * block right after the laid-out instruction
 				 * before it, and the walks step over them */
-	uint32_t *labels;	/* per laid-out instruction, by rank */
+	int32_t *shifts;	/* per laid-out instruction, by rank: how
+				 * far the code right after it moved (new
+				 * offset - original); an instruction's label
+				 * is its offset plus the shift of the
+				 * laid-out one before it */
 	uint64_t *starts;	/* one bit per byte: an instruction starts
 				 * there (pad_insn_at, pad_insn_covering) */
 	uint32_t *blocks;	/* per 64 bytes: instructions starting
@@ -159,6 +163,9 @@ struct pad_sec {
 	struct pad_run *runs;
 	size_t nruns;
 	struct pad_rank run_firsts;	/* each run's first instruction */
+	uint64_t *in_run;	/* one bit per instruction: in a run (the
+				 * run bit of its record, where a lookup by
+				 * offset need not read the record) */
 	struct pad_rank site_insns;	/* the instructions of sites */
 	uint32_t *site_at;	/* per site instruction, in order: its site
 				 * (the last of those that name it) */
@@ -225,22 +232,56 @@ static inline size_t pad_next_laid(const struct pad_sec *ps, size_t i)
 /* The last laid-out instruction before I, -1 when none. */
 long pad_prev_laid(const struct pad_sec *ps, size_t i);
 
-/* The label of laid-out instruction I */
-static inline uint32_t *pad_laid_label(const struct pad_sec *ps, size_t i)
+/* Where laid-out instruction I's shift is */
+static inline int32_t *pad_shift_of(const struct pad_sec *ps, size_t i)
 {
-	return &ps->labels[pad_rank_le(&ps->laid, i) - 1];
+	return &ps->shifts[pad_rank_le(&ps->laid, i) - 1];
+}
+
+/* How far the code right before instruction I moved: the shift of the
+ * last laid-out instruction before it (0 when there is none). */
+static inline int64_t pad_shift_before(const struct pad_sec *ps, size_t i)
+{
+	uint32_t r = pad_rank_le(&ps->laid, i) - pad_is_laid(ps, i);
+
+	return r ? ps->shifts[r - 1] : 0;
+}
+
+static inline uint64_t pad_run_new_end(const struct pad_run *run)
+{
+	return run->new_start + (run->end - run->start) - run->absorbed;
+}
+
+static inline bool pad_in_run(const struct pad_sec *ps, size_t i)
+{
+	return ps->in_run[i >> 6] >> (i & 63) & 1;
+}
+
+/* The label of instruction I, which starts at OFF (PAD_UNMAPPED: a run
+ * gave its bytes up). */
+static inline uint32_t pad_label_at(const struct pad_sec *ps, size_t i,
+				    uint64_t off)
+{
+	if (pad_in_run(ps, i)) {
+		const struct pad_run *run =
+			&ps->runs[pad_rank_le(&ps->run_firsts, i) - 1];
+
+		if (run->absorbed && i != run->first)
+			return PAD_UNMAPPED;
+	}
+	return off + pad_shift_before(ps, i);
+}
+
+static inline uint32_t pad_label(const struct pad_sec *ps, size_t i)
+{
+	return pad_label_at(ps, i, ps->insns[i].off);
 }
 
 /* New offset of laid-out instruction I (not in a run) itself: after the
  * NOP put before it */
 static inline uint32_t pad_laid_new_off(const struct pad_sec *ps, size_t i)
 {
-	return *pad_laid_label(ps, i) + ps->insns[i].pad;
-}
-
-static inline uint64_t pad_run_new_end(const struct pad_run *run)
-{
-	return run->new_start + (run->end - run->start) - run->absorbed;
+	return pad_label(ps, i) + ps->insns[i].pad;
 }
 
 /* Where the code after laid-out instruction I starts, originally and in
@@ -254,23 +295,7 @@ static inline uint64_t pad_orig_end(const struct pad_sec *ps, size_t i)
 
 static inline uint64_t pad_laid_end(const struct pad_sec *ps, size_t i)
 {
-	const struct pad_insn *in = &ps->insns[i];
-
-	if (in->run)
-		return pad_run_new_end(&ps->runs[pad_run_of(ps, in)]);
-	return pad_laid_new_off(ps, i) + pad_new_len(in);
-}
-
-/* The label of instruction I (PAD_UNMAPPED: a run gave its bytes up). */
-static inline uint32_t pad_label(const struct pad_sec *ps, size_t i)
-{
-	long p;
-
-	if (pad_is_laid(ps, i))
-		return *pad_laid_label(ps, i);
-	p = pad_prev_laid(ps, i);
-	return p < 0 ? ps->insns[i].off :
-	       pad_laid_end(ps, p) + (ps->insns[i].off - pad_orig_end(ps, p));
+	return pad_orig_end(ps, i) + *pad_shift_of(ps, i);
 }
 
 /* New offset of instruction I itself: after the NOP put before it */

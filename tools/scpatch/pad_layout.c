@@ -46,10 +46,11 @@ bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 		return true;
 	}
 	i = pad_insn_at(ps, off);
-	if (i < 0 || pad_label(ps, i) == UNMAPPED)
+	if (i < 0)
 		return false;
-	*out = pad_label(ps, i);
-	return true;
+	/* without a look at its record (a cache miss in a large array) */
+	*out = pad_label_at(ps, i, off);
+	return *out != UNMAPPED;
 }
 
 uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
@@ -59,6 +60,8 @@ uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 
 	if (i < 0)
 		return off >= ps->size ? off - ps->size + ps->new_size : off;
+	if (!pad_is_laid(ps, i))	/* its bytes moved as a block */
+		return off + pad_shift_before(ps, i);
 	in = &ps->insns[i];
 	if (pad_new_off(ps, i) == UNMAPPED)
 		return ps->runs[pad_run_of(ps, in)].new_start;
@@ -255,21 +258,19 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 	uint64_t len = run->end - run->start;
 	uint64_t take = run->usable && *pending < len ? *pending :
 			run->usable ? len : 0;
-	/* its instructions are all laid out: their labels are in a row */
-	uint32_t *label = pad_laid_label(ps, run->first);
+	/* its instructions are all laid out: their shifts are in a row;
+	 * inside the run the code moves with its start (the labels of what
+	 * it gives up are unmapped), after it, less what it took */
+	int32_t *shift = pad_shift_of(ps, run->first);
 
 	run->absorbed = take;
 	run->new_start = pos;
 	*pending -= take;
 	run->owed = *pending;
-	for (size_t i = run->first; i < run->last; i++, label++) {
-		struct pad_insn *in = &ps->insns[i];
-
-		in->pad = 0;
-		if (take && i != run->first)
-			*label = UNMAPPED;
-		else
-			*label = pos + (in->off - run->start);
+	for (size_t i = run->first; i < run->last; i++) {
+		ps->insns[i].pad = 0;
+		*shift++ = (int64_t)pos - run->start -
+			   (i + 1 == run->last ? (int64_t)take : 0);
 	}
 	return pos + len - take;
 }
@@ -322,11 +323,11 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 				open[nopen++] = site;
 			}
 		}
-		*pad_laid_label(ps, i) = pos;
 		pos += in->pad;
 		pending += in->pad + pad_new_len(in) - in->d.len;
 		pos += pad_new_len(in);
 		at = in->off + in->d.len;
+		*pad_shift_of(ps, i) = (int64_t)pos - at;
 		i++;
 	}
 	close_sites(ps, open, nopen, ps->size);

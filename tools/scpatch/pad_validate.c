@@ -160,7 +160,7 @@ bool pad_validate(struct pad_sec *ps)
 			i = run->last;
 			continue;
 		}
-		if (*pad_laid_label(ps, i) != at)
+		if (pad_label(ps, i) != at)
 			return fail(ps, in->off, "placement");
 		if (!check_insn(ps, in, at, &k))
 			return false;
