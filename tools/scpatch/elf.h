@@ -285,6 +285,15 @@ struct symbol *obj_find_symbol_containing(struct obj *obj,
 /* Same, STT_FUNC (and STT_GNU_IFUNC) only. */
 struct symbol *obj_find_func_containing(struct obj *obj, struct section *sec,
 					uint64_t offset);
+/*
+ * obj_find_func_containing(), which also sets *SAME_UNTIL: every offset
+ * from OFFSET up to it (excluded) has the same answer, as long as no
+ * symbol changes; for passes that ask in offset order.
+ */
+struct symbol *obj_find_func_containing_span(struct obj *obj,
+					     struct section *sec,
+					     uint64_t offset,
+					     uint64_t *same_until);
 /* A symbol starting exactly at OFFSET in SEC (STT_FUNC first), or NULL. */
 struct symbol *obj_find_symbol_at(struct obj *obj, struct section *sec,
 				  uint64_t offset);

@@ -151,12 +151,25 @@ const char *tramp_call_name(const struct symbol *sym)
 	return sym->name + STATIC_CALL_TRAMP_PREFIX_LEN;
 }
 
-/* Where decoding starts: the function (or other symbol) around OFF. */
-static uint64_t chain_start(struct obj *obj, struct section *sec,
-			    uint64_t off)
+/* Where decoding starts: the function (or other symbol) around OFF.  The
+ * function's answer is kept for the offsets that share it. */
+static uint64_t chain_start(struct obj *obj, struct decode_cursor *c,
+			    struct section *sec, uint64_t off)
 {
-	struct symbol *s = obj_find_func_containing(obj, sec, off);
+	struct symbol *s;
+	uint64_t until;
 
+	if (c->span_sec == sec && off >= c->span_lo && off < c->span_hi)
+		return c->span_start;
+	c->span_sec = NULL;
+	s = obj_find_func_containing_span(obj, sec, off, &until);
+	if (s && s->sym.st_value <= off) {
+		c->span_sec = sec;
+		c->span_lo = off;
+		c->span_hi = until;
+		c->span_start = s->sym.st_value;
+		return c->span_start;
+	}
 	if (!s)
 		s = obj_find_symbol_containing(obj, sec, off);
 	return s && s->sym.st_value <= off ? s->sym.st_value : 0;
@@ -170,7 +183,7 @@ bool decode_covering(struct obj *obj, struct decode_cursor *c,
 
 	if (!data || sec->sh.sh_type == SHT_NOBITS || off >= sec->size)
 		return false;
-	start = chain_start(obj, sec, off);
+	start = chain_start(obj, c, sec, off);
 	if (!c->valid || c->sec != sec || c->start != start || c->pos > off) {
 		c->valid = true;
 		c->sec = sec;
