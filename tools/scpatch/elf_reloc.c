@@ -214,16 +214,18 @@ fail:
 
 long obj_nrelocs(struct obj *obj, struct section *sec)
 {
-	if (obj_load_relocs(obj, sec))
+	if (!sec->relocs && obj_load_relocs(obj, sec))
 		return -1;
 	return sec->relocs->nbase + sec->relocs->nadded;
 }
 
+/* Passes walk every relocation of a section this way, millions of calls:
+ * loaded ones cost no call. */
 struct reloc *obj_reloc(struct obj *obj, struct section *sec, size_t i)
 {
 	struct obj_relocs *rel;
 
-	if (obj_load_relocs(obj, sec))
+	if (!sec->relocs && obj_load_relocs(obj, sec))
 		return NULL;
 	rel = sec->relocs;
 	if (i < rel->nbase)
@@ -302,7 +304,8 @@ static struct reloc *lower_bound(struct obj *obj, struct section *sec,
 	struct obj_relocs *rel;
 	size_t lo = 0, hi;
 
-	if (obj_load_relocs(obj, sec) || build_index(obj, sec))
+	if ((!sec->relocs && obj_load_relocs(obj, sec)) ||
+	    build_index(obj, sec))
 		return NULL;
 	rel = sec->relocs;
 	hi = rel->nbase + rel->nadded;

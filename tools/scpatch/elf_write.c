@@ -33,6 +33,7 @@ enum out_stream {
 	STREAM_NONE,
 	STREAM_STRUCTS,		/* from the relocation structs */
 	STREAM_RENUMBERED,	/* the input's, symbol indices renumbered */
+	STREAM_SYMTAB,		/* the symbol table, from the symbols */
 };
 
 struct out_sec {
@@ -40,6 +41,8 @@ struct out_sec {
 	const void *data;
 	size_t size;		/* bytes in the file */
 	void *owned;		/* buffer built for the output */
+	const void *tail;	/* more contents after data's, if any */
+	size_t tail_size;	/* (size counts them) */
 	bool as_read;		/* the input's bytes, unchanged */
 	enum out_stream stream;	/* written after libelf's part, see below */
 	GElf_Shdr sh;
@@ -56,18 +59,6 @@ struct writer {
 
 /* ---- building the tables that change ---------------------------------- */
 
-static void *concat(const void *a, size_t alen, const void *b, size_t blen)
-{
-	unsigned char *p = malloc(alen + blen ? alen + blen : 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, a, alen);
-	if (blen)
-		memcpy(p + alen, b, blen);
-	return p;
-}
-
 static int build_strtab(struct obj *obj, struct out_sec *o,
 			const struct strtab_ext *ext)
 {
@@ -75,22 +66,39 @@ static int build_strtab(struct obj *obj, struct out_sec *o,
 
 	if (!old)
 		return -1;
-	o->owned = concat(old, o->sec->sh.sh_size, ext->buf, ext->len);
-	if (!o->owned)
-		return obj_nomem();
-	o->data = o->owned;
+	/* Two pieces for libelf: the input's strings, the added ones. */
+	o->data = old;
+	o->tail = ext->buf;
+	o->tail_size = ext->len;
 	o->size = o->sec->sh.sh_size + ext->len;
 	return 0;
 }
+/* A symbol as written: its section's current index. */
+static void out_symbol(Elf64_Sym *out, const struct symbol *sym)
+{
+	memcpy(out, &sym->sym, sizeof(*out));
+	if (sym->sec)
+		out->st_shndx = sym->sec->idx < SHN_LORESERVE ?
+				sym->sec->idx : SHN_XINDEX;
+}
+
 static int build_symtab(struct obj *obj, struct symtab *tab,
 			struct out_sec *o, struct out_sec *xo)
 {
 	unsigned int n = obj_nsymbols(tab);
-	Elf64_Sym *out = calloc(n, sizeof(*out));
-	uint32_t *x = xo ? calloc(n, sizeof(*x)) : NULL;
+	Elf64_Sym *out;
+	uint32_t *x;
 
 	(void)obj;
-	if (!out || (xo && !x)) {
+	o->sh.sh_info = symtab_first_global(tab);
+	if (!xo) {	/* the usual case: streamed, see write_streams() */
+		o->stream = STREAM_SYMTAB;
+		o->size = (size_t)n * sizeof(*out);
+		return 0;
+	}
+	out = calloc(n, sizeof(*out));
+	x = calloc(n, sizeof(*x));
+	if (!out || !x) {
 		free(out);
 		free(x);
 		return obj_nomem();
@@ -98,23 +106,16 @@ static int build_symtab(struct obj *obj, struct symtab *tab,
 	for (unsigned int i = 0; i < n; i++) {
 		const struct symbol *sym = obj_symbol(tab, i);
 
-		memcpy(&out[i], &sym->sym, sizeof(out[i]));
-		if (!sym->sec)
-			continue;
-		out[i].st_shndx = sym->sec->idx < SHN_LORESERVE ?
-				  sym->sec->idx : SHN_XINDEX;
-		if (x && sym->sec->idx >= SHN_LORESERVE)
+		out_symbol(&out[i], sym);
+		if (sym->sec && sym->sec->idx >= SHN_LORESERVE)
 			x[i] = sym->sec->idx;
 	}
 	o->owned = out;
 	o->data = out;
 	o->size = (size_t)n * sizeof(*out);
-	o->sh.sh_info = symtab_first_global(tab);
-	if (xo) {
-		xo->owned = x;
-		xo->data = x;
-		xo->size = (size_t)n * sizeof(*x);
-	}
+	xo->owned = x;
+	xo->data = x;
+	xo->size = (size_t)n * sizeof(*x);
 	return 0;
 }
 
@@ -460,27 +461,39 @@ static int libelf_error(const char *what)
 	return obj_set_error(OBJ_ERR_IO, "%s: libelf: %s", what, elf_errmsg(-1));
 }
 
+/* SIZE bytes at BUF, at D_OFF in the section (nothing when SIZE is 0). */
+static int add_data(Elf_Scn *scn, const void *buf, size_t d_off, size_t size)
+{
+	Elf_Data *d;
+
+	if (!size)
+		return 0;
+	d = elf_newdata(scn);
+	if (!d)
+		return libelf_error("new section data");
+	d->d_buf = (void *)buf;
+	d->d_size = size;
+	d->d_type = ELF_T_BYTE;
+	d->d_align = 1;
+	d->d_off = d_off;
+	d->d_version = EV_CURRENT;
+	return 0;
+}
+
 /* One section: its header as laid out, its contents as one byte buffer
  * (no conversion: the file is native-endian). */
 static int add_section(Elf *e, struct out_sec *o)
 {
 	Elf_Scn *scn = elf_newscn(e);
-	Elf_Data *d;
 
 	if (!scn)
 		return libelf_error("new section");
 	/* A streamed table has no data here: libelf leaves its bytes alone
 	 * (a hole until write_streams() fills it). */
 	if (o->size && o->sh.sh_type != SHT_NOBITS && !o->stream) {
-		d = elf_newdata(scn);
-		if (!d)
-			return libelf_error("new section data");
-		d->d_buf = (void *)o->data;
-		d->d_size = o->size;
-		d->d_type = ELF_T_BYTE;
-		d->d_align = 1;
-		d->d_off = 0;
-		d->d_version = EV_CURRENT;
+		if (add_data(scn, o->data, 0, o->size - o->tail_size) ||
+		    add_data(scn, o->tail, o->size - o->tail_size, o->tail_size))
+			return -1;
 	}
 	if (!gelf_update_shdr(scn, &o->sh))
 		return libelf_error("section header");
@@ -517,8 +530,8 @@ static int set_headers(struct writer *w, Elf *e)
 
 struct stream {
 	int fd;
-	Elf64_Rela *buf;
-	size_t n;		/* entries in buf */
+	unsigned char *buf;
+	size_t len;		/* bytes in buf */
 	uint64_t pos;		/* file offset of buf[0] */
 };
 
@@ -541,24 +554,50 @@ static int pwrite_all(int fd, const void *p, size_t len, uint64_t pos)
 
 static int stream_flush(struct stream *st)
 {
-	size_t len = st->n * sizeof(*st->buf);
-
-	if (pwrite_all(st->fd, st->buf, len, st->pos))
+	if (pwrite_all(st->fd, st->buf, st->len, st->pos))
 		return -1;
-	st->pos += len;
-	st->n = 0;
+	st->pos += st->len;
+	st->len = 0;
 	return 0;
+}
+
+/* Room for one entry of SIZE bytes (at most 64). */
+static void *stream_entry(struct stream *st, size_t size)
+{
+	void *p;
+
+	if (st->len + size > STREAM_BUF && stream_flush(st))
+		return NULL;
+	p = st->buf + st->len;
+	st->len += size;
+	return p;
 }
 
 static int stream_put(struct stream *st, uint64_t offset, uint64_t info,
 		      int64_t addend)
 {
-	Elf64_Rela *e = &st->buf[st->n++];
+	Elf64_Rela *e = stream_entry(st, sizeof(*e));
 
+	if (!e)
+		return -1;
 	e->r_offset = offset;
 	e->r_info = info;
 	e->r_addend = addend;
-	return st->n == STREAM_BUF / sizeof(*st->buf) ? stream_flush(st) : 0;
+	return 0;
+}
+
+static int stream_symtab(struct stream *st, struct symtab *tab)
+{
+	unsigned int n = obj_nsymbols(tab);
+
+	for (unsigned int i = 0; i < n; i++) {
+		Elf64_Sym *e = stream_entry(st, sizeof(*e));
+
+		if (!e)
+			return -1;
+		out_symbol(e, obj_symbol(tab, i));
+	}
+	return 0;
 }
 
 static int put_reloc(struct stream *st, const struct reloc *r)
@@ -614,10 +653,13 @@ static int write_streams(struct writer *w)
 		if (!st.buf && !(st.buf = malloc(STREAM_BUF)))
 			return obj_nomem();
 		st.pos = o->sh.sh_offset;
-		st.n = 0;
-		ret = o->stream == STREAM_STRUCTS ?
-		      stream_structs(&st, o->sec->base->relocs) :
-		      stream_renumbered(w->obj, &st, o->sec);
+		st.len = 0;
+		if (o->stream == STREAM_STRUCTS)
+			ret = stream_structs(&st, o->sec->base->relocs);
+		else if (o->stream == STREAM_RENUMBERED)
+			ret = stream_renumbered(w->obj, &st, o->sec);
+		else
+			ret = stream_symtab(&st, w->obj->symtab);
 		if (!ret)
 			ret = stream_flush(&st);
 	}
