@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * Write-back through libelf: a new ELF handle on the temporary file gets
- * one section per section of the model, in index order, each with one
- * Elf_Data that points at the input's bytes (untouched sections: no copy)
- * or at the model's buffers (changed ones); elf_update() writes it all.
- * The layout is ours (ELF_F_LAYOUT): the ELF header, then every section's
- * contents in input offset order (new sections last), each at its
- * sh_addralign, then the section headers, so that an input written without
- * changes comes out byte for byte the same.  Only the tables that must be
- * renumbered (symbols, relocations, groups, .llvm_addrsig) are rebuilt.
+ * Write-back: libelf gets a new ELF handle on the temporary file with one
+ * section per section of the model, in index order, headers only; its
+ * elf_update() writes the ELF header and the section headers, and then
+ * write_contents() writes every section's contents in file order through
+ * one buffer, from the input's bytes (untouched sections: no copy), the
+ * model's buffers (changed ones), or converted on the fly (the symbol and
+ * relocation tables that are rebuilt).  The layout is ours (ELF_F_LAYOUT):
+ * the ELF header, then every section's contents in input offset order (new
+ * sections last), each at its sh_addralign, then the section headers, so
+ * that an input written without changes comes out byte for byte the same.
+ * Only the tables that must be renumbered (symbols, relocations, groups,
+ * .llvm_addrsig) are rebuilt.
  *
  * Safety: everything goes to a temporary file in the destination's
  * directory, which is renamed over the destination only when complete.  The
@@ -91,7 +94,7 @@ static int build_symtab(struct obj *obj, struct symtab *tab,
 
 	(void)obj;
 	o->sh.sh_info = symtab_first_global(tab);
-	if (!xo) {	/* the usual case: streamed, see write_streams() */
+	if (!xo) {	/* the usual case: streamed, see write_contents() */
 		o->stream = STREAM_SYMTAB;
 		o->size = (size_t)n * sizeof(*out);
 		return 0;
@@ -123,7 +126,7 @@ static int build_symtab(struct obj *obj, struct symtab *tab,
  * Relocation tables are the largest part a changed object rebuilds (2M
  * entries, 50 MB, when c.o is padded): they are checked here, and written
  * entry by entry through a small buffer once libelf has written the rest
- * (write_streams()), so that no output copy of them is ever allocated.
+ * (write_contents()), so that no output copy of them is ever allocated.
  */
 static int check_rela_structs(struct obj *obj, struct out_sec *o)
 {
@@ -461,25 +464,6 @@ static int libelf_error(const char *what)
 	return obj_set_error(OBJ_ERR_IO, "%s: libelf: %s", what, elf_errmsg(-1));
 }
 
-/* SIZE bytes at BUF, at D_OFF in the section (nothing when SIZE is 0). */
-static int add_data(Elf_Scn *scn, const void *buf, size_t d_off, size_t size)
-{
-	Elf_Data *d;
-
-	if (!size)
-		return 0;
-	d = elf_newdata(scn);
-	if (!d)
-		return libelf_error("new section data");
-	d->d_buf = (void *)buf;
-	d->d_size = size;
-	d->d_type = ELF_T_BYTE;
-	d->d_align = 1;
-	d->d_off = d_off;
-	d->d_version = EV_CURRENT;
-	return 0;
-}
-
 /* One section: its header as laid out, its contents as one byte buffer
  * (no conversion: the file is native-endian). */
 static int add_section(Elf *e, struct out_sec *o)
@@ -488,13 +472,8 @@ static int add_section(Elf *e, struct out_sec *o)
 
 	if (!scn)
 		return libelf_error("new section");
-	/* A streamed table has no data here: libelf leaves its bytes alone
-	 * (a hole until write_streams() fills it). */
-	if (o->size && o->sh.sh_type != SHT_NOBITS && !o->stream) {
-		if (add_data(scn, o->data, 0, o->size - o->tail_size) ||
-		    add_data(scn, o->tail, o->size - o->tail_size, o->tail_size))
-			return -1;
-	}
+	/* No data for libelf: it leaves the contents' bytes alone, for
+	 * write_contents(). */
 	if (!gelf_update_shdr(scn, &o->sh))
 		return libelf_error("section header");
 	return 0;
@@ -524,9 +503,19 @@ static int set_headers(struct writer *w, Elf *e)
 	return 0;
 }
 
-/* ---- streamed relocation tables -------------------------------------- */
+/* ---- contents --------------------------------------------------------- */
 
+/*
+ * libelf writes the ELF header and the section headers; every section's
+ * contents we write ourselves afterwards, in file order, through one
+ * buffer: an object of 250K small sections (C++ COMDAT groups) took as
+ * many pwrite() calls from libelf, twice as many with the padding between
+ * them.  Large contents go straight from where they are; gaps are zeros
+ * (or holes, which read as zeros: the file is new).
+ */
 #define STREAM_BUF (1u << 20)
+#define STREAM_DIRECT (256u << 10)	/* written without the buffer */
+#define STREAM_GAP (64u << 10)		/* zeros put in the buffer */
 
 struct stream {
 	int fd;
@@ -573,16 +562,55 @@ static void *stream_entry(struct stream *st, size_t size)
 	return p;
 }
 
+/* Continue at file offset OFF. */
+static int stream_seek(struct stream *st, uint64_t off)
+{
+	uint64_t end = st->pos + st->len;
+
+	if (off == end)
+		return 0;
+	if (off > end && off - end <= STREAM_GAP &&
+	    st->len + (off - end) <= STREAM_BUF) {
+		memset(st->buf + st->len, 0, off - end);
+		st->len += off - end;
+		return 0;
+	}
+	if (stream_flush(st))
+		return -1;
+	st->pos = off;
+	return 0;
+}
+
+static int stream_bytes(struct stream *st, const void *p, size_t n)
+{
+	if (n >= STREAM_DIRECT) {
+		if (stream_flush(st) || pwrite_all(st->fd, p, n, st->pos))
+			return -1;
+		st->pos += n;
+		return 0;
+	}
+	while (n) {
+		size_t k = STREAM_BUF - st->len < n ? STREAM_BUF - st->len : n;
+
+		memcpy(st->buf + st->len, p, k);
+		st->len += k;
+		p = (const char *)p + k;
+		n -= k;
+		if (st->len == STREAM_BUF && stream_flush(st))
+			return -1;
+	}
+	return 0;
+}
+
 static int stream_put(struct stream *st, uint64_t offset, uint64_t info,
 		      int64_t addend)
 {
-	Elf64_Rela *e = stream_entry(st, sizeof(*e));
+	Elf64_Rela e = { offset, info, addend };
+	void *p = stream_entry(st, sizeof(e));
 
-	if (!e)
+	if (!p)
 		return -1;
-	e->r_offset = offset;
-	e->r_info = info;
-	e->r_addend = addend;
+	memcpy(p, &e, sizeof(e));	/* the buffer holds any bytes before */
 	return 0;
 }
 
@@ -591,11 +619,13 @@ static int stream_symtab(struct stream *st, struct symtab *tab)
 	unsigned int n = obj_nsymbols(tab);
 
 	for (unsigned int i = 0; i < n; i++) {
-		Elf64_Sym *e = stream_entry(st, sizeof(*e));
+		Elf64_Sym e;
+		void *p = stream_entry(st, sizeof(e));
 
-		if (!e)
+		if (!p)
 			return -1;
-		out_symbol(e, obj_symbol(tab, i));
+		out_symbol(&e, obj_symbol(tab, i));
+		memcpy(p, &e, sizeof(e));
 	}
 	return 0;
 }
@@ -639,30 +669,43 @@ static int stream_renumbered(struct obj *obj, struct stream *st,
 	return 0;
 }
 
-/* Each streamed table at the offset the layout gave it. */
-static int write_streams(struct writer *w)
+static int write_one(struct writer *w, struct stream *st, struct out_sec *o)
 {
-	struct stream st = { .fd = w->fd };
+	if (stream_seek(st, o->sh.sh_offset))
+		return -1;
+	switch (o->stream) {
+	case STREAM_STRUCTS:
+		return stream_structs(st, o->sec->base->relocs);
+	case STREAM_RENUMBERED:
+		return stream_renumbered(w->obj, st, o->sec);
+	case STREAM_SYMTAB:
+		return stream_symtab(st, w->obj->symtab);
+	case STREAM_NONE:
+		break;
+	}
+	return stream_bytes(st, o->data, o->size - o->tail_size) ||
+	       stream_bytes(st, o->tail, o->tail_size);
+}
+
+/* Every section's contents at the offset the layout gave it. */
+static int write_contents(struct writer *w)
+{
+	/* Contents start after the ELF header (objects have no program
+	 * headers), which libelf wrote: the gaps must not cover it. */
+	struct stream st = { .fd = w->fd, .pos = sizeof(Elf64_Ehdr) };
 	int ret = 0;
 
-	for (unsigned int i = 1; i < w->n && !ret; i++) {
-		struct out_sec *o = &w->secs[i];
+	st.buf = malloc(STREAM_BUF);
+	if (!st.buf)
+		return obj_nomem();
+	for (unsigned int i = 0; i + 1 < w->n && !ret; i++) {
+		struct out_sec *o = w->order[i];
 
-		if (!o->stream)
-			continue;
-		if (!st.buf && !(st.buf = malloc(STREAM_BUF)))
-			return obj_nomem();
-		st.pos = o->sh.sh_offset;
-		st.len = 0;
-		if (o->stream == STREAM_STRUCTS)
-			ret = stream_structs(&st, o->sec->base->relocs);
-		else if (o->stream == STREAM_RENUMBERED)
-			ret = stream_renumbered(w->obj, &st, o->sec);
-		else
-			ret = stream_symtab(&st, w->obj->symtab);
-		if (!ret)
-			ret = stream_flush(&st);
+		if (o->sh.sh_type != SHT_NOBITS && o->size)
+			ret = write_one(w, &st, o);
 	}
+	if (!ret)
+		ret = stream_flush(&st);
 	free(st.buf);
 	return ret;
 }
@@ -689,7 +732,7 @@ static int write_model(struct writer *w)
 		libelf_error("write");
 		goto out;
 	}
-	ret = write_streams(w);
+	ret = write_contents(w);
 out:
 	elf_end(e);
 	return ret;
