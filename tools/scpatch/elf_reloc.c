@@ -185,7 +185,8 @@ int obj_load_relocs(struct obj *obj, struct section *sec)
 	if (!rela || rela->is_new)
 		goto loaded;
 	rel->nbase = rela->sh.sh_size / sizeof(Elf64_Rela);
-	rel->base = calloc(rel->nbase ? rel->nbase : 1, sizeof(*rel->base));
+	/* Every field is set below. */
+	rel->base = obj_alloc_large(rel->nbase * sizeof(*rel->base));
 	if (!rel->base) {
 		free(rel);
 		return obj_nomem();

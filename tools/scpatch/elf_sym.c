@@ -152,9 +152,10 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 		obj->dynsym = tab;
 	if (check_links(obj, tab))
 		return -1;
-	tab->orig = calloc(tab->norig, sizeof(*tab->orig));
+	tab->orig = obj_alloc_large((size_t)tab->norig * sizeof(*tab->orig));
 	if (!tab->orig)
 		return obj_nomem();
+	memset(tab->orig, 0, (size_t)tab->norig * sizeof(*tab->orig));
 	raw = obj_input_bytes(obj, sec);
 	if (!raw || (tab->shndx &&
 		     !(tab->xindex = obj_input_bytes(obj, tab->shndx))))

@@ -308,13 +308,16 @@ struct ref_list {
 static int push_ref(struct ref_list *l, const struct obj_ref *r)
 {
 	if (l->n == l->cap) {
-		size_t c = l->cap ? 2 * l->cap : 64;
-		struct obj_ref *p = realloc(l->refs, c * sizeof(*p));
+		size_t c = l->cap ? 2 * l->cap : 1024;
+		struct obj_ref *p = obj_alloc_large(c * sizeof(*p));
 
 		if (!p) {
 			l->failed = true;
 			return error_at(obj_path(l->obj), "out of memory"), -1;
 		}
+		if (l->n)
+			memcpy(p, l->refs, l->n * sizeof(*p));
+		free(l->refs);
 		l->refs = p;
 		l->cap = c;
 	}
