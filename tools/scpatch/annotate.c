@@ -177,7 +177,8 @@ static void describe(const struct annotation *an, const struct obj_ref *r,
 /* Room for every site: one per reference and per old entry at most. */
 static int reserve_sites(struct annotation *an)
 {
-	an->sites = malloc((an->nrefs + an->nold + 1) * sizeof(*an->sites));
+	an->sites = obj_alloc_large((an->nrefs + an->nold + 1) *
+				    sizeof(*an->sites));
 	if (!an->sites)
 		return error_at(an->path, "out of memory"), -1;
 	return 0;
@@ -383,11 +384,12 @@ static bool align = true;	/* cleared by --no-align */
  * with their code, and the ones left unaligned say why with -v. */
 static int pad_all(struct annotation *an)
 {
-	struct pad_site *ps = calloc(an->nsites + 1, sizeof(*ps));
+	struct pad_site *ps = obj_alloc_large((an->nsites + 1) * sizeof(*ps));
 	int ret;
 
 	if (!ps)
 		return error_at(an->path, "out of memory"), -1;
+	ps[an->nsites] = (struct pad_site){ 0 };
 	for (size_t i = 0; i < an->nsites; i++)
 		ps[i] = (struct pad_site){ an->sites[i].text->idx,
 					   an->sites[i].site, NULL };

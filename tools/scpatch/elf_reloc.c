@@ -170,6 +170,43 @@ static struct section *rela_of(struct section *sec)
 	return sec->rela;
 }
 
+/*
+ * obj_check_relocs() checked every symbol index and, against the target's
+ * size then, every field: what it accepted still holds while the target
+ * (not compressed: its size at open is sh_size) has not shrunk.
+ */
+static bool checked_at_open(struct obj *obj, struct section *rela,
+			    struct section *sec)
+{
+	struct section *base = rela->base;
+
+	if (!checks_offsets(obj) || rela == sec)
+		return !!rela->symtab;
+	return rela->symtab && !(base->sh.sh_flags & SHF_COMPRESSED) &&
+	       base->size >= base->sh.sh_size;
+}
+
+/* decode_rela() without its checks, for the 600K-entry tables of a
+ * large object. */
+static void decode_checked(struct section *rela, const Elf64_Rela *raw,
+			   struct obj_relocs *rel)
+{
+	struct symbol *syms = rela->symtab->orig;
+
+	for (size_t i = 0; i < rel->nbase; i++) {
+		struct reloc *r = &rel->base[i];
+		unsigned int symi = GELF_R_SYM(raw[i].r_info);
+
+		r->offset = raw[i].r_offset;
+		r->addend = raw[i].r_addend;
+		r->type = GELF_R_TYPE(raw[i].r_info);
+		r->is_new = false;
+		r->sym = symi ? &syms[symi] : NULL;
+		if (i && r->offset < r[-1].offset)
+			rel->base_sorted = false;
+	}
+}
+
 int obj_load_relocs(struct obj *obj, struct section *sec)
 {
 	struct section *rela = rela_of(sec);
@@ -185,7 +222,8 @@ int obj_load_relocs(struct obj *obj, struct section *sec)
 	if (!rela || rela->is_new)
 		goto loaded;
 	rel->nbase = rela->sh.sh_size / sizeof(Elf64_Rela);
-	rel->base = calloc(rel->nbase ? rel->nbase : 1, sizeof(*rel->base));
+	/* Every field is set below. */
+	rel->base = obj_alloc_large(rel->nbase * sizeof(*rel->base));
 	if (!rel->base) {
 		free(rel);
 		return obj_nomem();
@@ -193,6 +231,10 @@ int obj_load_relocs(struct obj *obj, struct section *sec)
 	raw = obj_input_bytes(obj, rela);
 	if (!raw)
 		goto fail;
+	if (checked_at_open(obj, rela, sec)) {
+		decode_checked(rela, raw, rel);
+		goto loaded;
+	}
 	for (size_t i = 0; i < rel->nbase; i++) {
 		if (decode_rela(rela, i, &raw[i],
 				checks_offsets(obj) && rela != sec,
@@ -214,16 +256,18 @@ fail:
 
 long obj_nrelocs(struct obj *obj, struct section *sec)
 {
-	if (obj_load_relocs(obj, sec))
+	if (!sec->relocs && obj_load_relocs(obj, sec))
 		return -1;
 	return sec->relocs->nbase + sec->relocs->nadded;
 }
 
+/* Passes walk every relocation of a section this way, millions of calls:
+ * loaded ones cost no call. */
 struct reloc *obj_reloc(struct obj *obj, struct section *sec, size_t i)
 {
 	struct obj_relocs *rel;
 
-	if (obj_load_relocs(obj, sec))
+	if (!sec->relocs && obj_load_relocs(obj, sec))
 		return NULL;
 	rel = sec->relocs;
 	if (i < rel->nbase)
@@ -302,7 +346,8 @@ static struct reloc *lower_bound(struct obj *obj, struct section *sec,
 	struct obj_relocs *rel;
 	size_t lo = 0, hi;
 
-	if (obj_load_relocs(obj, sec) || build_index(obj, sec))
+	if ((!sec->relocs && obj_load_relocs(obj, sec)) ||
+	    build_index(obj, sec))
 		return NULL;
 	rel = sec->relocs;
 	hi = rel->nbase + rel->nadded;

@@ -152,9 +152,10 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 		obj->dynsym = tab;
 	if (check_links(obj, tab))
 		return -1;
-	tab->orig = calloc(tab->norig, sizeof(*tab->orig));
+	tab->orig = obj_alloc_large((size_t)tab->norig * sizeof(*tab->orig));
 	if (!tab->orig)
 		return obj_nomem();
+	memset(tab->orig, 0, (size_t)tab->norig * sizeof(*tab->orig));
 	raw = obj_input_bytes(obj, sec);
 	if (!raw || (tab->shndx &&
 		     !(tab->xindex = obj_input_bytes(obj, tab->shndx))))
@@ -616,23 +617,39 @@ static bool is_func(const struct symbol *sym)
 	return sym->type == STT_FUNC || sym->type == STT_GNU_IFUNC;
 }
 
+/*
+ * *SAME_UNTIL (when not NULL) is where the answer may change: before the
+ * next symbol's start and the found function's end, the walk below starts
+ * from the same symbol, and every symbol it passes before the function
+ * ends at or before OFFSET, so it finds the function again.
+ */
 static struct symbol *containing(struct obj *obj, struct section *sec,
-				 uint64_t offset, bool funcs_only)
+				 uint64_t offset, bool funcs_only,
+				 uint64_t *same_until)
 {
 	struct obj_bysym *b = section_index(obj, sec);
 	struct symbol *other = NULL;
+	long last;
 
+	if (same_until)
+		*same_until = offset + 1;
 	if (!b)
 		return NULL;
+	last = last_at_or_below(obj, b, offset);
 	/* Walk down while some earlier symbol may still reach OFFSET. */
-	for (long i = last_at_or_below(obj, b, offset);
-	     i >= 0 && b->max_end[i] > offset; i--) {
+	for (long i = last; i >= 0 && b->max_end[i] > offset; i--) {
 		struct symbol *sym = b->syms[i];
+		uint64_t end = sym_start(obj, sym) + sym->sym.st_size;
 
-		if (sym_start(obj, sym) + sym->sym.st_size <= offset)
+		if (end <= offset)
 			continue;
-		if (is_func(sym))
+		if (is_func(sym)) {
+			if (same_until)
+				*same_until = (size_t)last + 1 < b->n &&
+					sym_start(obj, b->syms[last + 1]) < end ?
+					sym_start(obj, b->syms[last + 1]) : end;
 			return sym;
+		}
 		if (!other && !funcs_only)
 			other = sym;
 	}
@@ -643,13 +660,21 @@ struct symbol *obj_find_symbol_containing(struct obj *obj,
 					  struct section *sec,
 					  uint64_t offset)
 {
-	return containing(obj, sec, offset, false);
+	return containing(obj, sec, offset, false, NULL);
 }
 
 struct symbol *obj_find_func_containing(struct obj *obj, struct section *sec,
 					uint64_t offset)
 {
-	return containing(obj, sec, offset, true);
+	return containing(obj, sec, offset, true, NULL);
+}
+
+struct symbol *obj_find_func_containing_span(struct obj *obj,
+					     struct section *sec,
+					     uint64_t offset,
+					     uint64_t *same_until)
+{
+	return containing(obj, sec, offset, true, same_until);
 }
 
 struct symbol *obj_find_symbol_at(struct obj *obj, struct section *sec,

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * Write-back through libelf: a new ELF handle on the temporary file gets
- * one section per section of the model, in index order, each with one
- * Elf_Data that points at the input's bytes (untouched sections: no copy)
- * or at the model's buffers (changed ones); elf_update() writes it all.
- * The layout is ours (ELF_F_LAYOUT): the ELF header, then every section's
- * contents in input offset order (new sections last), each at its
- * sh_addralign, then the section headers, so that an input written without
- * changes comes out byte for byte the same.  Only the tables that must be
- * renumbered (symbols, relocations, groups, .llvm_addrsig) are rebuilt.
+ * Write-back: libelf gets a new ELF handle on the temporary file with one
+ * section per section of the model, in index order, headers only; its
+ * elf_update() writes the ELF header and the section headers, and then
+ * write_contents() writes every section's contents in file order through
+ * one buffer, from the input's bytes (untouched sections: no copy), the
+ * model's buffers (changed ones), or converted on the fly (the symbol and
+ * relocation tables that are rebuilt).  The layout is ours (ELF_F_LAYOUT):
+ * the ELF header, then every section's contents in input offset order (new
+ * sections last), each at its sh_addralign, then the section headers, so
+ * that an input written without changes comes out byte for byte the same.
+ * Only the tables that must be renumbered (symbols, relocations, groups,
+ * .llvm_addrsig) are rebuilt.
  *
  * Safety: everything goes to a temporary file in the destination's
  * directory, which is renamed over the destination only when complete.  The
@@ -33,6 +36,7 @@ enum out_stream {
 	STREAM_NONE,
 	STREAM_STRUCTS,		/* from the relocation structs */
 	STREAM_RENUMBERED,	/* the input's, symbol indices renumbered */
+	STREAM_SYMTAB,		/* the symbol table, from the symbols */
 };
 
 struct out_sec {
@@ -40,6 +44,8 @@ struct out_sec {
 	const void *data;
 	size_t size;		/* bytes in the file */
 	void *owned;		/* buffer built for the output */
+	const void *tail;	/* more contents after data's, if any */
+	size_t tail_size;	/* (size counts them) */
 	bool as_read;		/* the input's bytes, unchanged */
 	enum out_stream stream;	/* written after libelf's part, see below */
 	GElf_Shdr sh;
@@ -56,18 +62,6 @@ struct writer {
 
 /* ---- building the tables that change ---------------------------------- */
 
-static void *concat(const void *a, size_t alen, const void *b, size_t blen)
-{
-	unsigned char *p = malloc(alen + blen ? alen + blen : 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, a, alen);
-	if (blen)
-		memcpy(p + alen, b, blen);
-	return p;
-}
-
 static int build_strtab(struct obj *obj, struct out_sec *o,
 			const struct strtab_ext *ext)
 {
@@ -75,22 +69,39 @@ static int build_strtab(struct obj *obj, struct out_sec *o,
 
 	if (!old)
 		return -1;
-	o->owned = concat(old, o->sec->sh.sh_size, ext->buf, ext->len);
-	if (!o->owned)
-		return obj_nomem();
-	o->data = o->owned;
+	/* Two pieces for libelf: the input's strings, the added ones. */
+	o->data = old;
+	o->tail = ext->buf;
+	o->tail_size = ext->len;
 	o->size = o->sec->sh.sh_size + ext->len;
 	return 0;
 }
+/* A symbol as written: its section's current index. */
+static void out_symbol(Elf64_Sym *out, const struct symbol *sym)
+{
+	memcpy(out, &sym->sym, sizeof(*out));
+	if (sym->sec)
+		out->st_shndx = sym->sec->idx < SHN_LORESERVE ?
+				sym->sec->idx : SHN_XINDEX;
+}
+
 static int build_symtab(struct obj *obj, struct symtab *tab,
 			struct out_sec *o, struct out_sec *xo)
 {
 	unsigned int n = obj_nsymbols(tab);
-	Elf64_Sym *out = calloc(n, sizeof(*out));
-	uint32_t *x = xo ? calloc(n, sizeof(*x)) : NULL;
+	Elf64_Sym *out;
+	uint32_t *x;
 
 	(void)obj;
-	if (!out || (xo && !x)) {
+	o->sh.sh_info = symtab_first_global(tab);
+	if (!xo) {	/* the usual case: streamed, see write_contents() */
+		o->stream = STREAM_SYMTAB;
+		o->size = (size_t)n * sizeof(*out);
+		return 0;
+	}
+	out = calloc(n, sizeof(*out));
+	x = calloc(n, sizeof(*x));
+	if (!out || !x) {
 		free(out);
 		free(x);
 		return obj_nomem();
@@ -98,23 +109,16 @@ static int build_symtab(struct obj *obj, struct symtab *tab,
 	for (unsigned int i = 0; i < n; i++) {
 		const struct symbol *sym = obj_symbol(tab, i);
 
-		memcpy(&out[i], &sym->sym, sizeof(out[i]));
-		if (!sym->sec)
-			continue;
-		out[i].st_shndx = sym->sec->idx < SHN_LORESERVE ?
-				  sym->sec->idx : SHN_XINDEX;
-		if (x && sym->sec->idx >= SHN_LORESERVE)
+		out_symbol(&out[i], sym);
+		if (sym->sec && sym->sec->idx >= SHN_LORESERVE)
 			x[i] = sym->sec->idx;
 	}
 	o->owned = out;
 	o->data = out;
 	o->size = (size_t)n * sizeof(*out);
-	o->sh.sh_info = symtab_first_global(tab);
-	if (xo) {
-		xo->owned = x;
-		xo->data = x;
-		xo->size = (size_t)n * sizeof(*x);
-	}
+	xo->owned = x;
+	xo->data = x;
+	xo->size = (size_t)n * sizeof(*x);
 	return 0;
 }
 
@@ -122,7 +126,7 @@ static int build_symtab(struct obj *obj, struct symtab *tab,
  * Relocation tables are the largest part a changed object rebuilds (2M
  * entries, 50 MB, when c.o is padded): they are checked here, and written
  * entry by entry through a small buffer once libelf has written the rest
- * (write_streams()), so that no output copy of them is ever allocated.
+ * (write_contents()), so that no output copy of them is ever allocated.
  */
 static int check_rela_structs(struct obj *obj, struct out_sec *o)
 {
@@ -465,23 +469,11 @@ static int libelf_error(const char *what)
 static int add_section(Elf *e, struct out_sec *o)
 {
 	Elf_Scn *scn = elf_newscn(e);
-	Elf_Data *d;
 
 	if (!scn)
 		return libelf_error("new section");
-	/* A streamed table has no data here: libelf leaves its bytes alone
-	 * (a hole until write_streams() fills it). */
-	if (o->size && o->sh.sh_type != SHT_NOBITS && !o->stream) {
-		d = elf_newdata(scn);
-		if (!d)
-			return libelf_error("new section data");
-		d->d_buf = (void *)o->data;
-		d->d_size = o->size;
-		d->d_type = ELF_T_BYTE;
-		d->d_align = 1;
-		d->d_off = 0;
-		d->d_version = EV_CURRENT;
-	}
+	/* No data for libelf: it leaves the contents' bytes alone, for
+	 * write_contents(). */
 	if (!gelf_update_shdr(scn, &o->sh))
 		return libelf_error("section header");
 	return 0;
@@ -511,14 +503,24 @@ static int set_headers(struct writer *w, Elf *e)
 	return 0;
 }
 
-/* ---- streamed relocation tables -------------------------------------- */
+/* ---- contents --------------------------------------------------------- */
 
+/*
+ * libelf writes the ELF header and the section headers; every section's
+ * contents we write ourselves afterwards, in file order, through one
+ * buffer: an object of 250K small sections (C++ COMDAT groups) took as
+ * many pwrite() calls from libelf, twice as many with the padding between
+ * them.  Large contents go straight from where they are; gaps are zeros
+ * (or holes, which read as zeros: the file is new).
+ */
 #define STREAM_BUF (1u << 20)
+#define STREAM_DIRECT (256u << 10)	/* written without the buffer */
+#define STREAM_GAP (64u << 10)		/* zeros put in the buffer */
 
 struct stream {
 	int fd;
-	Elf64_Rela *buf;
-	size_t n;		/* entries in buf */
+	unsigned char *buf;
+	size_t len;		/* bytes in buf */
 	uint64_t pos;		/* file offset of buf[0] */
 };
 
@@ -541,24 +543,91 @@ static int pwrite_all(int fd, const void *p, size_t len, uint64_t pos)
 
 static int stream_flush(struct stream *st)
 {
-	size_t len = st->n * sizeof(*st->buf);
-
-	if (pwrite_all(st->fd, st->buf, len, st->pos))
+	if (pwrite_all(st->fd, st->buf, st->len, st->pos))
 		return -1;
-	st->pos += len;
-	st->n = 0;
+	st->pos += st->len;
+	st->len = 0;
+	return 0;
+}
+
+/* Room for one entry of SIZE bytes (at most 64). */
+static void *stream_entry(struct stream *st, size_t size)
+{
+	void *p;
+
+	if (st->len + size > STREAM_BUF && stream_flush(st))
+		return NULL;
+	p = st->buf + st->len;
+	st->len += size;
+	return p;
+}
+
+/* Continue at file offset OFF. */
+static int stream_seek(struct stream *st, uint64_t off)
+{
+	uint64_t end = st->pos + st->len;
+
+	if (off == end)
+		return 0;
+	if (off > end && off - end <= STREAM_GAP &&
+	    st->len + (off - end) <= STREAM_BUF) {
+		memset(st->buf + st->len, 0, off - end);
+		st->len += off - end;
+		return 0;
+	}
+	if (stream_flush(st))
+		return -1;
+	st->pos = off;
+	return 0;
+}
+
+static int stream_bytes(struct stream *st, const void *p, size_t n)
+{
+	if (n >= STREAM_DIRECT) {
+		if (stream_flush(st) || pwrite_all(st->fd, p, n, st->pos))
+			return -1;
+		st->pos += n;
+		return 0;
+	}
+	while (n) {
+		size_t k = STREAM_BUF - st->len < n ? STREAM_BUF - st->len : n;
+
+		memcpy(st->buf + st->len, p, k);
+		st->len += k;
+		p = (const char *)p + k;
+		n -= k;
+		if (st->len == STREAM_BUF && stream_flush(st))
+			return -1;
+	}
 	return 0;
 }
 
 static int stream_put(struct stream *st, uint64_t offset, uint64_t info,
 		      int64_t addend)
 {
-	Elf64_Rela *e = &st->buf[st->n++];
+	Elf64_Rela e = { offset, info, addend };
+	void *p = stream_entry(st, sizeof(e));
 
-	e->r_offset = offset;
-	e->r_info = info;
-	e->r_addend = addend;
-	return st->n == STREAM_BUF / sizeof(*st->buf) ? stream_flush(st) : 0;
+	if (!p)
+		return -1;
+	memcpy(p, &e, sizeof(e));	/* the buffer holds any bytes before */
+	return 0;
+}
+
+static int stream_symtab(struct stream *st, struct symtab *tab)
+{
+	unsigned int n = obj_nsymbols(tab);
+
+	for (unsigned int i = 0; i < n; i++) {
+		Elf64_Sym e;
+		void *p = stream_entry(st, sizeof(e));
+
+		if (!p)
+			return -1;
+		out_symbol(&e, obj_symbol(tab, i));
+		memcpy(p, &e, sizeof(e));
+	}
+	return 0;
 }
 
 static int put_reloc(struct stream *st, const struct reloc *r)
@@ -600,27 +669,43 @@ static int stream_renumbered(struct obj *obj, struct stream *st,
 	return 0;
 }
 
-/* Each streamed table at the offset the layout gave it. */
-static int write_streams(struct writer *w)
+static int write_one(struct writer *w, struct stream *st, struct out_sec *o)
 {
-	struct stream st = { .fd = w->fd };
+	if (stream_seek(st, o->sh.sh_offset))
+		return -1;
+	switch (o->stream) {
+	case STREAM_STRUCTS:
+		return stream_structs(st, o->sec->base->relocs);
+	case STREAM_RENUMBERED:
+		return stream_renumbered(w->obj, st, o->sec);
+	case STREAM_SYMTAB:
+		return stream_symtab(st, w->obj->symtab);
+	case STREAM_NONE:
+		break;
+	}
+	return stream_bytes(st, o->data, o->size - o->tail_size) ||
+	       stream_bytes(st, o->tail, o->tail_size);
+}
+
+/* Every section's contents at the offset the layout gave it. */
+static int write_contents(struct writer *w)
+{
+	/* Contents start after the ELF header (objects have no program
+	 * headers), which libelf wrote: the gaps must not cover it. */
+	struct stream st = { .fd = w->fd, .pos = sizeof(Elf64_Ehdr) };
 	int ret = 0;
 
-	for (unsigned int i = 1; i < w->n && !ret; i++) {
-		struct out_sec *o = &w->secs[i];
+	st.buf = malloc(STREAM_BUF);
+	if (!st.buf)
+		return obj_nomem();
+	for (unsigned int i = 0; i + 1 < w->n && !ret; i++) {
+		struct out_sec *o = w->order[i];
 
-		if (!o->stream)
-			continue;
-		if (!st.buf && !(st.buf = malloc(STREAM_BUF)))
-			return obj_nomem();
-		st.pos = o->sh.sh_offset;
-		st.n = 0;
-		ret = o->stream == STREAM_STRUCTS ?
-		      stream_structs(&st, o->sec->base->relocs) :
-		      stream_renumbered(w->obj, &st, o->sec);
-		if (!ret)
-			ret = stream_flush(&st);
+		if (o->sh.sh_type != SHT_NOBITS && o->size)
+			ret = write_one(w, &st, o);
 	}
+	if (!ret)
+		ret = stream_flush(&st);
 	free(st.buf);
 	return ret;
 }
@@ -647,7 +732,7 @@ static int write_model(struct writer *w)
 		libelf_error("write");
 		goto out;
 	}
-	ret = write_streams(w);
+	ret = write_contents(w);
 out:
 	elf_end(e);
 	return ret;

@@ -151,12 +151,25 @@ const char *tramp_call_name(const struct symbol *sym)
 	return sym->name + STATIC_CALL_TRAMP_PREFIX_LEN;
 }
 
-/* Where decoding starts: the function (or other symbol) around OFF. */
-static uint64_t chain_start(struct obj *obj, struct section *sec,
-			    uint64_t off)
+/* Where decoding starts: the function (or other symbol) around OFF.  The
+ * function's answer is kept for the offsets that share it. */
+static uint64_t chain_start(struct obj *obj, struct decode_cursor *c,
+			    struct section *sec, uint64_t off)
 {
-	struct symbol *s = obj_find_func_containing(obj, sec, off);
+	struct symbol *s;
+	uint64_t until;
 
+	if (c->span_sec == sec && off >= c->span_lo && off < c->span_hi)
+		return c->span_start;
+	c->span_sec = NULL;
+	s = obj_find_func_containing_span(obj, sec, off, &until);
+	if (s && s->sym.st_value <= off) {
+		c->span_sec = sec;
+		c->span_lo = off;
+		c->span_hi = until;
+		c->span_start = s->sym.st_value;
+		return c->span_start;
+	}
 	if (!s)
 		s = obj_find_symbol_containing(obj, sec, off);
 	return s && s->sym.st_value <= off ? s->sym.st_value : 0;
@@ -187,7 +200,7 @@ bool decode_covering(struct obj *obj, struct decode_cursor *c,
 
 	if (!data || sec->sh.sh_type == SHT_NOBITS || off >= sec->size)
 		return false;
-	start = chain_start(obj, sec, off);
+	start = chain_start(obj, c, sec, off);
 	if (c->starts_sec == sec && c->starts && is_start(c->starts, start)) {
 		start = start_at_or_below(c->starts, off);
 		return arch_decode(data + start, sec->size - start, start,
@@ -317,13 +330,16 @@ struct ref_list {
 static int push_ref(struct ref_list *l, const struct obj_ref *r)
 {
 	if (l->n == l->cap) {
-		size_t c = l->cap ? 2 * l->cap : 64;
-		struct obj_ref *p = realloc(l->refs, c * sizeof(*p));
+		size_t c = l->cap ? 2 * l->cap : 1024;
+		struct obj_ref *p = obj_alloc_large(c * sizeof(*p));
 
 		if (!p) {
 			l->failed = true;
 			return error_at(obj_path(l->obj), "out of memory"), -1;
 		}
+		if (l->n)
+			memcpy(p, l->refs, l->n * sizeof(*p));
+		free(l->refs);
 		l->refs = p;
 		l->cap = c;
 	}

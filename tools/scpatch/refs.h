@@ -114,6 +114,10 @@ struct decode_cursor {
 				 * begins on one of them goes through the
 				 * same boundaries */
 	struct section *starts_sec;
+	/* The function around [span_lo, span_hi) of span_sec starts at
+	 * span_start (obj_find_func_containing_span()). */
+	struct section *span_sec;
+	uint64_t span_lo, span_hi, span_start;
 };
 
 bool decode_covering(struct obj *obj, struct decode_cursor *c,

@@ -238,7 +238,7 @@ static int create_table(struct obj *obj, const struct fragment *f,
 static int emit_fragment(struct emitter *em, const struct fragment *f)
 {
 	size_t nw = 1 + 2 * f->count;
-	struct reloc *w = malloc(nw * sizeof(*w));
+	struct reloc *w = obj_alloc_large(nw * sizeof(*w));
 	int ret = -1;
 
 	if (!w)
