@@ -217,18 +217,21 @@ void pad_verify_free(struct pad_verify *pv)
 {
 	if (!pv)
 		return;
-	if (pv->bases.v)
-		for (unsigned i = 0; i < obj_nsections(pv->obj); i++)
-			free(pv->bases.v[i]);
-	free(pv->bases.v);
-	free(pv->bases.n);
-	free(pv->rels);
+	if (pv->bases)
+		for (unsigned i = 0; i < obj_nsections(pv->obj); i++) {
+			free(pv->bases[i].bits);
+			free(pv->bases[i].sum);
+		}
+	free(pv->bases);
+	free(pv->active);
+	free(pv->exp);
+	free(pv->into);
+	free(pv->wide);
 	free(pv->symmap);
 	free(pv->rsecs);
 	free(pv->syms);
 	free(pv->eh_old);
 	pv_lsda_free(pv);
 	free(pv->fdes);
-	free(pv->rowlocs);
 	free(pv);
 }

@@ -285,50 +285,6 @@ static struct pad_sec *fde_code(struct pad_verify *pv, const struct fde *f,
 	return pad_find_sec(pv->secs, pv->nsecs, r->sym->sec->idx);
 }
 
-static int push_row(struct pad_verify *pv, uint64_t loc)
-{
-	if (pv->nrowlocs == pv->rowlocs_cap) {
-		size_t cap = pv->rowlocs_cap ? 2 * pv->rowlocs_cap : 1024;
-		uint64_t *p = realloc(pv->rowlocs, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		pv->rowlocs = p;
-		pv->rowlocs_cap = cap;
-	}
-	pv->rowlocs[pv->nrowlocs++] = loc;
-	return 0;
-}
-
-static int map_rows(struct pad_verify *pv, struct pad_sec *s,
-		    const struct fde *f, struct vfde *v)
-{
-	struct cfa_it it = { { pv->eh_old + f->insns, pv->eh_old + f->end,
-			       false }, v->begin };
-	const uint8_t *op;
-	size_t len;
-	uint64_t to;
-	long hint = -1;
-	int rc;
-
-	v->rows = pv->nrowlocs;
-	while ((rc = cfa_next(&it, &op, &len)) == 1) {
-		if (!pv_map_near(s, it.loc, REF_POINT, &to, &hint))
-			pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
-				PRIx64 "): its CFA row at +0x%" PRIx64 " does "
-				"not map to one place", s->sec->name, v->begin,
-				v->at, it.loc);
-		if (push_row(pv, to))
-			return -1;
-	}
-	if (rc < 0)
-		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
-			"): CFA instructions this check does not read",
-			s->sec->name, v->begin, v->at);
-	v->nrows = pv->nrowlocs - v->rows;
-	return 0;
-}
-
 static struct vfde *new_vfde(struct pad_verify *pv)
 {
 	if (pv->nfdes == pv->fdes_cap) {
@@ -363,7 +319,7 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 		return -1;
 	*v = (struct vfde){ .sec = s->sec->idx, .range_size = c->enc_size,
 			    .begin = begin, .end = begin + f.range, .at = e->at };
-	if (!pv_map(s, v->begin, REF_POINT, &v->new_begin) ||
+	if (!pv_map_near(s, v->begin, REF_POINT, &v->new_begin, &pv->eh_hint) ||
 	    !pv_map(s, v->end, REF_POINT, &v->new_end))
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 "..+0x%" PRIx64 " (.eh_frame"
 			"+0x%" PRIx64 "): its range does not map to whole "
@@ -379,7 +335,7 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 		    pv_lsda_snapshot(pv, l->sym->sec))
 			return -1;
 	}
-	return map_rows(pv, s, &f, v);
+	return 0;
 }
 
 int pv_cfi_prepare(struct pad_verify *pv)
@@ -395,10 +351,8 @@ int pv_cfi_prepare(struct pad_verify *pv)
 	d = obj_section_data(pv->obj, pv->eh);
 	pv->eh_old_size = pv->eh->size;
 	pv->eh_old = malloc(pv->eh_old_size + 1);
-	/* never NULL: FDEs without rows still index it */
-	pv->rowlocs_cap = 1024;
-	pv->rowlocs = malloc(pv->rowlocs_cap * sizeof(*pv->rowlocs));
-	if (!d || !pv->eh_old || !pv->rowlocs)
+	pv->eh_hint = -1;
+	if (!d || !pv->eh_old)
 		return -1;
 	memcpy(pv->eh_old, d, pv->eh_old_size);
 	while ((rc = next_entry(pv->eh_old, pv->eh_old_size, &off, &e)) == 1) {
@@ -486,25 +440,38 @@ static bool same_header(const uint8_t *a, const struct cie *ca,
 	       !memcmp(a + ca->at + 8, b + cb->at + 8, ca->insns - ca->at - 8);
 }
 
-/* Rows of two programs, the same instructions in the same order; LOCS
- * (NULL for a CIE) are the addresses the second one's rows must have. */
-static bool same_rows(struct cfa_it *a, struct cfa_it *b,
-		      const uint64_t *locs, size_t nlocs, size_t *bad)
+enum rows {
+	ROWS_SAME,
+	ROWS_DIFFER,
+	ROWS_UNMAPPED,	/* a row of the first one does not map */
+	ROWS_UNREAD,	/* the first one has what cfa_next() does not read */
+};
+
+/* Rows of two programs, the same instructions in the same order; for an
+ * FDE (S, else a CIE) each row of the second one at the address the first
+ * one's went to.  The rows are mapped here, after the commit, in the order
+ * of the code (FDEs come in it), each from the one before (*HINT). */
+static enum rows same_rows(struct cfa_it *a, struct cfa_it *b,
+			   const struct pad_sec *s, long *hint, size_t *bad)
 {
 	const uint8_t *pa, *pb;
 	size_t la, lb;
+	uint64_t to;
 	int ra, rb;
 
 	for (*bad = 0;; (*bad)++) {
 		ra = cfa_next(a, &pa, &la);
+		if (ra < 0)
+			return ROWS_UNREAD;
 		rb = cfa_next(b, &pb, &lb);
-		if (ra != rb || ra < 0)
-			return false;
+		if (ra != rb)
+			return ROWS_DIFFER;
 		if (!ra)
-			return !locs || *bad == nlocs;
-		if (la != lb || memcmp(pa, pb, la) ||
-		    (locs && (*bad >= nlocs || b->loc != locs[*bad])))
-			return false;
+			return ROWS_SAME;
+		if (s && !pv_map_near(s, a->loc, REF_POINT, &to, hint))
+			return ROWS_UNMAPPED;
+		if (la != lb || memcmp(pa, pb, la) || (s && b->loc != to))
+			return ROWS_DIFFER;
 	}
 }
 
@@ -542,7 +509,7 @@ static bool same_cie(struct pad_verify *pv, const uint8_t *d,
 			       pv->eh_old + cp->old.end, false }, 0 };
 	b = (struct cfa_it){ { d + cp->new.insns, d + cp->new.end, false }, 0 };
 	cp->same = same_header(pv->eh_old, &cp->old, d, &cp->new) &&
-		   same_rows(&a, &b, NULL, 0, &bad);
+		   same_rows(&a, &b, NULL, NULL, &bad) == ROWS_SAME;
 	return cp->same;
 }
 
@@ -569,8 +536,9 @@ static bool same_lsda(struct pad_verify *pv, const uint8_t *d,
 
 static void check_fde(struct pad_verify *pv, const uint8_t *d,
 		      const struct vfde *f, const struct nfde *n,
-		      struct cie_pair *cp)
+		      struct cie_pair *cp, long *hint)
 {
+	const struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, f->sec);
 	const char *name = sec_name(pv, f->sec);
 	uint64_t o = f->at, p = n->at;
 	struct entry eo, en;
@@ -605,11 +573,25 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 	a = (struct cfa_it){ { pv->eh_old + fo.insns, pv->eh_old + fo.end,
 			       false }, f->begin };
 	b = (struct cfa_it){ { d + fn.insns, d + fn.end, false }, n->begin };
-	if (!same_rows(&a, &b, pv->rowlocs + f->rows, f->nrows, &bad))
+	switch (same_rows(&a, &b, s, hint, &bad)) {
+	case ROWS_SAME:
+		break;
+	case ROWS_UNMAPPED:
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): its CFA row at +0x%" PRIx64 " does not map to one "
+			"place", name, f->begin, f->at, a.loc);
+		break;
+	case ROWS_UNREAD:
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): CFA instructions this check does not read", name,
+			f->begin, f->at);
+		break;
+	case ROWS_DIFFER:
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
 			"): CFA row %zu (at +0x%" PRIx64 " before) is not the "
 			"same rule at the address its code went to", name,
 			f->begin, n->at, bad, a.loc);
+	}
 }
 
 static bool paired(const struct vfde *f, const struct nfde *n, size_t k)
@@ -623,6 +605,7 @@ void pv_cfi_check(struct pad_verify *pv)
 	const uint8_t *d;
 	struct nfde *n;
 	size_t nn, k;
+	long hint = -1;
 
 	if (!pv->eh_old)
 		return;
@@ -651,7 +634,9 @@ void pv_cfi_check(struct pad_verify *pv)
 				pv->fdes[k].at, pv->fdes[k].new_begin);
 			break;
 		}
-		check_fde(pv, d, &pv->fdes[k], &n[k], &cp);
+		if (k && pv->fdes[k].sec != pv->fdes[k - 1].sec)
+			hint = -1;
+		check_fde(pv, d, &pv->fdes[k], &n[k], &cp, &hint);
 	}
 out:
 	free(n);

@@ -25,21 +25,34 @@ enum ref_kind {
 			 * (gcc ends location ranges at a call's last byte) */
 };
 
-/* What a relocation must be after the commit: one per relocation of a
- * section that has any in or into padded code, in the same order. */
-struct vrel {
-	uint64_t off;		/* its r_offset (checked in padded code) */
-	int64_t addend;		/* its r_addend (not for R_X86_64_NONE) */
-};
-
 /* A section whose relocations are checked: their number must not change,
- * nor their types and symbols (HASH). */
+ * nor their types and symbols (HASH).  What each must be after the commit
+ * is in pad_verify.exp from FIRST on: in padded code two words a
+ * relocation (its offset, its addend), elsewhere one a relocation into
+ * padded code (its addend), which INTO (from bit FIRST_INTO) tells. */
 struct vrelsec {
 	struct section *sec;
 	long nrelocs;
-	size_t first;		/* its entries in pad_verify.rels */
+	size_t first, first_into, first_wide;
 	uint64_t hash;
 	bool padded;
+};
+
+/* An expected offset or addend that does not fit its 32-bit word (which
+ * then holds PV_WIDE): the IDX-th relocation of its section. */
+#define PV_WIDE 0x80000000u
+
+struct vwide {
+	size_t idx;
+	uint64_t off;
+	int64_t addend;
+};
+
+/* Places in a data section that code refers to (pad_verify_reloc.c): a
+ * bit per byte, and a bit per 64 of those words that has one set. */
+struct vbases {
+	uint64_t *bits, *sum;
+	size_t nwords;
 };
 
 struct vsym {
@@ -57,7 +70,6 @@ struct vfde {
 	uint64_t begin, end;	/* original code range */
 	uint64_t new_begin, new_end;
 	uint64_t at;		/* its offset in the .eh_frame snapshot */
-	size_t rows, nrows;	/* its CFA row addresses, mapped, in rowlocs */
 	struct symbol *lsda_sym;	/* the LSDA pointer's relocation */
 	int64_t lsda_addend;
 	uint32_t lsda_type;
@@ -74,8 +86,12 @@ struct pad_verify {
 	struct obj *obj;
 	struct pad_sec **secs;
 	size_t nsecs;
-	struct vrel *rels;
-	size_t nrels;
+	uint32_t *exp;		/* expected offsets and addends */
+	size_t nexp;
+	uint64_t *into;		/* relocations into padded code, a bit each */
+	size_t ninto;
+	struct vwide *wide;	/* the values that do not fit in exp */
+	size_t nwide, wide_cap;
 	struct vrelsec *rsecs;
 	size_t nrsecs, rsecs_cap;
 	struct vsym *syms;
@@ -86,17 +102,13 @@ struct pad_verify {
 	size_t eh_old_size;
 	struct vfde *fdes;
 	size_t nfdes, fdes_cap;
-	uint64_t *rowlocs;	/* where each CFA row must be afterwards */
-	size_t nrowlocs, rowlocs_cap;
+	long eh_hint;		/* the instruction of the last FDE mapped */
 	struct lsec *lsecs;	/* sections of their LSDAs */
 	size_t nlsecs;
 	uint32_t *lsec_of;	/* per section index: 1 + its lsecs entry */
 	/* scratch of the reference mapping */
-	struct {
-		struct kv **v;	/* jump table bases per section index */
-		size_t *n;
-		bool built;
-	} bases;
+	struct vbases *bases;	/* jump table bases per section index */
+	struct pad_sec **active;	/* pad_find_sec() per section index */
 	struct {
 		struct section *sec;
 		uint64_t start, pos;
@@ -134,6 +146,10 @@ bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 /* The instruction covering ORIG, scanning forward from *HINT when ORIG
  * is a little after it (HINT may be NULL); -1 when none. */
 long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint);
+/* The instruction covering ORIG, unchecked (a hint for the above), and
+ * its record on its way into the cache: lookups a few relocations ahead
+ * overlap their cache misses. */
+long pv_insn_ahead(const struct pad_sec *ps, uint64_t orig);
 /* Where a relocated field at ORIG went: it moves with its instruction,
  * which ends at *END (0 when there is none). */
 bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
