@@ -2,16 +2,17 @@
 /*
  * Padding: translation validation of .eh_frame.  Each FDE that describes
  * padded code is read before the commit (its code range, from its pc_begin
- * relocation, and the address of every CFA row: every instruction of its
- * program but the advances and the DW_CFA_nop padding, with the location
- * it takes effect at), and each row address is mapped.  After the commit
+ * relocation, mapped), and .eh_frame is copied.  After the commit
  * the new .eh_frame is read again on its own, with its own parser: FDEs
  * are found by the code their pc_begin relocation points at, not by their
  * offset (an FDE may have grown), and must cover the mapped range with the
  * same CIE, the same augmentation data and LSDA pointer (or a pointer to
  * an LSDA the pass wrote anew, proved the old one mapped by
- * pad_verify_lsda.c), and the same rows in the same order at the mapped
- * addresses.
+ * pad_verify_lsda.c), and the same rows (every instruction of its program
+ * but the advances and the DW_CFA_nop padding, with the location it takes
+ * effect at) in the same order, each at the address its row in the copy
+ * maps to.  The placement is the same after the commit as before, so the
+ * rows are mapped then, while the two programs are read side by side.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -319,11 +320,6 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 		return -1;
 	*v = (struct vfde){ .sec = s->sec->idx, .range_size = c->enc_size,
 			    .begin = begin, .end = begin + f.range, .at = e->at };
-	if (!pv_map_near(s, v->begin, REF_POINT, &v->new_begin, &pv->eh_hint) ||
-	    !pv_map(s, v->end, REF_POINT, &v->new_end))
-		pv_fail(pv, "FDE of %s+0x%" PRIx64 "..+0x%" PRIx64 " (.eh_frame"
-			"+0x%" PRIx64 "): its range does not map to whole "
-			"instructions", s->sec->name, v->begin, v->end, e->at);
 	l = c->lsda && f.aug_len ? obj_find_reloc_range(pv->obj, pv->eh,
 						f.aug_at, f.aug_len) : NULL;
 	if (l) {
@@ -336,6 +332,36 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 			return -1;
 	}
 	return 0;
+}
+
+/* Where the code of each FDE went.  FDEs come in the order of their code:
+ * a range starts a little after the one before ends, and the instructions
+ * of the FDEs a few after are asked for ahead (pv_insn_ahead()). */
+#define AHEAD 8
+
+static void map_ranges(struct pad_verify *pv)
+{
+	long hint = -1;
+
+	for (size_t k = 0; k < pv->nfdes; k++) {
+		struct vfde *v = &pv->fdes[k];
+		struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+
+		if (k + AHEAD < pv->nfdes) {
+			const struct vfde *a = &pv->fdes[k + AHEAD];
+			struct pad_sec *as = pad_find_sec(pv->secs, pv->nsecs,
+							  a->sec);
+
+			pv_insn_ahead(as, a->begin);
+			pv_insn_ahead(as, a->end);
+		}
+		if (!pv_map_near(s, v->begin, REF_POINT, &v->new_begin, &hint) ||
+		    !pv_map_near(s, v->end, REF_POINT, &v->new_end, &hint))
+			pv_fail(pv, "FDE of %s+0x%" PRIx64 "..+0x%" PRIx64
+				" (.eh_frame+0x%" PRIx64 "): its range does not "
+				"map to whole instructions", s->sec->name,
+				v->begin, v->end, v->at);
+	}
 }
 
 int pv_cfi_prepare(struct pad_verify *pv)
@@ -351,7 +377,6 @@ int pv_cfi_prepare(struct pad_verify *pv)
 	d = obj_section_data(pv->obj, pv->eh);
 	pv->eh_old_size = pv->eh->size;
 	pv->eh_old = malloc(pv->eh_old_size + 1);
-	pv->eh_hint = -1;
 	if (!d || !pv->eh_old)
 		return -1;
 	memcpy(pv->eh_old, d, pv->eh_old_size);
@@ -366,6 +391,7 @@ int pv_cfi_prepare(struct pad_verify *pv)
 		if (prepare_fde(pv, &e, &c))
 			return -1;
 	}
+	map_ranges(pv);
 	return 0;
 }
 

@@ -102,7 +102,6 @@ struct pad_verify {
 	size_t eh_old_size;
 	struct vfde *fdes;
 	size_t nfdes, fdes_cap;
-	long eh_hint;		/* the instruction of the last FDE mapped */
 	struct lsec *lsecs;	/* sections of their LSDAs */
 	size_t nlsecs;
 	uint32_t *lsec_of;	/* per section index: 1 + its lsecs entry */
@@ -122,6 +121,7 @@ struct pad_verify {
 		enum ref_kind kind;
 		bool ok;
 	} memo;
+	uint64_t ahead_target;	/* the last one asked for ahead */
 	uint64_t field_end;	/* end of the instruction of the last field
 				 * mapped by map_field() */
 	long field_hint;	/* and that instruction */

@@ -390,8 +390,10 @@ static struct pad_sec *active(const struct pad_verify *pv,
 
 /* Relocations are read this many ahead of the one checked: the symbol
  * each points at and the instruction its field is in are random reads
- * into tens of megabytes, which then overlap. */
-#define AHEAD 8
+ * into tens of megabytes, which then overlap.  Half way, with the symbol
+ * read, the instruction at symbol + addend (the target, but for the bias
+ * of a jump table entry) is asked for too. */
+#define AHEAD 16
 
 struct ahead {
 	struct reloc *r;
@@ -411,6 +413,23 @@ static void look_ahead(struct pad_verify *pv, struct section *t,
 		__builtin_prefetch(&r->sym->sec);
 	if (self)
 		a->insn = pv_insn_ahead(self, r->offset);
+}
+
+/* Not for relocations of padded code (into it they are calls, whose
+ * symbol's mapping is known), nor for runs to one place. */
+static void look_at_target(struct pad_verify *pv, const struct ahead *a)
+{
+	const struct reloc *r = a->r;
+	const struct pad_sec *s;
+	uint64_t target;
+
+	if (!r || !r->sym || !(s = active(pv, r->sym->sec)))
+		return;
+	target = sym_value(r->sym) + r->addend;
+	if (target != pv->ahead_target) {
+		pv->ahead_target = target;
+		pv_insn_ahead(s, target);
+	}
 }
 
 /* The relocations of T: in padded code every one, elsewhere those into
@@ -435,6 +454,8 @@ static int prepare_section(struct pad_verify *pv, struct section *t)
 
 		pv->field_hint = ring[k % AHEAD].insn;
 		look_ahead(pv, t, self, &ring[k % AHEAD], k + AHEAD);
+		if (!self)
+			look_at_target(pv, &ring[(k + AHEAD / 2) % AHEAD]);
 		vs.hash = mix(vs.hash, r);
 		if (code && to && !is_code(to) &&
 		    to->sh.sh_type != SHT_NOBITS && note_base(pv, r))
