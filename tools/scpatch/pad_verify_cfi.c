@@ -274,11 +274,53 @@ static uint64_t sym_value(const struct symbol *sym)
 	return sym->type == STT_SECTION ? 0 : sym->sym.st_value;
 }
 
-/* The padded section and code offset the FDE's pc_begin points at. */
-static struct pad_sec *fde_code(struct pad_verify *pv, const struct fde *f,
-				uint64_t *begin)
+/*
+ * Relocations of .eh_frame asked for in offset order: when they are in it
+ * (as assemblers and linkers write them), found by walking them once, not
+ * by a binary search each (tens of thousands of FDEs); else, or when asked
+ * for out of order, by obj_find_reloc_range().
+ */
+struct rwalk {
+	struct pad_verify *pv;
+	size_t k;
+	uint64_t last;		/* the last offset asked for */
+	bool sorted;
+};
+
+static void rwalk_init(struct rwalk *w, struct pad_verify *pv)
 {
-	struct reloc *r = obj_find_reloc(pv->obj, pv->eh, f->begin_at);
+	struct reloc *r, *prev = NULL;
+
+	*w = (struct rwalk){ .pv = pv, .sorted = true };
+	obj_for_each_reloc(pv->obj, pv->eh, r) {
+		/* two at one offset: which one is first is the model's */
+		if (prev && r->offset <= prev->offset) {
+			w->sorted = false;
+			return;
+		}
+		prev = r;
+	}
+}
+
+/* The relocation with the lowest offset in [OFF, OFF + LEN), or NULL. */
+static struct reloc *rwalk_find(struct rwalk *w, uint64_t off, uint64_t len)
+{
+	struct obj *obj = w->pv->obj;
+	struct reloc *r;
+
+	if (!w->sorted || off < w->last)
+		return obj_find_reloc_range(obj, w->pv->eh, off, len);
+	w->last = off;
+	while ((r = obj_reloc(obj, w->pv->eh, w->k)) && r->offset < off)
+		w->k++;
+	return r && r->offset - off < len ? r : NULL;
+}
+
+/* The padded section and code offset the FDE's pc_begin points at. */
+static struct pad_sec *fde_code(struct pad_verify *pv, struct rwalk *w,
+				const struct fde *f, uint64_t *begin)
+{
+	struct reloc *r = rwalk_find(w, f->begin_at, 1);
 
 	if (!r || !r->sym || !r->sym->sec)
 		return NULL;
@@ -300,8 +342,8 @@ static struct vfde *new_vfde(struct pad_verify *pv)
 	return &pv->fdes[pv->nfdes++];
 }
 
-static int prepare_fde(struct pad_verify *pv, const struct entry *e,
-		       const struct cie *c)
+static int prepare_fde(struct pad_verify *pv, struct rwalk *w,
+		       const struct entry *e, const struct cie *c)
 {
 	struct fde f;
 	struct pad_sec *s;
@@ -312,7 +354,7 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 	if (!parse_fde(pv->eh_old, e, c, &f))
 		return pv_fail(pv, ".eh_frame+0x%" PRIx64 ": malformed FDE",
 			       e->at), 0;
-	s = fde_code(pv, &f, &begin);
+	s = fde_code(pv, w, &f, &begin);
 	if (!s)
 		return 0;
 	v = new_vfde(pv);
@@ -320,8 +362,7 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 		return -1;
 	*v = (struct vfde){ .sec = s->sec->idx, .range_size = c->enc_size,
 			    .begin = begin, .end = begin + f.range, .at = e->at };
-	l = c->lsda && f.aug_len ? obj_find_reloc_range(pv->obj, pv->eh,
-						f.aug_at, f.aug_len) : NULL;
+	l = c->lsda && f.aug_len ? rwalk_find(w, f.aug_at, f.aug_len) : NULL;
 	if (l) {
 		v->has_lsda = true;
 		v->lsda_sym = l->sym;
@@ -366,6 +407,7 @@ static void map_ranges(struct pad_verify *pv)
 
 int pv_cfi_prepare(struct pad_verify *pv)
 {
+	struct rwalk w;
 	const uint8_t *d;
 	struct cie c = { .at = UINT64_MAX };
 	struct entry e;
@@ -380,6 +422,7 @@ int pv_cfi_prepare(struct pad_verify *pv)
 	if (!d || !pv->eh_old)
 		return -1;
 	memcpy(pv->eh_old, d, pv->eh_old_size);
+	rwalk_init(&w, pv);
 	while ((rc = next_entry(pv->eh_old, pv->eh_old_size, &off, &e)) == 1) {
 		if (e.is_cie)
 			continue;
@@ -388,7 +431,7 @@ int pv_cfi_prepare(struct pad_verify *pv)
 			c.at = UINT64_MAX;
 			continue;	/* the pass refused what it describes */
 		}
-		if (prepare_fde(pv, &e, &c))
+		if (prepare_fde(pv, &w, &e, &c))
 			return -1;
 	}
 	map_ranges(pv);
@@ -425,6 +468,7 @@ static struct nfde *read_new(struct pad_verify *pv, size_t *n)
 	struct cie c = { .at = UINT64_MAX };
 	struct nfde *v = malloc((pv->nfdes + 1) * sizeof(*v));
 	struct entry e;
+	struct rwalk w;
 	uint64_t off = 0;
 	int rc;
 
@@ -434,6 +478,7 @@ static struct nfde *read_new(struct pad_verify *pv, size_t *n)
 		pv_fail(pv, "out of memory reading .eh_frame");
 		return NULL;
 	}
+	rwalk_init(&w, pv);
 	while ((rc = next_entry(d, pv->eh->size, &off, &e)) == 1) {
 		struct pad_sec *s;
 		struct fde f;
@@ -442,7 +487,7 @@ static struct nfde *read_new(struct pad_verify *pv, size_t *n)
 		if (e.is_cie || (c.at != e.cie &&
 				 !parse_cie(d, pv->eh->size, e.cie, &c)))
 			continue;
-		if (!parse_fde(d, &e, &c, &f) || !(s = fde_code(pv, &f, &begin)))
+		if (!parse_fde(d, &e, &c, &f) || !(s = fde_code(pv, &w, &f, &begin)))
 			continue;
 		if (*n == pv->nfdes) {
 			pv_fail(pv, "more FDEs describe padded code than before "
@@ -496,8 +541,12 @@ static enum rows same_rows(struct cfa_it *a, struct cfa_it *b,
 			return ROWS_SAME;
 		if (s && !pv_map_near(s, a->loc, REF_POINT, &to, hint))
 			return ROWS_UNMAPPED;
-		if (la != lb || memcmp(pa, pb, la) || (s && b->loc != to))
+		if (la != lb || (s && b->loc != to))
 			return ROWS_DIFFER;
+		/* most rows are 1 to 3 bytes: not worth a call */
+		while (la--)
+			if (pa[la] != pb[la])
+				return ROWS_DIFFER;
 	}
 }
 
@@ -539,30 +588,43 @@ static bool same_cie(struct pad_verify *pv, const uint8_t *d,
 	return cp->same;
 }
 
+/* How a failure names the FDE F, paired with N. */
+static const char *fde_where(struct pad_verify *pv, char *buf, size_t len,
+			     const struct vfde *f, const struct nfde *n)
+{
+	snprintf(buf, len, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64 ")",
+		 sec_name(pv, f->sec), f->begin, n->at);
+	return buf;
+}
+
 /* The same augmentation data and LSDA pointer, or a pointer to an LSDA
  * elsewhere in the same section proved to be the old one mapped. */
-static bool same_lsda(struct pad_verify *pv, const uint8_t *d,
+static bool same_lsda(struct pad_verify *pv, struct rwalk *w, const uint8_t *d,
 		      const struct fde *fo, const struct fde *fn,
-		      const struct vfde *f, const char *where)
+		      const struct vfde *f, const struct nfde *n)
 {
 	struct reloc *l;
+	char where[160];
 
 	if (fo->aug_len != fn->aug_len ||
 	    memcmp(pv->eh_old + fo->aug_at, d + fn->aug_at, fo->aug_len))
-		return pv_fail(pv, "%s: its augmentation data changed", where);
+		return pv_fail(pv, "%s: its augmentation data changed",
+			       fde_where(pv, where, sizeof(where), f, n));
 	if (!f->has_lsda)
 		return true;
-	l = obj_find_reloc_range(pv->obj, pv->eh, fn->aug_at, fn->aug_len);
+	l = rwalk_find(w, fn->aug_at, fn->aug_len);
 	if (!l || l->sym != f->lsda_sym || l->type != f->lsda_type)
-		return pv_fail(pv, "%s: its LSDA pointer changed", where);
+		return pv_fail(pv, "%s: its LSDA pointer changed",
+			       fde_where(pv, where, sizeof(where), f, n));
 	if (l->addend == f->lsda_addend)
 		return true;
-	return pv_lsda_check(pv, f, sym_value(l->sym) + l->addend, where);
+	return pv_lsda_check(pv, f, sym_value(l->sym) + l->addend,
+			     fde_where(pv, where, sizeof(where), f, n));
 }
 
-static void check_fde(struct pad_verify *pv, const uint8_t *d,
-		      const struct vfde *f, const struct nfde *n,
-		      struct cie_pair *cp, long *hint)
+static void check_fde(struct pad_verify *pv, struct rwalk *w,
+		      const uint8_t *d, const struct vfde *f,
+		      const struct nfde *n, struct cie_pair *cp, long *hint)
 {
 	const struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, f->sec);
 	const char *name = sec_name(pv, f->sec);
@@ -573,8 +635,6 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 	char where[160];
 	size_t bad;
 
-	snprintf(where, sizeof(where), "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
-		 PRIx64 ")", name, f->begin, n->at);
 	if (n->end != f->new_end) {
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
 			"): its range ends at +0x%" PRIx64 ", but its code "
@@ -591,10 +651,11 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 	}
 	if (!parse_fde(pv->eh_old, &eo, &cp->old, &fo) ||
 	    !parse_fde(d, &en, &cp->new, &fn)) {
-		pv_fail(pv, "%s: malformed", where);
+		pv_fail(pv, "%s: malformed",
+			fde_where(pv, where, sizeof(where), f, n));
 		return;
 	}
-	if (!same_lsda(pv, d, &fo, &fn, f, where))
+	if (!same_lsda(pv, w, d, &fo, &fn, f, n))
 		return;
 	a = (struct cfa_it){ { pv->eh_old + fo.insns, pv->eh_old + fo.end,
 			       false }, f->begin };
@@ -630,6 +691,7 @@ void pv_cfi_check(struct pad_verify *pv)
 	struct cie_pair cp = { .old.at = UINT64_MAX, .new.at = UINT64_MAX };
 	const uint8_t *d;
 	struct nfde *n;
+	struct rwalk w;
 	size_t nn, k;
 	long hint = -1;
 
@@ -637,6 +699,7 @@ void pv_cfi_check(struct pad_verify *pv)
 		return;
 	n = read_new(pv, &nn);
 	d = obj_section_data(pv->obj, pv->eh);
+	rwalk_init(&w, pv);
 	if (!n || !d || pv->failure[0])
 		goto out;
 	if (nn != pv->nfdes) {
@@ -662,7 +725,7 @@ void pv_cfi_check(struct pad_verify *pv)
 		}
 		if (k && pv->fdes[k].sec != pv->fdes[k - 1].sec)
 			hint = -1;
-		check_fde(pv, d, &pv->fdes[k], &n[k], &cp, &hint);
+		check_fde(pv, &w, d, &pv->fdes[k], &n[k], &cp, &hint);
 	}
 out:
 	free(n);

@@ -108,6 +108,7 @@ struct pad_verify {
 	/* scratch of the reference mapping */
 	struct vbases *bases;	/* jump table bases per section index */
 	struct pad_sec **active;	/* pad_find_sec() per section index */
+	unsigned nactive;
 	struct {
 		struct section *sec;
 		uint64_t start, pos;

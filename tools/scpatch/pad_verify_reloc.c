@@ -361,6 +361,7 @@ static int alloc_relocs(struct pad_verify *pv)
 	pv->active = calloc(nsecs + 1, sizeof(*pv->active));
 	if (!pv->exp || !pv->into || !pv->bases || !pv->active)
 		return -1;
+	pv->nactive = nsecs;
 	for (unsigned i = 0; i < nsecs; i++)
 		pv->active[i] = pad_find_sec(pv->secs, pv->nsecs, i);
 	return 0;
@@ -384,8 +385,7 @@ static int add_relsec(struct pad_verify *pv, const struct vrelsec *vs)
 static struct pad_sec *active(const struct pad_verify *pv,
 			      const struct section *sec)
 {
-	return sec && sec->idx < obj_nsections(pv->obj) ?
-	       pv->active[sec->idx] : NULL;
+	return sec && sec->idx < pv->nactive ? pv->active[sec->idx] : NULL;
 }
 
 /* Relocations are read this many ahead of the one checked: the symbol
