@@ -84,6 +84,31 @@ static void map_symbol(struct pad_verify *pv, struct vsym *v, long *hints)
 		pv->symmap[v->idx] = v->new_value;
 }
 
+/* What mapping the symbols reads, asked for ahead: their cache misses then
+ * overlap.  The symbol AHEAD after, its instructions half as far, and the
+ * NOP run its function ends at (the instruction's record read by then). */
+#define AHEAD 16
+
+static void look_ahead(struct pad_verify *pv, const struct kv *order, size_t i)
+{
+	const struct vsym *v;
+	struct pad_sec *s;
+
+	if (i + AHEAD < pv->nsyms)
+		__builtin_prefetch(&pv->syms[order[i + AHEAD].val]);
+	if (i + AHEAD / 2 < pv->nsyms) {
+		v = &pv->syms[order[i + AHEAD / 2].val];
+		s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+		pv_insn_ahead(s, v->value);
+		pv_insn_ahead(s, v->value + v->size);
+	}
+	if (i + AHEAD / 4 < pv->nsyms) {
+		v = &pv->syms[order[i + AHEAD / 4].val];
+		s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+		pv_run_ahead(s, v->value + v->size);
+	}
+}
+
 /* Symbols are mapped in address order: random lookups into millions of
  * instructions cost a cache miss each. */
 static int prepare_symbols(struct pad_verify *pv)
@@ -110,6 +135,8 @@ static int prepare_symbols(struct pad_verify *pv)
 	}
 	for (size_t i = 0; i < pv->nsyms; i++) {
 		struct vsym *v = &pv->syms[order[i].val];
+
+		look_ahead(pv, order, i);
 
 		if (v->sec != sec) {
 			sec = v->sec;

@@ -377,7 +377,8 @@ static int prepare_fde(struct pad_verify *pv, struct rwalk *w,
 
 /* Where the code of each FDE went.  FDEs come in the order of their code:
  * a range starts a little after the one before ends, and the instructions
- * of the FDEs a few after are asked for ahead (pv_insn_ahead()). */
+ * of the FDEs a few after are asked for ahead (pv_insn_ahead()), then the
+ * NOP run their function ends at. */
 #define AHEAD 8
 
 static void map_ranges(struct pad_verify *pv)
@@ -395,6 +396,12 @@ static void map_ranges(struct pad_verify *pv)
 
 			pv_insn_ahead(as, a->begin);
 			pv_insn_ahead(as, a->end);
+		}
+		if (k + AHEAD / 2 < pv->nfdes) {
+			const struct vfde *a = &pv->fdes[k + AHEAD / 2];
+
+			pv_run_ahead(pad_find_sec(pv->secs, pv->nsecs, a->sec),
+				     a->end);
 		}
 		if (!pv_map_near(s, v->begin, REF_POINT, &v->new_begin, &hint) ||
 		    !pv_map_near(s, v->end, REF_POINT, &v->new_end, &hint))

@@ -151,6 +151,9 @@ long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint);
  * its record on its way into the cache: lookups a few relocations ahead
  * overlap their cache misses. */
 long pv_insn_ahead(const struct pad_sec *ps, uint64_t orig);
+/* Later, its record read: the NOP run of that instruction, where a
+ * function ends (its symbol's size, its FDE's range). */
+void pv_run_ahead(const struct pad_sec *ps, uint64_t orig);
 /* Where a relocated field at ORIG went: it moves with its instruction,
  * which ends at *END (0 when there is none). */
 bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,

@@ -76,6 +76,16 @@ long pv_insn_ahead(const struct pad_sec *ps, uint64_t orig)
 	return i;
 }
 
+void pv_run_ahead(const struct pad_sec *ps, uint64_t orig)
+{
+	long i = orig < ps->size ? pad_insn_covering(ps, orig) : -1;
+	int32_t run;
+
+	if (i >= 0 && (size_t)i < ps->n &&
+	    (run = pad_run_of(&ps->insns[i])) >= 0 && (size_t)run < ps->nruns)
+		__builtin_prefetch(&ps->runs[run]);
+}
+
 bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 		 uint64_t *out, long *hint)
 {

@@ -416,16 +416,21 @@ static void look_ahead(struct pad_verify *pv, struct section *t,
 }
 
 /* Not for relocations of padded code (into it they are calls, whose
- * symbol's mapping is known), nor for runs to one place. */
-static void look_at_target(struct pad_verify *pv, const struct ahead *a)
+ * symbol's mapping is known), nor for runs to one place.  A PC-relative
+ * jump table entry of T points at its table's base plus the addend. */
+static void look_at_target(struct pad_verify *pv, const struct section *t,
+			   const struct ahead *a)
 {
 	const struct reloc *r = a->r;
 	const struct pad_sec *s;
-	uint64_t target;
+	uint64_t target, base;
 
 	if (!r || !r->sym || !(s = active(pv, r->sym->sec)))
 		return;
 	target = sym_value(r->sym) + r->addend;
+	if (reloc_kind(r->type) == RK_PC && !is_code(t) &&
+	    table_base(pv, t, r->offset, &base))
+		target -= r->offset - base;
 	if (target != pv->ahead_target) {
 		pv->ahead_target = target;
 		pv_insn_ahead(s, target);
@@ -455,7 +460,7 @@ static int prepare_section(struct pad_verify *pv, struct section *t)
 		pv->field_hint = ring[k % AHEAD].insn;
 		look_ahead(pv, t, self, &ring[k % AHEAD], k + AHEAD);
 		if (!self)
-			look_at_target(pv, &ring[(k + AHEAD / 2) % AHEAD]);
+			look_at_target(pv, t, &ring[(k + AHEAD / 2) % AHEAD]);
 		vs.hash = mix(vs.hash, r);
 		if (code && to && !is_code(to) &&
 		    to->sh.sh_type != SHT_NOBITS && note_base(pv, r))
