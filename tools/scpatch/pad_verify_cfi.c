@@ -375,19 +375,25 @@ static int prepare_fde(struct pad_verify *pv, struct rwalk *w,
 	return 0;
 }
 
-/* Where the code of each FDE went.  FDEs come in the order of their code:
- * a range starts a little after the one before ends, and the instructions
- * of the FDEs a few after are asked for ahead (pv_insn_ahead()), then the
- * NOP run their function ends at. */
+/* Where the code of each FDE went: most describe a function whose symbol
+ * has the same range, mapped already (pv_sym_range()).  Else: FDEs come in
+ * the order of their code, a range starts a little after the one before
+ * ends, and the instructions of the FDEs a few after are asked for ahead
+ * (pv_insn_ahead()), then the NOP run their function ends at. */
 #define AHEAD 8
 
 static void map_ranges(struct pad_verify *pv)
 {
+	size_t cur = 0;
 	long hint = -1;
 
 	for (size_t k = 0; k < pv->nfdes; k++) {
 		struct vfde *v = &pv->fdes[k];
 		struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+
+		if (pv_sym_range(pv, v->sec, v->begin, v->end, &v->new_begin,
+				 &v->new_end, &cur))
+			continue;
 
 		if (k + AHEAD < pv->nfdes) {
 			const struct vfde *a = &pv->fdes[k + AHEAD];

@@ -96,6 +96,8 @@ struct pad_verify {
 	size_t nrsecs, rsecs_cap;
 	struct vsym *syms;
 	size_t nsyms;
+	struct kv *sym_order;	/* syms by section and value */
+	unsigned sym_bits;	/* of the value in their keys */
 	/* .eh_frame before the commit */
 	struct section *eh;
 	uint8_t *eh_old;
@@ -164,6 +166,13 @@ int pv_sort_kv(struct kv *v, size_t n);
 /* pad_verify.c: records the first failure (printed by pad_verify()); returns false. */
 bool pv_fail(struct pad_verify *pv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* pad_verify.c: a symbol of section SEC spans [BEGIN, END): where it went
+ * (mapped like any place in code); *CUR is where the last one was found
+ * (FDEs come in the order of their code). */
+bool pv_sym_range(struct pad_verify *pv, uint32_t sec, uint64_t begin,
+		  uint64_t end, uint64_t *new_begin, uint64_t *new_end,
+		  size_t *cur);
 
 /* pad_verify_reloc.c */
 int pv_reloc_prepare(struct pad_verify *pv);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Padding: the fix-up validation of relocations (pad_verify.c).  Before
- * the commit, every relocation of a section that holds one in or into
- * padded code gets the offset and addend it must have afterwards: in
+ * the commit, every relocation in padded code, and every one into it from
+ * elsewhere, gets the offset and addend it must have afterwards: in
  * padded code its field moves with its instruction; symbol + addend +
  * bias (the end of the instruction for a PC-relative field in code, the
  * table base for a PC-relative jump table entry: the nearest place at or
  * below it that code refers to) must point where its target went.  After
  * the commit each is compared, by its index in its section, whose count,
- * types and symbols must not change.
+ * types and symbols must not change.  There are millions: what is kept is
+ * 32-bit words (pad_verify_internal.h), and the symbols and instructions
+ * they read are asked for a few relocations ahead.
  */
 #include <inttypes.h>
 #include <stdio.h>
