@@ -84,8 +84,42 @@ static void map_symbol(struct pad_verify *pv, struct vsym *v, long *hints)
 		pv->symmap[v->idx] = v->new_value;
 }
 
+/* What mapping the symbols reads, asked for ahead: their cache misses then
+ * overlap.  The symbol AHEAD after, its instructions half as far, and the
+ * NOP run its function ends at (the instruction's record read by then). */
+#define AHEAD 16
+
+static void look_ahead(struct pad_verify *pv, const struct kv *order, size_t i)
+{
+	const struct vsym *v;
+	struct pad_sec *s;
+
+	if (i + AHEAD < pv->nsyms)
+		__builtin_prefetch(&pv->syms[order[i + AHEAD].val]);
+	if (i + AHEAD / 2 < pv->nsyms) {
+		v = &pv->syms[order[i + AHEAD / 2].val];
+		s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+		pv_insn_ahead(s, v->value);
+		pv_insn_ahead(s, v->value + v->size);
+	}
+	if (i + AHEAD / 4 < pv->nsyms) {
+		v = &pv->syms[order[i + AHEAD / 4].val];
+		s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+		pv_run_ahead(s, v->value + v->size);
+	}
+}
+
 /* Symbols are mapped in address order: random lookups into millions of
  * instructions cost a cache miss each. */
+/* Symbols are sorted by section and value: as few bits of the value as
+ * the largest needs (a radix sort pass for 11 bits), at most 44. */
+static uint64_t sym_key(const struct pad_verify *pv, uint32_t sec,
+			uint64_t value)
+{
+	return (uint64_t)sec << pv->sym_bits |
+	       (value & ((1ull << pv->sym_bits) - 1));
+}
+
 static int prepare_symbols(struct pad_verify *pv)
 {
 	struct kv *order;
@@ -100,16 +134,20 @@ static int prepare_symbols(struct pad_verify *pv)
 	order = malloc((pv->nsyms + 1) * sizeof(*order));
 	if (!order)
 		return -1;
+	pv->sym_order = order;
+	pv->sym_bits = 1;
 	for (size_t i = 0; i < pv->nsyms; i++)
-		order[i] = (struct kv){ (uint64_t)pv->syms[i].sec << 44 |
-					(pv->syms[i].value & ((1ull << 44) - 1)),
-					i };
-	if (pv_sort_kv(order, pv->nsyms)) {
-		free(order);
+		while (pv->sym_bits < 44 && pv->syms[i].value >> pv->sym_bits)
+			pv->sym_bits++;
+	for (size_t i = 0; i < pv->nsyms; i++)
+		order[i] = (struct kv){ sym_key(pv, pv->syms[i].sec,
+						pv->syms[i].value), i };
+	if (pv_sort_kv(order, pv->nsyms))
 		return -1;
-	}
 	for (size_t i = 0; i < pv->nsyms; i++) {
 		struct vsym *v = &pv->syms[order[i].val];
+
+		look_ahead(pv, order, i);
 
 		if (v->sec != sec) {
 			sec = v->sec;
@@ -117,8 +155,43 @@ static int prepare_symbols(struct pad_verify *pv)
 		}
 		map_symbol(pv, v, hints);
 	}
-	free(order);
 	return 0;
+}
+
+bool pv_sym_range(struct pad_verify *pv, uint32_t sec, uint64_t begin,
+		  uint64_t end, uint64_t *new_begin, uint64_t *new_end,
+		  size_t *cur)
+{
+	const struct kv *o = pv->sym_order;
+	uint64_t key = sym_key(pv, sec, begin);
+	size_t i = *cur, lo = 0, hi = pv->nsyms;
+
+	for (int step = 0; i < hi && o[i].key < key; i++)
+		if (++step == 16)
+			break;
+	if (i == hi || o[i].key < key || (i && o[i - 1].key >= key)) {
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (o[mid].key < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		i = lo;
+	}
+	*cur = i;
+	for (; i < pv->nsyms && o[i].key == key; i++) {
+		const struct vsym *v = &pv->syms[o[i].val];
+
+		if (v->sec == sec && v->value == begin &&
+		    v->value + v->size == end) {
+			*new_begin = v->new_value;
+			*new_end = v->new_value + v->new_size;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void check_symbols(struct pad_verify *pv)
@@ -217,18 +290,22 @@ void pad_verify_free(struct pad_verify *pv)
 {
 	if (!pv)
 		return;
-	if (pv->bases.v)
-		for (unsigned i = 0; i < obj_nsections(pv->obj); i++)
-			free(pv->bases.v[i]);
-	free(pv->bases.v);
-	free(pv->bases.n);
-	free(pv->rels);
+	if (pv->bases)
+		for (unsigned i = 0; i < obj_nsections(pv->obj); i++) {
+			free(pv->bases[i].bits);
+			free(pv->bases[i].sum);
+		}
+	free(pv->bases);
+	free(pv->active);
+	free(pv->exp);
+	free(pv->into);
+	free(pv->wide);
 	free(pv->symmap);
+	free(pv->sym_order);
 	free(pv->rsecs);
 	free(pv->syms);
 	free(pv->eh_old);
 	pv_lsda_free(pv);
 	free(pv->fdes);
-	free(pv->rowlocs);
 	free(pv);
 }

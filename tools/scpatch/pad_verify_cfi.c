@@ -2,16 +2,17 @@
 /*
  * Padding: translation validation of .eh_frame.  Each FDE that describes
  * padded code is read before the commit (its code range, from its pc_begin
- * relocation, and the address of every CFA row: every instruction of its
- * program but the advances and the DW_CFA_nop padding, with the location
- * it takes effect at), and each row address is mapped.  After the commit
+ * relocation, mapped), and .eh_frame is copied.  After the commit
  * the new .eh_frame is read again on its own, with its own parser: FDEs
  * are found by the code their pc_begin relocation points at, not by their
  * offset (an FDE may have grown), and must cover the mapped range with the
  * same CIE, the same augmentation data and LSDA pointer (or a pointer to
  * an LSDA the pass wrote anew, proved the old one mapped by
- * pad_verify_lsda.c), and the same rows in the same order at the mapped
- * addresses.
+ * pad_verify_lsda.c), and the same rows (every instruction of its program
+ * but the advances and the DW_CFA_nop padding, with the location it takes
+ * effect at) in the same order, each at the address its row in the copy
+ * maps to.  The placement is the same after the commit as before, so the
+ * rows are mapped then, while the two programs are read side by side.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -273,60 +274,58 @@ static uint64_t sym_value(const struct symbol *sym)
 	return sym->type == STT_SECTION ? 0 : sym->sym.st_value;
 }
 
-/* The padded section and code offset the FDE's pc_begin points at. */
-static struct pad_sec *fde_code(struct pad_verify *pv, const struct fde *f,
-				uint64_t *begin)
+/*
+ * Relocations of .eh_frame asked for in offset order: when they are in it
+ * (as assemblers and linkers write them), found by walking them once, not
+ * by a binary search each (tens of thousands of FDEs); else, or when asked
+ * for out of order, by obj_find_reloc_range().
+ */
+struct rwalk {
+	struct pad_verify *pv;
+	size_t k;
+	uint64_t last;		/* the last offset asked for */
+	bool sorted;
+};
+
+static void rwalk_init(struct rwalk *w, struct pad_verify *pv)
 {
-	struct reloc *r = obj_find_reloc(pv->obj, pv->eh, f->begin_at);
+	struct reloc *r, *prev = NULL;
+
+	*w = (struct rwalk){ .pv = pv, .sorted = true };
+	obj_for_each_reloc(pv->obj, pv->eh, r) {
+		/* two at one offset: which one is first is the model's */
+		if (prev && r->offset <= prev->offset) {
+			w->sorted = false;
+			return;
+		}
+		prev = r;
+	}
+}
+
+/* The relocation with the lowest offset in [OFF, OFF + LEN), or NULL. */
+static struct reloc *rwalk_find(struct rwalk *w, uint64_t off, uint64_t len)
+{
+	struct obj *obj = w->pv->obj;
+	struct reloc *r;
+
+	if (!w->sorted || off < w->last)
+		return obj_find_reloc_range(obj, w->pv->eh, off, len);
+	w->last = off;
+	while ((r = obj_reloc(obj, w->pv->eh, w->k)) && r->offset < off)
+		w->k++;
+	return r && r->offset - off < len ? r : NULL;
+}
+
+/* The padded section and code offset the FDE's pc_begin points at. */
+static struct pad_sec *fde_code(struct pad_verify *pv, struct rwalk *w,
+				const struct fde *f, uint64_t *begin)
+{
+	struct reloc *r = rwalk_find(w, f->begin_at, 1);
 
 	if (!r || !r->sym || !r->sym->sec)
 		return NULL;
 	*begin = sym_value(r->sym) + r->addend;
 	return pad_find_sec(pv->secs, pv->nsecs, r->sym->sec->idx);
-}
-
-static int push_row(struct pad_verify *pv, uint64_t loc)
-{
-	if (pv->nrowlocs == pv->rowlocs_cap) {
-		size_t cap = pv->rowlocs_cap ? 2 * pv->rowlocs_cap : 1024;
-		uint64_t *p = realloc(pv->rowlocs, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		pv->rowlocs = p;
-		pv->rowlocs_cap = cap;
-	}
-	pv->rowlocs[pv->nrowlocs++] = loc;
-	return 0;
-}
-
-static int map_rows(struct pad_verify *pv, struct pad_sec *s,
-		    const struct fde *f, struct vfde *v)
-{
-	struct cfa_it it = { { pv->eh_old + f->insns, pv->eh_old + f->end,
-			       false }, v->begin };
-	const uint8_t *op;
-	size_t len;
-	uint64_t to;
-	long hint = -1;
-	int rc;
-
-	v->rows = pv->nrowlocs;
-	while ((rc = cfa_next(&it, &op, &len)) == 1) {
-		if (!pv_map_near(s, it.loc, REF_POINT, &to, &hint))
-			pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
-				PRIx64 "): its CFA row at +0x%" PRIx64 " does "
-				"not map to one place", s->sec->name, v->begin,
-				v->at, it.loc);
-		if (push_row(pv, to))
-			return -1;
-	}
-	if (rc < 0)
-		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
-			"): CFA instructions this check does not read",
-			s->sec->name, v->begin, v->at);
-	v->nrows = pv->nrowlocs - v->rows;
-	return 0;
 }
 
 static struct vfde *new_vfde(struct pad_verify *pv)
@@ -343,8 +342,8 @@ static struct vfde *new_vfde(struct pad_verify *pv)
 	return &pv->fdes[pv->nfdes++];
 }
 
-static int prepare_fde(struct pad_verify *pv, const struct entry *e,
-		       const struct cie *c)
+static int prepare_fde(struct pad_verify *pv, struct rwalk *w,
+		       const struct entry *e, const struct cie *c)
 {
 	struct fde f;
 	struct pad_sec *s;
@@ -355,7 +354,7 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 	if (!parse_fde(pv->eh_old, e, c, &f))
 		return pv_fail(pv, ".eh_frame+0x%" PRIx64 ": malformed FDE",
 			       e->at), 0;
-	s = fde_code(pv, &f, &begin);
+	s = fde_code(pv, w, &f, &begin);
 	if (!s)
 		return 0;
 	v = new_vfde(pv);
@@ -363,13 +362,7 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 		return -1;
 	*v = (struct vfde){ .sec = s->sec->idx, .range_size = c->enc_size,
 			    .begin = begin, .end = begin + f.range, .at = e->at };
-	if (!pv_map(s, v->begin, REF_POINT, &v->new_begin) ||
-	    !pv_map(s, v->end, REF_POINT, &v->new_end))
-		pv_fail(pv, "FDE of %s+0x%" PRIx64 "..+0x%" PRIx64 " (.eh_frame"
-			"+0x%" PRIx64 "): its range does not map to whole "
-			"instructions", s->sec->name, v->begin, v->end, e->at);
-	l = c->lsda && f.aug_len ? obj_find_reloc_range(pv->obj, pv->eh,
-						f.aug_at, f.aug_len) : NULL;
+	l = c->lsda && f.aug_len ? rwalk_find(w, f.aug_at, f.aug_len) : NULL;
 	if (l) {
 		v->has_lsda = true;
 		v->lsda_sym = l->sym;
@@ -379,11 +372,55 @@ static int prepare_fde(struct pad_verify *pv, const struct entry *e,
 		    pv_lsda_snapshot(pv, l->sym->sec))
 			return -1;
 	}
-	return map_rows(pv, s, &f, v);
+	return 0;
+}
+
+/* Where the code of each FDE went: most describe a function whose symbol
+ * has the same range, mapped already (pv_sym_range()).  Else: FDEs come in
+ * the order of their code, a range starts a little after the one before
+ * ends, and the instructions of the FDEs a few after are asked for ahead
+ * (pv_insn_ahead()), then the NOP run their function ends at. */
+#define AHEAD 8
+
+static void map_ranges(struct pad_verify *pv)
+{
+	size_t cur = 0;
+	long hint = -1;
+
+	for (size_t k = 0; k < pv->nfdes; k++) {
+		struct vfde *v = &pv->fdes[k];
+		struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, v->sec);
+
+		if (pv_sym_range(pv, v->sec, v->begin, v->end, &v->new_begin,
+				 &v->new_end, &cur))
+			continue;
+
+		if (k + AHEAD < pv->nfdes) {
+			const struct vfde *a = &pv->fdes[k + AHEAD];
+			struct pad_sec *as = pad_find_sec(pv->secs, pv->nsecs,
+							  a->sec);
+
+			pv_insn_ahead(as, a->begin);
+			pv_insn_ahead(as, a->end);
+		}
+		if (k + AHEAD / 2 < pv->nfdes) {
+			const struct vfde *a = &pv->fdes[k + AHEAD / 2];
+
+			pv_run_ahead(pad_find_sec(pv->secs, pv->nsecs, a->sec),
+				     a->end);
+		}
+		if (!pv_map_near(s, v->begin, REF_POINT, &v->new_begin, &hint) ||
+		    !pv_map_near(s, v->end, REF_POINT, &v->new_end, &hint))
+			pv_fail(pv, "FDE of %s+0x%" PRIx64 "..+0x%" PRIx64
+				" (.eh_frame+0x%" PRIx64 "): its range does not "
+				"map to whole instructions", s->sec->name,
+				v->begin, v->end, v->at);
+	}
 }
 
 int pv_cfi_prepare(struct pad_verify *pv)
 {
+	struct rwalk w;
 	const uint8_t *d;
 	struct cie c = { .at = UINT64_MAX };
 	struct entry e;
@@ -395,12 +432,10 @@ int pv_cfi_prepare(struct pad_verify *pv)
 	d = obj_section_data(pv->obj, pv->eh);
 	pv->eh_old_size = pv->eh->size;
 	pv->eh_old = malloc(pv->eh_old_size + 1);
-	/* never NULL: FDEs without rows still index it */
-	pv->rowlocs_cap = 1024;
-	pv->rowlocs = malloc(pv->rowlocs_cap * sizeof(*pv->rowlocs));
-	if (!d || !pv->eh_old || !pv->rowlocs)
+	if (!d || !pv->eh_old)
 		return -1;
 	memcpy(pv->eh_old, d, pv->eh_old_size);
+	rwalk_init(&w, pv);
 	while ((rc = next_entry(pv->eh_old, pv->eh_old_size, &off, &e)) == 1) {
 		if (e.is_cie)
 			continue;
@@ -409,9 +444,10 @@ int pv_cfi_prepare(struct pad_verify *pv)
 			c.at = UINT64_MAX;
 			continue;	/* the pass refused what it describes */
 		}
-		if (prepare_fde(pv, &e, &c))
+		if (prepare_fde(pv, &w, &e, &c))
 			return -1;
 	}
+	map_ranges(pv);
 	return 0;
 }
 
@@ -445,6 +481,7 @@ static struct nfde *read_new(struct pad_verify *pv, size_t *n)
 	struct cie c = { .at = UINT64_MAX };
 	struct nfde *v = malloc((pv->nfdes + 1) * sizeof(*v));
 	struct entry e;
+	struct rwalk w;
 	uint64_t off = 0;
 	int rc;
 
@@ -454,6 +491,7 @@ static struct nfde *read_new(struct pad_verify *pv, size_t *n)
 		pv_fail(pv, "out of memory reading .eh_frame");
 		return NULL;
 	}
+	rwalk_init(&w, pv);
 	while ((rc = next_entry(d, pv->eh->size, &off, &e)) == 1) {
 		struct pad_sec *s;
 		struct fde f;
@@ -462,7 +500,7 @@ static struct nfde *read_new(struct pad_verify *pv, size_t *n)
 		if (e.is_cie || (c.at != e.cie &&
 				 !parse_cie(d, pv->eh->size, e.cie, &c)))
 			continue;
-		if (!parse_fde(d, &e, &c, &f) || !(s = fde_code(pv, &f, &begin)))
+		if (!parse_fde(d, &e, &c, &f) || !(s = fde_code(pv, &w, &f, &begin)))
 			continue;
 		if (*n == pv->nfdes) {
 			pv_fail(pv, "more FDEs describe padded code than before "
@@ -486,25 +524,42 @@ static bool same_header(const uint8_t *a, const struct cie *ca,
 	       !memcmp(a + ca->at + 8, b + cb->at + 8, ca->insns - ca->at - 8);
 }
 
-/* Rows of two programs, the same instructions in the same order; LOCS
- * (NULL for a CIE) are the addresses the second one's rows must have. */
-static bool same_rows(struct cfa_it *a, struct cfa_it *b,
-		      const uint64_t *locs, size_t nlocs, size_t *bad)
+enum rows {
+	ROWS_SAME,
+	ROWS_DIFFER,
+	ROWS_UNMAPPED,	/* a row of the first one does not map */
+	ROWS_UNREAD,	/* the first one has what cfa_next() does not read */
+};
+
+/* Rows of two programs, the same instructions in the same order; for an
+ * FDE (S, else a CIE) each row of the second one at the address the first
+ * one's went to.  The rows are mapped here, after the commit, in the order
+ * of the code (FDEs come in it), each from the one before (*HINT). */
+static enum rows same_rows(struct cfa_it *a, struct cfa_it *b,
+			   const struct pad_sec *s, long *hint, size_t *bad)
 {
 	const uint8_t *pa, *pb;
 	size_t la, lb;
+	uint64_t to;
 	int ra, rb;
 
 	for (*bad = 0;; (*bad)++) {
 		ra = cfa_next(a, &pa, &la);
+		if (ra < 0)
+			return ROWS_UNREAD;
 		rb = cfa_next(b, &pb, &lb);
-		if (ra != rb || ra < 0)
-			return false;
+		if (ra != rb)
+			return ROWS_DIFFER;
 		if (!ra)
-			return !locs || *bad == nlocs;
-		if (la != lb || memcmp(pa, pb, la) ||
-		    (locs && (*bad >= nlocs || b->loc != locs[*bad])))
-			return false;
+			return ROWS_SAME;
+		if (s && !pv_map_near(s, a->loc, REF_POINT, &to, hint))
+			return ROWS_UNMAPPED;
+		if (la != lb || (s && b->loc != to))
+			return ROWS_DIFFER;
+		/* most rows are 1 to 3 bytes: not worth a call */
+		while (la--)
+			if (pa[la] != pb[la])
+				return ROWS_DIFFER;
 	}
 }
 
@@ -542,35 +597,49 @@ static bool same_cie(struct pad_verify *pv, const uint8_t *d,
 			       pv->eh_old + cp->old.end, false }, 0 };
 	b = (struct cfa_it){ { d + cp->new.insns, d + cp->new.end, false }, 0 };
 	cp->same = same_header(pv->eh_old, &cp->old, d, &cp->new) &&
-		   same_rows(&a, &b, NULL, 0, &bad);
+		   same_rows(&a, &b, NULL, NULL, &bad) == ROWS_SAME;
 	return cp->same;
+}
+
+/* How a failure names the FDE F, paired with N. */
+static const char *fde_where(struct pad_verify *pv, char *buf, size_t len,
+			     const struct vfde *f, const struct nfde *n)
+{
+	snprintf(buf, len, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64 ")",
+		 sec_name(pv, f->sec), f->begin, n->at);
+	return buf;
 }
 
 /* The same augmentation data and LSDA pointer, or a pointer to an LSDA
  * elsewhere in the same section proved to be the old one mapped. */
-static bool same_lsda(struct pad_verify *pv, const uint8_t *d,
+static bool same_lsda(struct pad_verify *pv, struct rwalk *w, const uint8_t *d,
 		      const struct fde *fo, const struct fde *fn,
-		      const struct vfde *f, const char *where)
+		      const struct vfde *f, const struct nfde *n)
 {
 	struct reloc *l;
+	char where[160];
 
 	if (fo->aug_len != fn->aug_len ||
 	    memcmp(pv->eh_old + fo->aug_at, d + fn->aug_at, fo->aug_len))
-		return pv_fail(pv, "%s: its augmentation data changed", where);
+		return pv_fail(pv, "%s: its augmentation data changed",
+			       fde_where(pv, where, sizeof(where), f, n));
 	if (!f->has_lsda)
 		return true;
-	l = obj_find_reloc_range(pv->obj, pv->eh, fn->aug_at, fn->aug_len);
+	l = rwalk_find(w, fn->aug_at, fn->aug_len);
 	if (!l || l->sym != f->lsda_sym || l->type != f->lsda_type)
-		return pv_fail(pv, "%s: its LSDA pointer changed", where);
+		return pv_fail(pv, "%s: its LSDA pointer changed",
+			       fde_where(pv, where, sizeof(where), f, n));
 	if (l->addend == f->lsda_addend)
 		return true;
-	return pv_lsda_check(pv, f, sym_value(l->sym) + l->addend, where);
+	return pv_lsda_check(pv, f, sym_value(l->sym) + l->addend,
+			     fde_where(pv, where, sizeof(where), f, n));
 }
 
-static void check_fde(struct pad_verify *pv, const uint8_t *d,
-		      const struct vfde *f, const struct nfde *n,
-		      struct cie_pair *cp)
+static void check_fde(struct pad_verify *pv, struct rwalk *w,
+		      const uint8_t *d, const struct vfde *f,
+		      const struct nfde *n, struct cie_pair *cp, long *hint)
 {
+	const struct pad_sec *s = pad_find_sec(pv->secs, pv->nsecs, f->sec);
 	const char *name = sec_name(pv, f->sec);
 	uint64_t o = f->at, p = n->at;
 	struct entry eo, en;
@@ -579,8 +648,6 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 	char where[160];
 	size_t bad;
 
-	snprintf(where, sizeof(where), "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%"
-		 PRIx64 ")", name, f->begin, n->at);
 	if (n->end != f->new_end) {
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
 			"): its range ends at +0x%" PRIx64 ", but its code "
@@ -597,19 +664,34 @@ static void check_fde(struct pad_verify *pv, const uint8_t *d,
 	}
 	if (!parse_fde(pv->eh_old, &eo, &cp->old, &fo) ||
 	    !parse_fde(d, &en, &cp->new, &fn)) {
-		pv_fail(pv, "%s: malformed", where);
+		pv_fail(pv, "%s: malformed",
+			fde_where(pv, where, sizeof(where), f, n));
 		return;
 	}
-	if (!same_lsda(pv, d, &fo, &fn, f, where))
+	if (!same_lsda(pv, w, d, &fo, &fn, f, n))
 		return;
 	a = (struct cfa_it){ { pv->eh_old + fo.insns, pv->eh_old + fo.end,
 			       false }, f->begin };
 	b = (struct cfa_it){ { d + fn.insns, d + fn.end, false }, n->begin };
-	if (!same_rows(&a, &b, pv->rowlocs + f->rows, f->nrows, &bad))
+	switch (same_rows(&a, &b, s, hint, &bad)) {
+	case ROWS_SAME:
+		break;
+	case ROWS_UNMAPPED:
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): its CFA row at +0x%" PRIx64 " does not map to one "
+			"place", name, f->begin, f->at, a.loc);
+		break;
+	case ROWS_UNREAD:
+		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
+			"): CFA instructions this check does not read", name,
+			f->begin, f->at);
+		break;
+	case ROWS_DIFFER:
 		pv_fail(pv, "FDE of %s+0x%" PRIx64 " (.eh_frame+0x%" PRIx64
 			"): CFA row %zu (at +0x%" PRIx64 " before) is not the "
 			"same rule at the address its code went to", name,
 			f->begin, n->at, bad, a.loc);
+	}
 }
 
 static bool paired(const struct vfde *f, const struct nfde *n, size_t k)
@@ -622,12 +704,15 @@ void pv_cfi_check(struct pad_verify *pv)
 	struct cie_pair cp = { .old.at = UINT64_MAX, .new.at = UINT64_MAX };
 	const uint8_t *d;
 	struct nfde *n;
+	struct rwalk w;
 	size_t nn, k;
+	long hint = -1;
 
 	if (!pv->eh_old)
 		return;
 	n = read_new(pv, &nn);
 	d = obj_section_data(pv->obj, pv->eh);
+	rwalk_init(&w, pv);
 	if (!n || !d || pv->failure[0])
 		goto out;
 	if (nn != pv->nfdes) {
@@ -651,7 +736,9 @@ void pv_cfi_check(struct pad_verify *pv)
 				pv->fdes[k].at, pv->fdes[k].new_begin);
 			break;
 		}
-		check_fde(pv, d, &pv->fdes[k], &n[k], &cp);
+		if (k && pv->fdes[k].sec != pv->fdes[k - 1].sec)
+			hint = -1;
+		check_fde(pv, &w, d, &pv->fdes[k], &n[k], &cp, &hint);
 	}
 out:
 	free(n);

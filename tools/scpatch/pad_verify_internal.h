@@ -25,21 +25,34 @@ enum ref_kind {
 			 * (gcc ends location ranges at a call's last byte) */
 };
 
-/* What a relocation must be after the commit: one per relocation of a
- * section that has any in or into padded code, in the same order. */
-struct vrel {
-	uint64_t off;		/* its r_offset (checked in padded code) */
-	int64_t addend;		/* its r_addend (not for R_X86_64_NONE) */
-};
-
 /* A section whose relocations are checked: their number must not change,
- * nor their types and symbols (HASH). */
+ * nor their types and symbols (HASH).  What each must be after the commit
+ * is in pad_verify.exp from FIRST on: in padded code two words a
+ * relocation (its offset, its addend), elsewhere one a relocation into
+ * padded code (its addend), which INTO (from bit FIRST_INTO) tells. */
 struct vrelsec {
 	struct section *sec;
 	long nrelocs;
-	size_t first;		/* its entries in pad_verify.rels */
+	size_t first, first_into, first_wide;
 	uint64_t hash;
 	bool padded;
+};
+
+/* An expected offset or addend that does not fit its 32-bit word (which
+ * then holds PV_WIDE): the IDX-th relocation of its section. */
+#define PV_WIDE 0x80000000u
+
+struct vwide {
+	size_t idx;
+	uint64_t off;
+	int64_t addend;
+};
+
+/* Places in a data section that code refers to (pad_verify_reloc.c): a
+ * bit per byte, and a bit per 64 of those words that has one set. */
+struct vbases {
+	uint64_t *bits, *sum;
+	size_t nwords;
 };
 
 struct vsym {
@@ -57,7 +70,6 @@ struct vfde {
 	uint64_t begin, end;	/* original code range */
 	uint64_t new_begin, new_end;
 	uint64_t at;		/* its offset in the .eh_frame snapshot */
-	size_t rows, nrows;	/* its CFA row addresses, mapped, in rowlocs */
 	struct symbol *lsda_sym;	/* the LSDA pointer's relocation */
 	int64_t lsda_addend;
 	uint32_t lsda_type;
@@ -74,29 +86,31 @@ struct pad_verify {
 	struct obj *obj;
 	struct pad_sec **secs;
 	size_t nsecs;
-	struct vrel *rels;
-	size_t nrels;
+	uint32_t *exp;		/* expected offsets and addends */
+	size_t nexp;
+	uint64_t *into;		/* relocations into padded code, a bit each */
+	size_t ninto;
+	struct vwide *wide;	/* the values that do not fit in exp */
+	size_t nwide, wide_cap;
 	struct vrelsec *rsecs;
 	size_t nrsecs, rsecs_cap;
 	struct vsym *syms;
 	size_t nsyms;
+	struct kv *sym_order;	/* syms by section and value */
+	unsigned sym_bits;	/* of the value in their keys */
 	/* .eh_frame before the commit */
 	struct section *eh;
 	uint8_t *eh_old;
 	size_t eh_old_size;
 	struct vfde *fdes;
 	size_t nfdes, fdes_cap;
-	uint64_t *rowlocs;	/* where each CFA row must be afterwards */
-	size_t nrowlocs, rowlocs_cap;
 	struct lsec *lsecs;	/* sections of their LSDAs */
 	size_t nlsecs;
 	uint32_t *lsec_of;	/* per section index: 1 + its lsecs entry */
 	/* scratch of the reference mapping */
-	struct {
-		struct kv **v;	/* jump table bases per section index */
-		size_t *n;
-		bool built;
-	} bases;
+	struct vbases *bases;	/* jump table bases per section index */
+	struct pad_sec **active;	/* pad_find_sec() per section index */
+	unsigned nactive;
 	struct {
 		struct section *sec;
 		uint64_t start, pos;
@@ -110,6 +124,7 @@ struct pad_verify {
 		enum ref_kind kind;
 		bool ok;
 	} memo;
+	uint64_t ahead_target;	/* the last one asked for ahead */
 	uint64_t field_end;	/* end of the instruction of the last field
 				 * mapped by map_field() */
 	long field_hint;	/* and that instruction */
@@ -134,6 +149,13 @@ bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 /* The instruction covering ORIG, scanning forward from *HINT when ORIG
  * is a little after it (HINT may be NULL); -1 when none. */
 long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint);
+/* The instruction covering ORIG, unchecked (a hint for the above), and
+ * its record on its way into the cache: lookups a few relocations ahead
+ * overlap their cache misses. */
+long pv_insn_ahead(const struct pad_sec *ps, uint64_t orig);
+/* Later, its record read: the NOP run of that instruction, where a
+ * function ends (its symbol's size, its FDE's range). */
+void pv_run_ahead(const struct pad_sec *ps, uint64_t orig);
 /* Where a relocated field at ORIG went: it moves with its instruction,
  * which ends at *END (0 when there is none). */
 bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
@@ -144,6 +166,13 @@ int pv_sort_kv(struct kv *v, size_t n);
 /* pad_verify.c: records the first failure (printed by pad_verify()); returns false. */
 bool pv_fail(struct pad_verify *pv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* pad_verify.c: a symbol of section SEC spans [BEGIN, END): where it went
+ * (mapped like any place in code); *CUR is where the last one was found
+ * (FDEs come in the order of their code). */
+bool pv_sym_range(struct pad_verify *pv, uint32_t sec, uint64_t begin,
+		  uint64_t end, uint64_t *new_begin, uint64_t *new_end,
+		  size_t *cur);
 
 /* pad_verify_reloc.c */
 int pv_reloc_prepare(struct pad_verify *pv);

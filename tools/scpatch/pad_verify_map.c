@@ -45,15 +45,17 @@ static bool map_in_run(const struct pad_sec *ps, const struct pad_insn *in,
 	return true;
 }
 
-/* insn_of(), scanning forward from *HINT when ORIG is a little after it
- * (CFA rows of one FDE come in order). */
+/* insn_of(), from *HINT when it covers ORIG (the instruction asked for
+ * ahead, pv_insn_ahead()) or scanning forward from it when ORIG is a
+ * little after it (CFA rows of one FDE come in order). */
 long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint)
 {
 	long i = hint ? *hint : -1;
 
 	if (i >= 0 && (size_t)i < ps->n && ps->insns[i].off <= orig &&
 	    orig - ps->insns[i].off < 256) {
-		while ((size_t)i + 1 < ps->n && ps->insns[i + 1].off <= orig)
+		while (orig - ps->insns[i].off >= ps->insns[i].d.len &&
+		       (size_t)i + 1 < ps->n && ps->insns[i + 1].off <= orig)
 			i++;
 		if (orig - ps->insns[i].off >= ps->insns[i].d.len)
 			i = -1;
@@ -63,6 +65,27 @@ long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint)
 	if (hint)
 		*hint = i;
 	return i;
+}
+
+long pv_insn_ahead(const struct pad_sec *ps, uint64_t orig)
+{
+	long i = orig < ps->size ? pad_insn_covering(ps, orig) : -1;
+
+	if (i >= 0 && (size_t)i < ps->n) {
+		__builtin_prefetch(&ps->insns[i]);
+		__builtin_prefetch((const char *)&ps->insns[i + 1] - 1);
+	}
+	return i;
+}
+
+void pv_run_ahead(const struct pad_sec *ps, uint64_t orig)
+{
+	long i = orig < ps->size ? pad_insn_covering(ps, orig) : -1;
+	int32_t run;
+
+	if (i >= 0 && (size_t)i < ps->n &&
+	    (run = pad_run_of(&ps->insns[i])) >= 0)
+		__builtin_prefetch(&ps->runs[run]);
 }
 
 bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,

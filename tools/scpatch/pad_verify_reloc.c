@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Padding: the fix-up validation of relocations (pad_verify.c).  Before
- * the commit, every relocation of a section that holds one in or into
- * padded code gets the offset and addend it must have afterwards: in
+ * the commit, every relocation in padded code, and every one into it from
+ * elsewhere, gets the offset and addend it must have afterwards: in
  * padded code its field moves with its instruction; symbol + addend +
  * bias (the end of the instruction for a PC-relative field in code, the
  * table base for a PC-relative jump table entry: the nearest place at or
  * below it that code refers to) must point where its target went.  After
  * the commit each is compared, by its index in its section, whose count,
- * types and symbols must not change.
+ * types and symbols must not change.  There are millions: what is kept is
+ * 32-bit words (pad_verify_internal.h), and the symbols and instructions
+ * they read are asked for a few relocations ahead.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -51,75 +53,56 @@ static bool has_relocs(struct obj *obj, struct section *t)
 /*
  * The places in data that code refers to: a PC-relative jump table entry
  * is relative to its table's base, the nearest of them at or below it.
+ * Noted while the relocations of code are read (before those of data), a
+ * bit per byte of the data section: a sort of hundreds of thousands of
+ * them cost more than the checks they served.
  */
-static int build_bases(struct pad_verify *pv)
+static int note_base(struct pad_verify *pv, const struct reloc *r)
 {
-	unsigned n = obj_nsections(pv->obj);
-	size_t *cap = calloc(n, sizeof(*cap));
-	struct section *t;
-	struct reloc *r;
+	struct section *d = r->sym->sec;
+	enum reloc_kind k = reloc_kind(r->type);
+	uint64_t at = sym_value(r->sym) + r->addend + (k == RK_PC ? 4 : 0);
+	struct vbases *b = &pv->bases[d->idx];
 
-	pv->bases.built = true;
-	pv->bases.v = calloc(n, sizeof(*pv->bases.v));
-	pv->bases.n = calloc(n, sizeof(*pv->bases.n));
-	if (!cap || !pv->bases.v || !pv->bases.n)
-		goto nomem;
-	obj_for_each_section(pv->obj, t) {
-		if (!is_code(t) || !has_relocs(pv->obj, t))
-			continue;
-		obj_for_each_reloc(pv->obj, t, r) {
-			enum reloc_kind k = reloc_kind(r->type);
-			unsigned d;
-
-			if (!r->sym || !r->sym->sec || k == RK_OTHER ||
-			    is_code(r->sym->sec))
-				continue;
-			d = r->sym->sec->idx;
-			if (pv->bases.n[d] == cap[d]) {
-				size_t c = cap[d] ? 2 * cap[d] : 16;
-				struct kv *p = realloc(pv->bases.v[d], c * sizeof(*p));
-
-				if (!p)
-					goto nomem;
-				pv->bases.v[d] = p;
-				cap[d] = c;
-			}
-			pv->bases.v[d][pv->bases.n[d]++] = (struct kv){
-				sym_value(r->sym) + r->addend +
-				(k == RK_PC ? 4 : 0), 0 };
-		}
+	/* no relocation of D is at or above the end of D */
+	if (k == RK_OTHER || at >= d->size)
+		return 0;
+	if (!b->bits) {
+		b->nwords = d->size / 64 + 1;
+		b->bits = calloc(b->nwords, sizeof(*b->bits));
+		b->sum = calloc(b->nwords / 64 + 1, sizeof(*b->sum));
+		if (!b->bits || !b->sum)
+			return -1;
 	}
-	for (unsigned i = 0; i < n; i++)
-		if (pv_sort_kv(pv->bases.v[i], pv->bases.n[i]))
-			goto nomem;
-	free(cap);
+	b->bits[at >> 6] |= 1ull << (at & 63);
+	b->sum[at >> 12] |= 1ull << (at >> 6 & 63);
 	return 0;
-nomem:
-	free(cap);
-	return -1;
 }
 
 static bool table_base(struct pad_verify *pv, const struct section *t,
 		       uint64_t at, uint64_t *base)
 {
-	const struct kv *v;
-	size_t lo = 0, hi;
+	const struct vbases *b = &pv->bases[t->idx];
+	uint64_t m, w;
 
-	if (!pv->bases.built && build_bases(pv))
+	if (!b->bits)
 		return false;
-	v = pv->bases.v[t->idx];
-	hi = pv->bases.n[t->idx];
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+	if (at >= b->nwords * 64)
+		at = b->nwords * 64 - 1;
+	w = at >> 6;
+	m = b->bits[w] & (~0ull >> (63 - (at & 63)));
+	if (!m) {
+		uint64_t s = w >> 6, sm = b->sum[s] & ((1ull << (w & 63)) - 1);
 
-		if (v[mid].key <= at)
-			lo = mid + 1;
-		else
-			hi = mid;
+		while (!sm) {
+			if (!s)
+				return false;
+			sm = b->sum[--s];
+		}
+		w = s * 64 + 63 - __builtin_clzll(sm);
+		m = b->bits[w];
 	}
-	if (!lo)
-		return false;
-	*base = v[lo - 1].key;
+	*base = w * 64 + 63 - __builtin_clzll(m);
 	return true;
 }
 
@@ -313,42 +296,77 @@ static uint64_t mix(uint64_t h, const struct reloc *r)
 	return h << 7 | h >> 57;
 }
 
-/* Returns true when R is in or points into padded code. */
-static bool add_reloc(struct pad_verify *pv, struct section *t,
-		      struct pad_sec *self, struct reloc *r)
+/* Keeps what the K-th relocation of a section must be: in padded code
+ * (WITH_OFF) its offset and addend, elsewhere its addend. */
+static int expect(struct pad_verify *pv, size_t k, bool with_off,
+		  uint64_t off, int64_t addend)
 {
-	struct pad_sec *s = r->sym && r->sym->sec ?
-		pad_find_sec(pv->secs, pv->nsecs, r->sym->sec->idx) : NULL;
-	struct vrel *v = &pv->rels[pv->nrels++];
+	uint32_t *e = &pv->exp[pv->nexp];
+
+	pv->nexp += with_off ? 2 : 1;
+	if ((!with_off || off < PV_WIDE) && addend > INT32_MIN &&
+	    addend <= INT32_MAX) {
+		if (with_off)
+			*e++ = off;
+		*e = (uint32_t)(int32_t)addend;
+		return 0;
+	}
+	e[0] = e[with_off] = PV_WIDE;
+	if (pv->nwide == pv->wide_cap) {
+		size_t cap = pv->wide_cap ? 2 * pv->wide_cap : 64;
+		struct vwide *p = realloc(pv->wide, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		pv->wide = p;
+		pv->wide_cap = cap;
+	}
+	pv->wide[pv->nwide++] = (struct vwide){ k, off, addend };
+	return 0;
+}
+
+/* The K-th relocation R of padded section T (SELF): its field moves with
+ * its instruction, and when S it points into padded section S. */
+static int add_self(struct pad_verify *pv, struct section *t,
+		    struct pad_sec *self, struct pad_sec *s, struct reloc *r,
+		    size_t k)
+{
+	uint64_t off = r->offset;
+	int64_t addend = r->addend;
 	char where[200];
 
-	/* in other sections the offset is not checked (DWARF and
-	 * .eh_frame may grow): there it says whether the addend is */
-	v->off = self ? r->offset : s != NULL;
-	v->addend = r->addend;
-	if (self && !pv_map_field(self, r->offset, r->type, &v->off,
-			       &pv->field_end, &pv->field_hint)) {
+	if (!pv_map_field(self, r->offset, r->type, &off, &pv->field_end,
+			  &pv->field_hint)) {
 		where_reloc(where, sizeof(where), t, r);
 		pv_fail(pv, "%s: its field is not in an instruction that moves "
 			"as a whole", where);
 	}
 	if (s)
-		v->addend = expect_addend(pv, t, r, s, self);
-	return self || s;
+		addend = expect_addend(pv, t, r, s, true);
+	return expect(pv, k, true, off, addend);
 }
 
 /* Room for every relocation, allocated once: there are millions on a
  * large object, and only the pages used are touched. */
 static int alloc_relocs(struct pad_verify *pv)
 {
+	unsigned nsecs = obj_nsections(pv->obj);
 	struct section *t;
 	size_t n = 0;
 
 	obj_for_each_section(pv->obj, t)
 		if (has_relocs(pv->obj, t))
 			n += obj_nrelocs(pv->obj, t);
-	pv->rels = malloc((n + 1) * sizeof(*pv->rels));
-	return pv->rels ? 0 : -1;
+	pv->exp = malloc((2 * n + 1) * sizeof(*pv->exp));
+	pv->into = calloc(n / 64 + 1, sizeof(*pv->into));
+	pv->bases = calloc(nsecs + 1, sizeof(*pv->bases));
+	pv->active = calloc(nsecs + 1, sizeof(*pv->active));
+	if (!pv->exp || !pv->into || !pv->bases || !pv->active)
+		return -1;
+	pv->nactive = nsecs;
+	for (unsigned i = 0; i < nsecs; i++)
+		pv->active[i] = pad_find_sec(pv->secs, pv->nsecs, i);
+	return 0;
 }
 
 static int add_relsec(struct pad_verify *pv, const struct vrelsec *vs)
@@ -366,70 +384,189 @@ static int add_relsec(struct pad_verify *pv, const struct vrelsec *vs)
 	return 0;
 }
 
+static struct pad_sec *active(const struct pad_verify *pv,
+			      const struct section *sec)
+{
+	return sec && sec->idx < pv->nactive ? pv->active[sec->idx] : NULL;
+}
+
+/* Relocations are read this many ahead of the one checked: the symbol
+ * each points at and the instruction its field is in are random reads
+ * into tens of megabytes, which then overlap.  Half way, with the symbol
+ * read, the instruction at symbol + addend (the target, but for the bias
+ * of a jump table entry) is asked for too. */
+#define AHEAD 16
+
+struct ahead {
+	struct reloc *r;
+	long insn;
+};
+
+static void look_ahead(struct pad_verify *pv, struct section *t,
+		       const struct pad_sec *self, struct ahead *a, size_t k)
+{
+	struct reloc *r = obj_reloc(pv->obj, t, k);
+
+	a->r = r;
+	a->insn = -1;
+	if (!r)
+		return;
+	if (r->sym)
+		__builtin_prefetch(&r->sym->sec);
+	if (self)
+		a->insn = pv_insn_ahead(self, r->offset);
+}
+
+/* Not for relocations of padded code (into it they are calls, whose
+ * symbol's mapping is known), nor for runs to one place.  A PC-relative
+ * jump table entry of T points at its table's base plus the addend. */
+static void look_at_target(struct pad_verify *pv, const struct section *t,
+			   const struct ahead *a)
+{
+	const struct reloc *r = a->r;
+	const struct pad_sec *s;
+	uint64_t target, base;
+
+	if (!r || !r->sym || !(s = active(pv, r->sym->sec)))
+		return;
+	target = sym_value(r->sym) + r->addend;
+	if (reloc_kind(r->type) == RK_PC && !is_code(t) &&
+	    table_base(pv, t, r->offset, &base))
+		target -= r->offset - base;
+	if (target != pv->ahead_target) {
+		pv->ahead_target = target;
+		pv_insn_ahead(s, target);
+	}
+}
+
+/* The relocations of T: in padded code every one, elsewhere those into
+ * padded code (noted in pv->into), if there are any. */
+static int prepare_section(struct pad_verify *pv, struct section *t)
+{
+	struct pad_sec *self = active(pv, t);
+	struct vrelsec vs = { .sec = t, .first = pv->nexp,
+			      .first_into = pv->ninto,
+			      .first_wide = pv->nwide, .padded = self };
+	bool any = self, code = is_code(t);
+	struct ahead ring[AHEAD];
+	size_t k;
+
+	pv->ref_kind = ref_kind_of(t);
+	for (k = 0; k < AHEAD; k++)
+		look_ahead(pv, t, self, &ring[k], k);
+	for (k = 0; ring[k % AHEAD].r; k++) {
+		struct reloc *r = ring[k % AHEAD].r;
+		struct section *to = r->sym ? r->sym->sec : NULL;
+		struct pad_sec *s = active(pv, to);
+
+		pv->field_hint = ring[k % AHEAD].insn;
+		look_ahead(pv, t, self, &ring[k % AHEAD], k + AHEAD);
+		if (!self)
+			look_at_target(pv, t, &ring[(k + AHEAD / 2) % AHEAD]);
+		vs.hash = mix(vs.hash, r);
+		if (code && to && !is_code(to) &&
+		    to->sh.sh_type != SHT_NOBITS && note_base(pv, r))
+			return -1;
+		if (self) {
+			if (add_self(pv, t, self, s, r, k))
+				return -1;
+		} else if (s) {
+			size_t bit = pv->ninto + k;
+
+			pv->into[bit / 64] |= 1ull << (bit % 64);
+			any = true;
+			if (expect(pv, k, false, 0,
+				   expect_addend(pv, t, r, s, false)))
+				return -1;
+		}
+	}
+	vs.nrelocs = k;
+	if (!any) {
+		pv->nexp = vs.first;
+		pv->nwide = vs.first_wide;
+		return 0;
+	}
+	if (!self)
+		pv->ninto += k;
+	return add_relsec(pv, &vs);
+}
+
+/* Code first: data relocations need the table bases code refers to. */
 int pv_reloc_prepare(struct pad_verify *pv)
 {
 	struct section *t;
-	struct reloc *r;
 
 	if (alloc_relocs(pv))
 		return -1;
-	obj_for_each_section(pv->obj, t) {
-		struct pad_sec *self;
-		struct vrelsec vs = { t, 0, pv->nrels, 0, false };
-		bool any = false;
-
-		if (!has_relocs(pv->obj, t))
-			continue;
-		self = pad_find_sec(pv->secs, pv->nsecs, t->idx);
-		vs.padded = self;
-		pv->field_hint = -1;
-		pv->ref_kind = ref_kind_of(t);
-		obj_for_each_reloc(pv->obj, t, r) {
-			any |= add_reloc(pv, t, self, r);
-			vs.hash = mix(vs.hash, r);
-		}
-		vs.nrelocs = pv->nrels - vs.first;
-		if (!any)
-			pv->nrels = vs.first;
-		else if (add_relsec(pv, &vs))
-			return -1;
-	}
+	for (int code = 1; code >= 0; code--)
+		obj_for_each_section(pv->obj, t)
+			if (has_relocs(pv->obj, t) && is_code(t) == code &&
+			    prepare_section(pv, t))
+				return -1;
 	return 0;
 }
 
-static bool check_reloc(struct pad_verify *pv, const struct vrelsec *vs,
-			size_t k, const struct reloc *r)
+static bool reloc_failed(struct pad_verify *pv, const struct vrelsec *vs,
+			 size_t k, const struct reloc *r, uint64_t off,
+			 int64_t addend)
 {
-	const struct vrel *v = &pv->rels[vs->first + k];
-	bool addend_checked = vs->padded || v->off;
 	char where[200];
 
-	if ((!vs->padded || r->offset == v->off) &&
-	    (!addend_checked || r->type == R_X86_64_NONE ||
-	     r->addend == v->addend))
-		return true;
 	where_reloc(where, sizeof(where), vs->sec, r);
 	if (!vs->padded)
 		return pv_fail(pv, "%s, #%zu of its section: must have addend "
 			       "%s0x%" PRIx64 " to point where its target went",
-			       where, k, v->addend < 0 ? "-" : "+",
-			       v->addend < 0 ? -(uint64_t)v->addend :
-			       (uint64_t)v->addend);
+			       where, k, addend < 0 ? "-" : "+",
+			       addend < 0 ? -(uint64_t)addend : (uint64_t)addend);
 	return pv_fail(pv, "%s, #%zu of its section: must be at +0x%" PRIx64
 		       " with addend %s0x%" PRIx64 " to point where its field "
-		       "and target went", where, k, v->off,
-		       v->addend < 0 ? "-" : "+",
-		       v->addend < 0 ? -(uint64_t)v->addend :
-		       (uint64_t)v->addend);
+		       "and target went", where, k, off,
+		       addend < 0 ? "-" : "+",
+		       addend < 0 ? -(uint64_t)addend : (uint64_t)addend);
+}
+
+static bool check_section(struct pad_verify *pv, const struct vrelsec *vs)
+{
+	const uint32_t *e = pv->exp + vs->first;
+	size_t w = vs->first_wide;	/* pv->wide is NULL when none is */
+	uint64_t hash = 0;
+	struct reloc *r;
+	size_t k = 0;
+
+	obj_for_each_reloc(pv->obj, vs->sec, r) {
+		size_t bit = vs->first_into + k;
+		uint64_t off = r->offset;
+		int64_t addend;
+
+		hash = mix(hash, r);
+		if (!vs->padded && !(pv->into[bit / 64] >> (bit % 64) & 1)) {
+			k++;
+			continue;
+		}
+		if (*e == PV_WIDE) {
+			off = pv->wide[w].off;
+			addend = pv->wide[w++].addend;
+		} else {
+			if (vs->padded)
+				off = *e;
+			addend = (int32_t)e[vs->padded];
+		}
+		e += vs->padded ? 2 : 1;
+		if (r->offset != off ||
+		    (r->type != R_X86_64_NONE && r->addend != addend))
+			return reloc_failed(pv, vs, k, r, off, addend);
+		k++;
+	}
+	if (hash != vs->hash)
+		return pv_fail(pv, "the types or symbols of the relocations of "
+			       "%s changed", vs->sec->name);
+	return true;
 }
 
 void pv_reloc_check(struct pad_verify *pv)
 {
 	for (size_t k = 0; k < pv->nrsecs && !pv->failure[0]; k++) {
 		const struct vrelsec *vs = &pv->rsecs[k];
-		uint64_t hash = 0;
-		struct reloc *r;
-		size_t i = 0;
 
 		/* a rebuilt .eh_frame (an FDE grew) has its relocations
 		 * anew: its FDEs are checked on their own (pad_verify_cfi.c) */
@@ -440,13 +577,6 @@ void pv_reloc_check(struct pad_verify *pv)
 				vs->sec->name);
 			return;
 		}
-		obj_for_each_reloc(pv->obj, vs->sec, r) {
-			if (!check_reloc(pv, vs, i++, r))
-				return;
-			hash = mix(hash, r);
-		}
-		if (hash != vs->hash)
-			pv_fail(pv, "the types or symbols of the relocations of "
-				"%s changed", vs->sec->name);
+		check_section(pv, vs);
 	}
 }
