@@ -84,7 +84,7 @@ void pv_run_ahead(const struct pad_sec *ps, uint64_t orig)
 	int32_t run;
 
 	if (i >= 0 && (size_t)i < ps->n &&
-	    (run = pad_run_of(&ps->insns[i])) >= 0)
+	    (run = pad_run_of(ps, &ps->insns[i])) >= 0)
 		__builtin_prefetch(&ps->runs[run]);
 }
 
