@@ -28,6 +28,7 @@ struct pad_pass {
 	size_t nsecs;
 	struct eh_frame eh;
 	struct dwarf_fixes dw;
+	struct pad_bases *bases;	/* pad_relocs.c, mark to fix */
 	struct pad_verify *verify;	/* the state before the commit */
 };
 
@@ -215,7 +216,8 @@ static int mark_references(struct pad_pass *pp)
 	eh_frame_mark(&pp->eh);
 	if (dwarf_read(pp->obj, &pp->dw, pp->by_idx, pp->nsecs))
 		return -1;
-	return pad_mark_reloc_targets(pp->obj, pp->by_idx, pp->nsecs, &pp->dw);
+	return pad_mark_reloc_targets(pp->obj, pp->by_idx, pp->nsecs, &pp->dw,
+				      &pp->bases);
 }
 
 static int index_alloc(struct pad_index *x)
@@ -291,7 +293,7 @@ static int commit(struct pad_pass *pp)
 {
 	struct pad_sec *ps;
 
-	if (pad_fix_relocs(pp->obj, pp->by_idx, pp->nsecs) ||
+	if (pad_fix_relocs(pp->obj, pp->by_idx, pp->nsecs, &pp->bases) ||
 	    eh_frame_rewrite(pp->obj, &pp->eh) ||
 	    dwarf_rewrite(pp->obj, &pp->dw))
 		return -1;
@@ -342,6 +344,7 @@ static void pass_free(struct pad_pass *pp)
 	free(pp->undecodable);
 	eh_frame_free(&pp->eh);
 	dwarf_free(&pp->dw);
+	pad_bases_free(pp->bases);
 }
 
 struct pad_pass *pad_begin(struct obj *obj)

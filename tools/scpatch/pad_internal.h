@@ -387,9 +387,15 @@ void eh_frame_free(struct eh_frame *eh);
 
 /* pad_relocs.c */
 struct dwarf_fixes;
+/* *BASES: NULL at first, what the mark pass found about jump tables for
+ * the fix pass; pad_bases_free() after both */
+struct pad_bases;
 int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
-			   size_t nsecs, const struct dwarf_fixes *dw);
-int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs);
+			   size_t nsecs, const struct dwarf_fixes *dw,
+			   struct pad_bases **bases);
+int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs,
+		   struct pad_bases **bases);
+void pad_bases_free(struct pad_bases *bases);
 void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs);
 
 /* Padded section of index IDX (NULL when not padded). */

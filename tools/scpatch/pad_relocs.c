@@ -49,6 +49,15 @@ struct table_bases {
 	size_t n, cap;
 };
 
+/* Every data section's table bases, found by the mark pass when it needs
+ * them and used again by the fix pass (relocations do not change between
+ * the two). */
+struct pad_bases {
+	struct table_bases *v;	/* per section index */
+	unsigned n;
+	bool built;
+};
+
 static bool is_debug(const struct section *t);
 static bool names_instruction(const struct section *t);
 
@@ -56,8 +65,7 @@ struct reloc_pass {
 	struct obj *obj;
 	struct pad_sec **secs;
 	size_t nsecs;
-	struct table_bases *bases;	/* per section index */
-	bool bases_built;
+	struct pad_bases *b;
 	const struct dwarf_fixes *dw;
 	/* what the section holding the relocations is, named once per
 	 * section and not once per relocation */
@@ -120,7 +128,7 @@ static int build_bases(struct reloc_pass *rp)
 	struct section *t;
 	struct reloc *r;
 
-	rp->bases_built = true;
+	rp->b->built = true;
 	obj_for_each_section(rp->obj, t) {
 		if (!(t->sh.sh_flags & SHF_EXECINSTR) || t->sh.sh_type == SHT_RELA)
 			continue;
@@ -130,27 +138,27 @@ static int build_bases(struct reloc_pass *rp)
 			if (!r->sym || !r->sym->sec || k == RK_OTHER ||
 			    (r->sym->sec->sh.sh_flags & SHF_EXECINSTR))
 				continue;
-			if (add_base(&rp->bases[r->sym->sec->idx],
+			if (add_base(&rp->b->v[r->sym->sec->idx],
 				     (r->sym->type == STT_SECTION ? 0 :
 				      r->sym->sym.st_value) + r->addend +
 				     (k == RK_PC ? 4 : 0)))
 				return -1;
 		}
 	}
-	for (unsigned i = 0; i < obj_nsections(rp->obj); i++)
-		if (rp->bases[i].n)
-			qsort(rp->bases[i].v, rp->bases[i].n,
-			      sizeof(*rp->bases[i].v), cmp_u64);
+	for (unsigned i = 0; i < rp->b->n; i++)
+		if (rp->b->v[i].n)
+			qsort(rp->b->v[i].v, rp->b->v[i].n,
+			      sizeof(*rp->b->v[i].v), cmp_u64);
 	return 0;
 }
 
 static bool table_base(struct reloc_pass *rp, struct section *data,
 		       uint64_t at, uint64_t *base)
 {
-	struct table_bases *tb = &rp->bases[data->idx];
+	struct table_bases *tb = &rp->b->v[data->idx];
 	size_t lo = 0, hi;
 
-	if (!rp->bases_built && build_bases(rp))
+	if (!rp->b->built && build_bases(rp))
 		return false;
 	hi = tb->n;
 	while (lo < hi) {
@@ -354,18 +362,30 @@ static void mark_symbols(struct reloc_pass *rp)
 }
 
 static int pass_init(struct reloc_pass *rp, struct obj *obj,
-		     struct pad_sec **secs, size_t nsecs)
+		     struct pad_sec **secs, size_t nsecs, struct pad_bases **b)
 {
 	*rp = (struct reloc_pass){ .obj = obj, .secs = secs, .nsecs = nsecs };
-	rp->bases = calloc(obj_nsections(obj), sizeof(*rp->bases));
-	return rp->bases ? 0 : -1;
+	if (!*b) {
+		*b = calloc(1, sizeof(**b));
+		if (!*b)
+			return -1;
+		(*b)->n = obj_nsections(obj);
+		(*b)->v = calloc((*b)->n, sizeof(*(*b)->v));
+		if (!(*b)->v)
+			return -1;
+	}
+	rp->b = *b;
+	return 0;
 }
 
-static void pass_free(struct reloc_pass *rp)
+void pad_bases_free(struct pad_bases *b)
 {
-	for (unsigned i = 0; i < obj_nsections(rp->obj); i++)
-		free(rp->bases[i].v);
-	free(rp->bases);
+	if (!b)
+		return;
+	for (unsigned i = 0; i < b->n && b->v; i++)
+		free(b->v[i].v);
+	free(b->v);
+	free(b);
 }
 
 static bool has_relocs(struct obj *obj, struct section *t)
@@ -375,13 +395,14 @@ static bool has_relocs(struct obj *obj, struct section *t)
 }
 
 int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
-			   size_t nsecs, const struct dwarf_fixes *dw)
+			   size_t nsecs, const struct dwarf_fixes *dw,
+			   struct pad_bases **bases)
 {
 	struct reloc_pass rp;
 	struct section *t;
 	struct reloc *r;
 
-	if (pass_init(&rp, obj, secs, nsecs))
+	if (pass_init(&rp, obj, secs, nsecs, bases))
 		return -1;
 	rp.dw = dw;
 	mark_symbols(&rp);
@@ -392,7 +413,6 @@ int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
 		obj_for_each_reloc(obj, t, r)
 			mark_reloc(&rp, t, r);
 	}
-	pass_free(&rp);
 	return 0;
 }
 
@@ -426,13 +446,14 @@ static bool fix_addend(struct reloc_pass *rp, struct section *t,
 	return true;
 }
 
-int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs)
+int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs,
+		   struct pad_bases **bases)
 {
 	struct reloc_pass rp;
 	struct section *t;
 	struct reloc *r;
 
-	if (pass_init(&rp, obj, secs, nsecs))
+	if (pass_init(&rp, obj, secs, nsecs, bases))
 		return -1;
 	obj_for_each_section(obj, t) {
 		struct pad_sec *self;
@@ -452,7 +473,6 @@ int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs)
 		if (changed)
 			obj_relocs_changed(obj, t);
 	}
-	pass_free(&rp);
 	return 0;
 }
 
