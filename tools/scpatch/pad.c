@@ -291,15 +291,24 @@ static int plan_and_build(struct pad_pass *pp)
 
 static int commit(struct pad_pass *pp)
 {
-	struct pad_sec *ps;
-
 	if (pad_fix_relocs(pp->obj, pp->by_idx, pp->nsecs, &pp->bases) ||
 	    eh_frame_rewrite(pp->obj, &pp->eh) ||
 	    dwarf_rewrite(pp->obj, &pp->dw))
 		return -1;
 	pad_fix_symbols(pp->obj, pp->by_idx, pp->nsecs);
+	return 0;
+}
+
+/*
+ * The new code, once the fix-ups are proved (the proof reads the code from
+ * ps->new_data, and the old code from ps->data, which the object may free
+ * when it takes the new).  The object takes the buffer: no copy.
+ */
+static int hand_over(struct pad_pass *pp)
+{
+	struct pad_sec *ps;
+
 	for_each_active(pp, ps) {
-		/* the object takes the buffer: no copy of the section */
 		if (!obj_section_take_data(pp->obj, ps->sec, ps->new_data,
 					   ps->new_size))
 			return -1;
@@ -375,7 +384,6 @@ void pad_end(struct pad_pass *pp)
 int pad_run(struct pad_pass *pp, struct pad_site *sites, size_t n)
 {
 	struct obj *obj = pp->obj;
-
 	int ret = -1;
 
 	pp->sites = sites;
@@ -390,6 +398,10 @@ int pad_run(struct pad_pass *pp, struct pad_site *sites, size_t n)
 	/* it prints where the committed object differs */
 	if (pad_verify(pp->verify))
 		goto out;
+	if (hand_over(pp)) {
+		error_at(obj_path(obj), "padding: %s", obj_errmsg());
+		goto out;
+	}
 	for (size_t i = 0; i < pp->nsecs; i++)
 		if (pp->by_idx[i])
 			report(pp, pp->by_idx[i]);
