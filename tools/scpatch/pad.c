@@ -4,9 +4,10 @@
  * (pad_decode.c), collect every reference into the code (branches,
  * relocations from anywhere, symbols, .eh_frame rows), plan (pad_layout.c),
  * build and validate the new bytes (pad_emit.c, pad_validate.c), and only
- * then commit code, relocations, symbols, .eh_frame, DWARF and C++
- * exception tables together.  A
- * section that fails any step is left exactly as it was.
+ * then commit relocations, symbols, .eh_frame, DWARF and C++ exception
+ * tables together, prove them (pad_verify.c) and hand the new code over.
+ * A section that fails any step is left exactly as it was.  The decode of
+ * a section can come first, for the site finder (pad_insn_starts()).
  */
 #include <inttypes.h>
 #include <stdlib.h>
