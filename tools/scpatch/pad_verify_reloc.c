@@ -347,16 +347,24 @@ static int add_self(struct pad_verify *pv, struct section *t,
 }
 
 /* Room for every relocation, allocated once: there are millions on a
- * large object, and only the pages used are touched. */
-static int alloc_relocs(struct pad_verify *pv)
+ * large object, and only the pages used are touched.  The sections that
+ * have any go in *WITH (tens of thousands in C++ objects). */
+static int alloc_relocs(struct pad_verify *pv, struct section ***with,
+			size_t *nwith)
 {
 	unsigned nsecs = obj_nsections(pv->obj);
 	struct section *t;
 	size_t n = 0;
 
+	*nwith = 0;
+	*with = malloc((nsecs + 1) * sizeof(**with));
+	if (!*with)
+		return -1;
 	obj_for_each_section(pv->obj, t)
-		if (has_relocs(pv->obj, t))
+		if (has_relocs(pv->obj, t)) {
 			n += obj_nrelocs(pv->obj, t);
+			(*with)[(*nwith)++] = t;
+		}
 	pv->exp = malloc((2 * n + 1) * sizeof(*pv->exp));
 	pv->into = calloc(n / 64 + 1, sizeof(*pv->into));
 	pv->bases = calloc(nsecs + 1, sizeof(*pv->bases));
@@ -494,16 +502,16 @@ static int prepare_section(struct pad_verify *pv, struct section *t)
 /* Code first: data relocations need the table bases code refers to. */
 int pv_reloc_prepare(struct pad_verify *pv)
 {
-	struct section *t;
+	struct section **with;
+	size_t n;
+	int rc = alloc_relocs(pv, &with, &n);
 
-	if (alloc_relocs(pv))
-		return -1;
-	for (int code = 1; code >= 0; code--)
-		obj_for_each_section(pv->obj, t)
-			if (has_relocs(pv->obj, t) && is_code(t) == code &&
-			    prepare_section(pv, t))
-				return -1;
-	return 0;
+	for (int code = 1; code >= 0 && !rc; code--)
+		for (size_t i = 0; i < n && !rc; i++)
+			if (is_code(with[i]) == code)
+				rc = prepare_section(pv, with[i]);
+	free(with);
+	return rc;
 }
 
 static bool reloc_failed(struct pad_verify *pv, const struct vrelsec *vs,
