@@ -22,7 +22,8 @@
  *   objtest touch IN OUT SEC          make SEC writable, change nothing
  *   objtest lookups FILE              check every lookup against a scan
  *   objtest scan FILE PREFIX          relocations against PREFIX* symbols
- *   objtest brute FILE                containing lookups at every offset
+ *   objtest brute FILE                containing lookups at every offset,
+ *                                     and the spans of equal answers
  *   objtest zero-copy FILE            contents point into libelf's image
  *   objtest set-entsize IN OUT SEC N  sh_entsize of SEC to N
  *   objtest none-in-empty IN OUT      new empty section with an
@@ -205,6 +206,44 @@ static struct symbol *brute_containing(struct obj *obj, struct section *sec,
 	return best;
 }
 
+/*
+ * obj_find_func_containing_span() as the site finder walks it: from each
+ * span's end to the next, every offset of a span has the span's answer.
+ */
+static int brute_spans(struct obj *obj, long *checked)
+{
+	struct section *sec;
+	int bad = 0;
+
+	obj_for_each_section(obj, sec) {
+		uint64_t off = 0, until;
+
+		if (sec->sh.sh_type == SHT_RELA || sec->sh.sh_type == SHT_SYMTAB)
+			continue;
+		while (off <= sec->size) {
+			struct symbol *got = obj_find_func_containing_span(obj, sec,
+									   off, &until);
+
+			if (until <= off || got != brute_containing(obj, sec, off, 1)) {
+				printf("%s+%#llx: span to %#llx, %s\n", sec->name,
+				       (unsigned long long)off,
+				       (unsigned long long)until,
+				       got ? got->name : "-");
+				bad++;
+				until = off + 1;
+			}
+			for (; off < until && off <= sec->size; off++, ++*checked)
+				if (brute_containing(obj, sec, off, 1) != got) {
+					printf("%s+%#llx: not in the span of %s\n",
+					       sec->name, (unsigned long long)off,
+					       got ? got->name : "-");
+					bad++;
+				}
+		}
+	}
+	return bad;
+}
+
 static int brute(struct obj *obj)
 {
 	struct section *sec;
@@ -233,6 +272,7 @@ static int brute(struct obj *obj)
 			}
 		}
 	}
+	bad += brute_spans(obj, &checked);
 	printf("checked %ld offsets, %d mismatches\n", checked, bad);
 	return bad ? 1 : 0;
 }

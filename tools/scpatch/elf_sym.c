@@ -141,6 +141,7 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 {
 	struct symtab *tab = calloc(1, sizeof(*tab));
 	const Elf64_Sym *raw;
+	const char *names;
 
 	if (!tab)
 		return obj_nomem();
@@ -152,27 +153,26 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 		obj->dynsym = tab;
 	if (check_links(obj, tab))
 		return -1;
+	/* Not zeroed: each symbol is written whole below, in one pass. */
 	tab->orig = obj_alloc_large((size_t)tab->norig * sizeof(*tab->orig));
 	if (!tab->orig)
 		return obj_nomem();
-	memset(tab->orig, 0, (size_t)tab->norig * sizeof(*tab->orig));
 	raw = obj_input_bytes(obj, sec);
-	if (!raw || (tab->shndx &&
+	names = obj_input_bytes(obj, tab->strtab);
+	if (!raw || !names || (tab->shndx &&
 		     !(tab->xindex = obj_input_bytes(obj, tab->shndx))))
 		return -1;
 	for (unsigned int i = 0; i < tab->norig; i++) {
 		struct symbol *sym = &tab->orig[i];
 
-		memcpy(&sym->sym, &raw[i], sizeof(sym->sym));
+		*sym = (struct symbol){ .sym = raw[i] };
 		if (sym->sym.st_name >= tab->strtab->sh.sh_size)
 			return obj_sec_error(sec,
 					     "symbol %u: name offset 0x%x out of range",
 					     i, sym->sym.st_name);
-		sym->name = elf_strptr(obj->elf, tab->strtab->idx,
-				       sym->sym.st_name);
-		if (!sym->name)
-			return obj_sec_error(sec, "symbol %u: name: libelf: %s",
-					     i, elf_errmsg(-1));
+		/* strtab_ok(): the table ends with a NUL, so every name
+		 * in it does (what elf_strptr() checked on each call). */
+		sym->name = names + sym->sym.st_name;
 		sym->idx = sym->orig_idx = i;
 		sym->table = tab;
 		sym->bind = GELF_ST_BIND(sym->sym.st_info);
