@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "commands.h"
 #include "diag.h"
 #include "elf.h"
@@ -177,7 +178,7 @@ static void describe(const struct annotation *an, const struct obj_ref *r,
 /* Room for every site: one per reference and per old entry at most. */
 static int reserve_sites(struct annotation *an)
 {
-	an->sites = obj_alloc_large((an->nrefs + an->nold + 1) *
+	an->sites = big_malloc((an->nrefs + an->nold + 1) *
 				    sizeof(*an->sites));
 	if (!an->sites)
 		return error_at(an->path, "out of memory"), -1;
@@ -384,7 +385,7 @@ static bool align = true;	/* cleared by --no-align */
  * with their code, and the ones left unaligned say why with -v. */
 static int pad_all(struct annotation *an)
 {
-	struct pad_site *ps = obj_alloc_large((an->nsites + 1) * sizeof(*ps));
+	struct pad_site *ps = big_malloc((an->nsites + 1) * sizeof(*ps));
 	int ret;
 
 	if (!ps)

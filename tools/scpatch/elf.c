@@ -24,25 +24,6 @@
 
 #include "elf_internal.h"
 
-#define LARGE_ALLOC_MIN (4u << 20)
-#define HUGE_PAGE (2u << 20)
-
-void *obj_alloc_large(size_t size)
-{
-	void *p;
-
-	if (size < LARGE_ALLOC_MIN)
-		return malloc(size ? size : 1);
-	if (size > SIZE_MAX - HUGE_PAGE)
-		return NULL;
-	size = (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-	p = aligned_alloc(HUGE_PAGE, size);
-	/* Advice: where huge pages are off, nothing changes. */
-	if (p)
-		madvise(p, size, MADV_HUGEPAGE);
-	return p;
-}
-
 static _Thread_local char errbuf[512];
 static _Thread_local enum obj_error_kind errkind;
 

@@ -125,14 +125,6 @@ enum obj_error_kind {
 const char *obj_errmsg(void);
 enum obj_error_kind obj_errkind(void);
 
-/*
- * SIZE bytes, not zeroed, for a large array; free() them.  From 4 MB up
- * they are aligned and advised for transparent huge pages, which fault
- * in 2 MB at a time: fresh memory then costs the kernel a fifth of the
- * time (0.1 ms per MB here instead of 0.5).  NULL when out of memory.
- */
-void *obj_alloc_large(size_t size);
-
 /* ---- open, inspect, close ------------------------------------------- */
 
 /*

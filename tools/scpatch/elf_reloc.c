@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "elf_internal.h"
 
 /* Chunks for added relocations grow with the count: small for the many
@@ -223,7 +224,7 @@ int obj_load_relocs(struct obj *obj, struct section *sec)
 		goto loaded;
 	rel->nbase = rela->sh.sh_size / sizeof(Elf64_Rela);
 	/* Every field is set below. */
-	rel->base = obj_alloc_large(rel->nbase * sizeof(*rel->base));
+	rel->base = big_malloc(rel->nbase * sizeof(*rel->base));
 	if (!rel->base) {
 		free(rel);
 		return obj_nomem();

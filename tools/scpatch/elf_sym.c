@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "elf_internal.h"
 
 int strtab_ext_add(struct strtab_ext *ext, size_t base, const char *s,
@@ -154,7 +155,7 @@ int obj_read_symtab(struct obj *obj, struct section *sec)
 	if (check_links(obj, tab))
 		return -1;
 	/* Not zeroed: each symbol is written whole below, in one pass. */
-	tab->orig = obj_alloc_large((size_t)tab->norig * sizeof(*tab->orig));
+	tab->orig = big_malloc((size_t)tab->norig * sizeof(*tab->orig));
 	if (!tab->orig)
 		return obj_nomem();
 	raw = obj_input_bytes(obj, sec);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "diag.h"
 #include "got_load.h"
 #include "refs.h"
@@ -331,15 +332,12 @@ static int push_ref(struct ref_list *l, const struct obj_ref *r)
 {
 	if (l->n == l->cap) {
 		size_t c = l->cap ? 2 * l->cap : 1024;
-		struct obj_ref *p = obj_alloc_large(c * sizeof(*p));
+		struct obj_ref *p = big_realloc(l->refs, c * sizeof(*p));
 
 		if (!p) {
 			l->failed = true;
 			return error_at(obj_path(l->obj), "out of memory"), -1;
 		}
-		if (l->n)
-			memcpy(p, l->refs, l->n * sizeof(*p));
-		free(l->refs);
 		l->refs = p;
 		l->cap = c;
 	}

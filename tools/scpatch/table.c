@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "big_alloc.h"
 #include "diag.h"
 #include "static_call_table.h"
 #include "table.h"
@@ -238,7 +239,7 @@ static int create_table(struct obj *obj, const struct fragment *f,
 static int emit_fragment(struct emitter *em, const struct fragment *f)
 {
 	size_t nw = 1 + 2 * f->count;
-	struct reloc *w = obj_alloc_large(nw * sizeof(*w));
+	struct reloc *w = big_malloc(nw * sizeof(*w));
 	int ret = -1;
 
 	if (!w)
