@@ -14,3 +14,10 @@ expect_eq "the same sites as with --no-align" \
 	"$("$SCPATCH" list noalign.o)" "$("$SCPATCH" list pad.o)"
 expect "the pass says why it left the section" \
 	grep -q 'relocation inside an instruction' <("$SCPATCH" list --why pad.o)
+# the decode made for the finder says nothing (a section it cannot decode
+# is decoded again, and refused, by the pass); what the pass finds after it
+# it says, with -v
+cp d.o verbose.o
+expect "-v: the pass's refusal is printed" grep -q \
+	'\.text: not padded: relocation at +0x2 is not on a displacement' \
+	<("$SCPATCH" -v verbose.o 2>&1)

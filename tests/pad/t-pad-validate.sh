@@ -16,7 +16,7 @@ build_fault_tool || { not_ok "fault-injecting build links"; exit 0; }
 
 text_size() { objdump -h "$1" | awk '$2 == ".text" { print $3 }'; }
 
-# kind of fault, and what the error must say
+# kind of fault after the commit, and what the error must say
 faults=(
 	"reloc-addend|relocation at .*must \(be at .* with\|have\) addend"
 	"reloc-addend:.rodata|relocation at \.rodata+0x[0-9a-f]* (type [0-9]*, \.text[-+]0x[0-9a-f]*), #[0-9]* of its section: must have addend"
@@ -57,6 +57,13 @@ for cc in gcc clang; do
 		for f in "${faults[@]}"; do
 			refuse "$tag" "${f%%|*}" "${f#*|}"
 		done
+		# a wrong label before a run (the end of a function): the
+		# validation of the new code refuses the section itself
+		SCPATCH_FAULT=shift ./scpatch-fault -v -o shift.o in.o 2> err.txt
+		expect "$tag: shift: the validation says where" \
+			grep -q 'not padded: placement after it at original' err.txt
+		expect_eq "$tag: shift: the section is not padded" \
+			"$(text_size in.o)" "$(text_size shift.o)"
 	done
 done
 

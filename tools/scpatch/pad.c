@@ -124,6 +124,7 @@ const uint64_t *pad_insn_starts(struct pad_pass *pp, struct section *sec)
 			pp->undecodable[sec->idx] = true;
 			return NULL;
 		}
+		ps->quiet = false;	/* what the pass finds next, it says */
 	}
 	return ps->why ? NULL : ps->starts;
 }
@@ -284,6 +285,7 @@ static int plan_and_build(struct pad_pass *pp)
 	for_each_active(pp, ps) {
 		if (pad_build(ps))
 			return -1;
+		pad_inject_layout_fault(ps);
 		if (!ps->why)
 			pad_validate(ps);
 	}
@@ -347,7 +349,7 @@ static void report(struct pad_pass *pp, struct pad_sec *ps)
 static void pass_free(struct pad_pass *pp)
 {
 	pad_verify_free(pp->verify);
-	for (size_t i = 0; i < pp->nsecs; i++)
+	for (size_t i = 0; i < pp->nsecs && pp->by_idx; i++)
 		if (pp->by_idx[i])
 			free_sec(pp->by_idx[i]);
 	free(pp->by_idx);

@@ -354,6 +354,9 @@ int pad_build(struct pad_sec *ps);
 
 /* pad_validate.c */
 bool pad_validate(struct pad_sec *ps);
+/* pad_verify_fault.c: corrupts the layout before the validation in the
+ * tests' build (-DSCPATCH_FAULT_INJECTION, SCPATCH_FAULT=shift) */
+void pad_inject_layout_fault(struct pad_sec *ps);
 
 /* eh_frame.c */
 struct eh_fde {

@@ -56,6 +56,8 @@ struct pad_bases {
 	struct table_bases *v;	/* per section index */
 	unsigned n;
 	bool built;
+	bool failed;		/* out of memory building them: the pass
+				 * fails (a partial list would be wrong) */
 };
 
 static bool is_debug(const struct section *t);
@@ -128,7 +130,6 @@ static int build_bases(struct reloc_pass *rp)
 	struct section *t;
 	struct reloc *r;
 
-	rp->b->built = true;
 	obj_for_each_section(rp->obj, t) {
 		if (!(t->sh.sh_flags & SHF_EXECINSTR) || t->sh.sh_type == SHT_RELA)
 			continue;
@@ -141,14 +142,17 @@ static int build_bases(struct reloc_pass *rp)
 			if (add_base(&rp->b->v[r->sym->sec->idx],
 				     (r->sym->type == STT_SECTION ? 0 :
 				      r->sym->sym.st_value) + r->addend +
-				     (k == RK_PC ? 4 : 0)))
+				     (k == RK_PC ? 4 : 0))) {
+				rp->b->failed = true;
 				return -1;
+			}
 		}
 	}
 	for (unsigned i = 0; i < rp->b->n; i++)
 		if (rp->b->v[i].n)
 			qsort(rp->b->v[i].v, rp->b->v[i].n,
 			      sizeof(*rp->b->v[i].v), cmp_u64);
+	rp->b->built = true;
 	return 0;
 }
 
@@ -158,7 +162,7 @@ static bool table_base(struct reloc_pass *rp, struct section *data,
 	struct table_bases *tb = &rp->b->v[data->idx];
 	size_t lo = 0, hi;
 
-	if (!rp->b->built && build_bases(rp))
+	if (rp->b->failed || (!rp->b->built && build_bases(rp)))
 		return false;
 	hi = tb->n;
 	while (lo < hi) {
@@ -413,7 +417,7 @@ int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
 		obj_for_each_reloc(obj, t, r)
 			mark_reloc(&rp, t, r);
 	}
-	return 0;
+	return rp.b->failed ? -1 : 0;
 }
 
 static uint64_t map_point(const struct pad_sec *s, uint64_t off)
@@ -473,7 +477,7 @@ int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs,
 		if (changed)
 			obj_relocs_changed(obj, t);
 	}
-	return 0;
+	return rp.b->failed ? -1 : 0;
 }
 
 void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs)

@@ -135,6 +135,24 @@ static bool check_stretch(struct pad_sec *ps, uint64_t from, uint64_t end,
 	return true;
 }
 
+/*
+ * The labels of the instructions in and after run RUN, placed at its new
+ * start: each comes from the shift of the instruction before it, so each
+ * shift must be where the next instruction was placed.  Inside a run that
+ * gave bytes up, the labels are unmapped and the shifts unused.
+ */
+static bool check_run_shifts(struct pad_sec *ps, const struct pad_run *run)
+{
+	int64_t inside = (int64_t)run->new_start - run->start;
+
+	for (size_t j = run->first; j + 1 < run->last && !run->absorbed; j++)
+		if (*pad_shift_of(ps, j) != inside)
+			return fail(ps, ps->insns[j].off, "placement in a run");
+	return pad_laid_end(ps, run->last - 1) ==
+	       run->new_start + (run->end - run->start) - run->absorbed ||
+	       fail(ps, run->start, "placement after a run");
+}
+
 bool pad_validate(struct pad_sec *ps)
 {
 	uint64_t at = 0, from = 0;
@@ -155,6 +173,8 @@ bool pad_validate(struct pad_sec *ps)
 
 			if (run->new_start != at || !check_run(ps, run))
 				return fail(ps, run->start, "run placement");
+			if (!check_run_shifts(ps, run))
+				return false;
 			at += run->end - run->start - run->absorbed;
 			from = run->end;
 			i = run->last;
@@ -166,6 +186,9 @@ bool pad_validate(struct pad_sec *ps)
 			return false;
 		at += in->pad + pad_new_len(in);
 		from = in->off + in->d.len;
+		/* the labels of the stretch after it come from its shift */
+		if (pad_laid_end(ps, i) != at)
+			return fail(ps, in->off, "placement after it");
 		i++;
 	}
 	return at == ps->new_size || fail(ps, ps->size, "section end");

@@ -14,6 +14,12 @@
  *	cfa-advance	the first advance of such an FDE's CFA program
  *	lsda-length	the first call-site length of an LSDA the pass
  *			wrote anew elsewhere (a moved one)
+ * and one before the validation of the new code (pad_validate.c), from
+ * pad_inject_layout_fault():
+ *	shift		the shift of the last laid-out instruction before
+ *			a run (or the section end, when there is no run):
+ *			the labels of the code up to the run's start (where
+ *			the end of the function before it maps) one byte off
  */
 #include "pad_verify_internal.h"
 
@@ -21,6 +27,11 @@
 void pv_inject_fault(struct pad_verify *pv)
 {
 	(void)pv;
+}
+
+void pad_inject_layout_fault(struct pad_sec *ps)
+{
+	(void)ps;
 }
 #else
 #include <stdlib.h>
@@ -112,6 +123,23 @@ static void corrupt_lsda(struct pad_verify *pv)
 			continue;
 		*len = (*len & 0x7f) == 0x7f ? *len - 1 : *len + 1;
 		return;
+	}
+}
+
+void pad_inject_layout_fault(struct pad_sec *ps)
+{
+	const char *f = getenv("SCPATCH_FAULT");
+
+	if (!f || strcmp(f, "shift"))
+		return;
+	for (size_t r = 0; r <= ps->nruns; r++) {
+		long j = pad_prev_laid(ps, r < ps->nruns ? ps->runs[r].first :
+				       ps->n);
+
+		if (j >= 0 && !ps->insns[j].run) {
+			*pad_shift_of(ps, j) += 1;
+			return;
+		}
 	}
 }
 
