@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Padding, step two: the plan.  One walk over the instructions gives every
+ * Padding, step two: the plan.  One walk over the laid-out instructions
+ * (pad_sec.laid: the others move with the one before them) gives every
  * one its new offset: a site gets the NOP that aligns its rel32 field, the
  * bytes owed are taken out of the next usable run, rel8 branches that no
  * longer reach are relaxed and the walk is repeated until nothing changes.
