@@ -131,6 +131,7 @@ if cc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-I"$ROOT/tools/scpatch" asan-main.c "$ROOT/tools/scpatch/cmd_decode.c" \
 	"$ROOT"/tools/scpatch/arch/x86/*.c "$ROOT/tools/scpatch/diag.c" \
 	"$ROOT"/tools/scpatch/elf*.c "$ROOT/tools/scpatch/big_alloc.c" \
+	"$ROOT/tools/scpatch/sort_kv.c" \
 	$(pkg-config --cflags --libs libelf libxxhash) -o decode-asan; then
 	printf '#!/bin/sh\nshift\nexec ./decode-asan decode "$@"\n' > asan-wrap
 	chmod +x asan-wrap

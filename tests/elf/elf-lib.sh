@@ -6,7 +6,7 @@ build_objtest() {
 	gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-I"$src" "$ROOT/tests/elf/objtest.c" "$src"/elf*.c \
-		"$src"/big_alloc.c \
+		"$src"/big_alloc.c "$src"/sort_kv.c \
 		$(pkg-config --cflags --libs libelf libxxhash) -o objtest
 }
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99

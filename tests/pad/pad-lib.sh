@@ -9,7 +9,7 @@ build_pad_driver() {
 	local src=$ROOT/tools/scpatch out=$BUILD/tests/pad/pad-driver
 	local srcs=("$ROOT/tests/pad/pad-driver.c" "$src"/arch/x86/decode.c
 		    "$src"/elf*.c "$src"/pad*.c "$src"/eh_frame.c "$src"/dwarf*.c
-		    "$src"/diag.c "$src"/big_alloc.c)
+		    "$src"/diag.c "$src"/big_alloc.c "$src"/sort_kv.c)
 	local f stale=
 	[[ -x $out ]] || stale=1
 	for f in "${srcs[@]}" "$src"/*.h; do

@@ -23,6 +23,7 @@
 #include <xxhash.h>
 
 #include "elf_internal.h"
+#include "sort_kv.h"
 
 static _Thread_local char errbuf[512];
 static _Thread_local enum obj_error_kind errkind;
@@ -352,33 +353,28 @@ struct extent {
 #define EXTENT_SHDRS (UINT32_MAX - 1)
 
 /*
- * By start, LSD radix (11-bit digits, only as many as the largest start
- * needs): objects with 200,000 sections interleave code and relocations
- * into as many ascending runs, where a comparison sort costs more than
- * the rest of the checks.  Returns the sorted array (V or its twin TMP).
+ * By start, stably, with the radix sort of sort_kv.c: objects with 200,000
+ * sections interleave code and relocations into as many ascending runs,
+ * where a comparison sort costs more than the rest of the checks.  The
+ * sorted copy goes to TMP; NULL when out of memory.
  */
-static struct extent *sort_extents(struct extent *v, struct extent *tmp,
+static struct extent *sort_extents(const struct extent *v, struct extent *tmp,
 				   size_t n)
 {
-	uint64_t all = 0;
+	struct kv *order = malloc(n * sizeof(*order));
 
+	if (!order)
+		return NULL;
 	for (size_t i = 0; i < n; i++)
-		all |= v[i].start;
-	for (unsigned int shift = 0; shift < 64 && (all >> shift); shift += 11) {
-		size_t count[2049] = { 0 };
-		struct extent *t;
-
-		for (size_t i = 0; i < n; i++)
-			count[((v[i].start >> shift) & 2047) + 1]++;
-		for (size_t d = 1; d < 2049; d++)
-			count[d] += count[d - 1];
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(v[i].start >> shift) & 2047]++] = v[i];
-		t = v;
-		v = tmp;
-		tmp = t;
+		order[i] = (struct kv){ v[i].start, i };
+	if (sort_kv(order, n)) {
+		free(order);
+		return NULL;
 	}
-	return v;
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = v[order[i].val];
+	free(order);
+	return tmp;
 }
 
 static const char *extent_name(const struct obj *obj, unsigned int idx,
@@ -439,6 +435,10 @@ static int check_overlaps(struct obj *obj)
 	for (size_t i = 1; i < n; i++) {
 		if (v[i - 1].start > v[i].start) {
 			v = sort_extents(buf, buf + obj->norig_secs + 2, n);
+			if (!v) {
+				free(buf);
+				return obj_nomem();
+			}
 			break;
 		}
 	}

@@ -14,6 +14,7 @@
 
 #include "big_alloc.h"
 #include "elf_internal.h"
+#include "sort_kv.h"
 
 int strtab_ext_add(struct strtab_ext *ext, size_t base, const char *s,
 		   size_t *offset)
@@ -413,57 +414,32 @@ static bool indexable(const struct symbol *sym)
 	return sym->sec && sym->type != STT_SECTION && sym->type != STT_FILE;
 }
 
-struct keyed_sym {
-	uint64_t start;
-	struct symbol *sym;
-};
-
-/* One stable counting pass on byte SHIFT / 8 of the starts. */
-static void radix_pass(const struct keyed_sym *from, struct keyed_sym *to,
-		       size_t n, unsigned int shift)
-{
-	size_t count[257] = { 0 };
-
-	for (size_t i = 0; i < n; i++)
-		count[((from[i].start >> shift) & 0xff) + 1]++;
-	for (int d = 0; d < 256; d++)
-		count[d + 1] += count[d];
-	for (size_t i = 0; i < n; i++)
-		to[count[(from[i].start >> shift) & 0xff]++] = from[i];
-}
-
 /*
  * A large section's symbols (150K in c.o's .text) sort by start with a
- * stable radix sort, one pass per byte in which the starts differ: the
- * comparison sort spent more on fetching each start than on sorting.
- * Stable, from index order, it gives cmp_by_start()'s order.  False when
- * it cannot (memory, or symbols not in index order after additions).
+ * stable radix sort (sort_kv.c): the comparison sort spent more on
+ * fetching each start than on sorting.  Stable, from index order, it
+ * gives cmp_by_start()'s order.  False when it cannot (memory, or symbols
+ * not in index order after additions).
  */
 static bool radix_sort_bysym(struct obj *obj, struct obj_bysym *b)
 {
-	struct keyed_sym *k, *t, *from;
-	uint64_t differ = 0;
+	struct kv *k;
 
 	for (size_t i = 1; i < b->n; i++)
 		if (b->syms[i - 1]->idx >= b->syms[i]->idx)
 			return false;
-	k = malloc(2 * b->n * sizeof(*k));
+	k = malloc(b->n * sizeof(*k));
 	if (!k)
 		return false;
-	t = k + b->n;
-	for (size_t i = 0; i < b->n; i++) {
-		k[i] = (struct keyed_sym){ sym_start(obj, b->syms[i]), b->syms[i] };
-		differ |= k[i].start ^ k[0].start;
-	}
-	from = k;
-	for (unsigned int shift = 0; shift < 64; shift += 8) {
-		if (!((differ >> shift) & 0xff))
-			continue;
-		radix_pass(from, from == k ? t : k, b->n, shift);
-		from = from == k ? t : k;
+	for (size_t i = 0; i < b->n; i++)
+		k[i] = (struct kv){ sym_start(obj, b->syms[i]),
+				    (uintptr_t)b->syms[i] };
+	if (sort_kv(k, b->n)) {
+		free(k);
+		return false;
 	}
 	for (size_t i = 0; i < b->n; i++)
-		b->syms[i] = from[i].sym;
+		b->syms[i] = (struct symbol *)(uintptr_t)k[i].val;
 	free(k);
 	return true;
 }

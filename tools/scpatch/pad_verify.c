@@ -142,7 +142,7 @@ static int prepare_symbols(struct pad_verify *pv)
 	for (size_t i = 0; i < pv->nsyms; i++)
 		order[i] = (struct kv){ sym_key(pv, pv->syms[i].sec,
 						pv->syms[i].value), i };
-	if (pv_sort_kv(order, pv->nsyms))
+	if (sort_kv(order, pv->nsyms))
 		return -1;
 	for (size_t i = 0; i < pv->nsyms; i++) {
 		struct vsym *v = &pv->syms[order[i].val];

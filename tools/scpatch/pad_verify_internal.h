@@ -11,11 +11,7 @@
 
 #include "pad_internal.h"
 #include "pad_verify.h"
-
-/* A key and what it belongs to (pv_sort_kv). */
-struct kv {
-	uint64_t key, val;
-};
+#include "sort_kv.h"
 
 /* What a reference into padded code must point at afterwards. */
 enum ref_kind {
@@ -160,8 +156,6 @@ void pv_run_ahead(const struct pad_sec *ps, uint64_t orig);
  * which ends at *END (0 when there is none). */
 bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
 		  uint64_t *out, uint64_t *end, long *hint);
-/* Sorts V by key (radix sort); -1 when out of memory. */
-int pv_sort_kv(struct kv *v, size_t n);
 
 /* pad_verify.c: records the first failure (printed by pad_verify()); returns false. */
 bool pv_fail(struct pad_verify *pv, const char *fmt, ...)

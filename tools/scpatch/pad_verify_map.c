@@ -144,39 +144,3 @@ bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
 	*out = pad_new_off(ps, i) + (orig - in->off);
 	return !in->relaxed;
 }
-
-/* LSD radix sort by key, 11 bits a pass, as many passes as the largest
- * key needs: hundreds of thousands of keys on a large object, where
- * qsort() took longer than the checks it served. */
-int pv_sort_kv(struct kv *v, size_t n)
-{
-	struct kv *tmp, *a = v, *b;
-	uint64_t max = 0;
-
-	for (size_t i = 0; i < n; i++)
-		max |= v[i].key;
-	if (n < 2 || !max)
-		return 0;
-	tmp = malloc(n * sizeof(*tmp));
-	if (!tmp)
-		return -1;
-	b = tmp;
-	for (unsigned shift = 0; shift < 64 && max >> shift; shift += 11) {
-		size_t count[2049] = { 0 };
-		struct kv *t;
-
-		for (size_t i = 0; i < n; i++)
-			count[((a[i].key >> shift) & 2047) + 1]++;
-		for (size_t d = 1; d < 2049; d++)
-			count[d] += count[d - 1];
-		for (size_t i = 0; i < n; i++)
-			b[count[(a[i].key >> shift) & 2047]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	if (a != v)
-		memcpy(v, a, n * sizeof(*v));
-	free(tmp);
-	return 0;
-}
