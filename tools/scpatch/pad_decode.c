@@ -93,7 +93,7 @@ long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
 long pad_insn_at(const struct pad_sec *ps, uint64_t off)
 {
 	if (off >= ps->size || !ps->blocks ||
-	    !(ps->starts[off >> 6] >> (off & 63) & 1))
+	    !bitmap_test(ps->starts, off))
 		return -1;
 	return pad_insn_covering(ps, off);
 }
@@ -121,7 +121,7 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 	r->end = last < ps->n ? ps->insns[last].off : ps->size;
 	for (size_t i = first; i < last; i++) {
 		ps->insns[i].run = 1;
-		ps->in_run[i >> 6] |= 1ull << (i & 63);
+		bitmap_set(ps->in_run, i);
 		mark_laid(ps, i);
 	}
 	ps->nruns++;
@@ -332,7 +332,7 @@ int pad_decode_insns(struct pad_sec *ps)
 		in->pad = 0;
 		in->relaxed = in->wide = in->reloc_in_disp = 0;
 		in->run = in->site = 0;
-		ps->starts[off >> 6] |= 1ull << (off & 63);
+		bitmap_set(ps->starts, off);
 		if (d.pc_relative)
 			mark_laid(ps, ps->n - 1);
 		if (extend_runs(ps, ps->n - 1, &run_first, &run) ||

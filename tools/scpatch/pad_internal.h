@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "bitmap.h"
 #include "decode.h"
 #include "pad.h"
 
@@ -81,7 +82,7 @@ void pad_rank_free(struct pad_rank *r);
 
 static inline void pad_rank_set(struct pad_rank *r, size_t i)
 {
-	r->bits[i >> 6] |= 1ull << (i & 63);
+	bitmap_set(r->bits, i);
 }
 
 static inline uint32_t pad_rank_le(const struct pad_rank *r, size_t i)
@@ -212,25 +213,20 @@ static inline int32_t pad_site_of(const struct pad_sec *ps,
 
 static inline bool pad_is_laid(const struct pad_sec *ps, size_t i)
 {
-	return ps->laid.bits[i >> 6] >> (i & 63) & 1;
+	return bitmap_test(ps->laid.bits, i);
 }
 
 /* The first laid-out instruction at or after I (ps->n when none). */
 static inline size_t pad_next_laid(const struct pad_sec *ps, size_t i)
 {
-	size_t w = i >> 6, nw = (ps->n >> 6) + 1;
-	uint64_t bits;
-
-	if (i >= ps->n)
-		return ps->n;
-	bits = ps->laid.bits[w] & (~0ull << (i & 63));
-	while (!bits && ++w < nw)
-		bits = ps->laid.bits[w];
-	return bits ? w * 64 + __builtin_ctzll(bits) : ps->n;
+	return bitmap_first_at_or_after(ps->laid.bits, i, ps->n);
 }
 
 /* The last laid-out instruction before I, -1 when none. */
-long pad_prev_laid(const struct pad_sec *ps, size_t i);
+static inline long pad_prev_laid(const struct pad_sec *ps, size_t i)
+{
+	return i ? bitmap_last_at_or_below(ps->laid.bits, i - 1) : -1;
+}
 
 /* Where laid-out instruction I's shift is */
 static inline int32_t *pad_shift_of(const struct pad_sec *ps, size_t i)
@@ -254,7 +250,7 @@ static inline uint64_t pad_run_new_end(const struct pad_run *run)
 
 static inline bool pad_in_run(const struct pad_sec *ps, size_t i)
 {
-	return ps->in_run[i >> 6] >> (i & 63) & 1;
+	return bitmap_test(ps->in_run, i);
 }
 
 /* The label of instruction I, which starts at OFF (PAD_UNMAPPED: a run

@@ -27,17 +27,6 @@
 
 #define UNMAPPED PAD_UNMAPPED
 
-long pad_prev_laid(const struct pad_sec *ps, size_t i)
-{
-	size_t w = i >> 6;
-	uint64_t bits = i & 63 ? ps->laid.bits[w] & (~0ull >> (64 - (i & 63))) :
-				 0;
-
-	while (!bits && w)
-		bits = ps->laid.bits[--w];
-	return bits ? (long)(w * 64 + 63 - __builtin_clzll(bits)) : -1;
-}
-
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 {
 	long i;
@@ -136,7 +125,7 @@ bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 		}
 		return freeze_around(ps, i, off, what);
 	}
-	ps->refs[off >> 6] |= 1ull << (off & 63);
+	bitmap_set(ps->refs, off);
 	return true;
 }
 
@@ -165,7 +154,7 @@ static bool in_frozen(const struct pad_sec *ps, uint64_t start, uint64_t end)
 static bool any_ref(const struct pad_sec *ps, uint64_t from, uint64_t to)
 {
 	for (uint64_t off = from; off < to; off++)
-		if (ps->refs[off >> 6] >> (off & 63) & 1)
+		if (bitmap_test(ps->refs, off))
 			return true;
 	return false;
 }

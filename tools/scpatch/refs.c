@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "big_alloc.h"
+#include "bitmap.h"
 #include "diag.h"
 #include "got_load.h"
 #include "refs.h"
@@ -176,23 +177,6 @@ static uint64_t chain_start(struct obj *obj, struct decode_cursor *c,
 	return s && s->sym.st_value <= off ? s->sym.st_value : 0;
 }
 
-static bool is_start(const uint64_t *starts, uint64_t off)
-{
-	return starts[off >> 6] >> (off & 63) & 1;
-}
-
-/* The last instruction start at or below OFF: the section's first
- * instruction starts at 0, and one is at most 15 bytes. */
-static uint64_t start_at_or_below(const uint64_t *starts, uint64_t off)
-{
-	size_t w = off >> 6;
-	uint64_t bits = starts[w] & (~0ull >> (63 - (off & 63)));
-
-	while (!bits)
-		bits = starts[--w];
-	return (uint64_t)w * 64 + 63 - __builtin_clzll(bits);
-}
-
 bool decode_covering(struct obj *obj, struct decode_cursor *c,
 		     struct section *sec, uint64_t off, struct insn *insn)
 {
@@ -202,8 +186,9 @@ bool decode_covering(struct obj *obj, struct decode_cursor *c,
 	if (!data || sec->sh.sh_type == SHT_NOBITS || off >= sec->size)
 		return false;
 	start = chain_start(obj, c, sec, off);
-	if (c->starts_sec == sec && c->starts && is_start(c->starts, start)) {
-		start = start_at_or_below(c->starts, off);
+	if (c->starts_sec == sec && c->starts && bitmap_test(c->starts, start)) {
+		/* the section's first instruction starts at 0 */
+		start = bitmap_last_at_or_below(c->starts, off);
 		return arch_decode(data + start, sec->size - start, start,
 				   insn);
 	}
