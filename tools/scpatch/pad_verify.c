@@ -109,8 +109,6 @@ static void look_ahead(struct pad_verify *pv, const struct kv *order, size_t i)
 	}
 }
 
-/* Symbols are mapped in address order: random lookups into millions of
- * instructions cost a cache miss each. */
 /* Symbols are sorted by section and value: as few bits of the value as
  * the largest needs (a radix sort pass for 11 bits), at most 44. */
 static uint64_t sym_key(const struct pad_verify *pv, uint32_t sec,
@@ -120,6 +118,8 @@ static uint64_t sym_key(const struct pad_verify *pv, uint32_t sec,
 	       (value & ((1ull << pv->sym_bits) - 1));
 }
 
+/* Symbols are mapped in address order: random lookups into millions of
+ * instructions cost a cache miss each. */
 static int prepare_symbols(struct pad_verify *pv)
 {
 	struct kv *order;
