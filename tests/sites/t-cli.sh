@@ -15,6 +15,18 @@ for cmd in "" list check; do
 		test "$(grep -c "bogus" err.txt)" -eq 1 -a "$(grep -vc '^scpatch: \|^Try ' err.txt)" -eq 0
 done
 
+# Options may follow the files. "scpatch IN -o OUT" once annotated IN in
+# place and then failed on "-o" as a file name.
+gcc -O2 -I"$FIX" -c "$FIX/calls.c" -o late.o && cp late.o late-orig.o
+"$SCPATCH" late.o -o late-out.o 2> err.txt
+expect_eq "IN -o OUT: exit 0" 0 $?
+expect "IN -o OUT: IN untouched" cmp late-orig.o late.o
+expect "IN -o OUT: OUT annotated" test -s late-out.o -a "$("$SCPATCH" list late-out.o | wc -l)" -gt 0
+expect "list FILE --json: JSON" \
+	bash -c "'$SCPATCH' list late-out.o --json | python3 -m json.tool > /dev/null"
+expect "check FILE --json: JSON" \
+	bash -c "'$SCPATCH' check late-out.o --json | python3 -m json.tool > /dev/null"
+
 # A listing or report that cannot be written is no pass.
 for args in "list calls.o" "list --json calls.o" "check calls.o" "check --sarif calls.o" "decode calls.o"; do
 	expect_exit "$args > /dev/full: exit 2" 2 bash -c "'$SCPATCH' $args > /dev/full"

@@ -487,7 +487,9 @@ int cmd_annotate(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;	/* one line, ours, names the option */
-	while ((c = getopt_long(argc, argv, "+o:v", opts, NULL)) != -1) {
+	/* Options may follow the files, as with most tools: "scpatch IN -o
+	 * OUT" must not annotate IN in place and then fail on "-o". */
+	while ((c = getopt_long(argc, argv, "o:v", opts, NULL)) != -1) {
 		if (c == 'o')
 			out = optarg;
 		else if (c == 'v')

@@ -8,6 +8,7 @@
  * any; report.c writes text, JSON or SARIF.
  */
 #define _GNU_SOURCE
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,21 +378,26 @@ bad:
 
 int cmd_check(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "sarif", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
 	bool json = false, sarif = false;
-	int status = 0, i = 1;
+	int status = 0, i, c;
 
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(argv[i], "--json"))
+	optind = 1;
+	opterr = 0;	/* one line, ours, names the option */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
 			json = true;
-		else if (!strcmp(argv[i], "--sarif"))
+		else if (c == 's')
 			sarif = true;
 		else
-			return usage_error("check: unknown option '%s'", argv[i]);
+			return usage_error("check: unknown option '%s'",
+					   argv[optind - 1]);
 	}
+	i = optind;
 	if (json && sarif)
 		return usage_error("check: --json and --sarif exclude each other");
 	if (i == argc)

@@ -133,7 +133,7 @@ int cmd_list(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;	/* one line, ours, names the option */
-	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'v')
