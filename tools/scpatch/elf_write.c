@@ -468,10 +468,18 @@ static int libelf_error(const char *what)
  * (no conversion: the file is native-endian). */
 static int add_section(Elf *e, struct out_sec *o)
 {
-	Elf_Scn *scn = elf_newscn(e);
+	Elf_Scn *scn;
+	int err;
 
-	if (!scn)
-		return libelf_error("new section");
+	/* When it cannot allocate the new header, elf_newscn() of elfutils
+	 * 0.188 sets its error but still returns the section, with no ELF
+	 * behind it: the next call would crash.  Its error state says. */
+	elf_errno();
+	scn = elf_newscn(e);
+	err = elf_errno();
+	if (!scn || err)
+		return obj_set_error(OBJ_ERR_IO, "new section: libelf: %s",
+				     elf_errmsg(err));
 	/* No data for libelf: it leaves the contents' bytes alone, for
 	 * write_contents(). */
 	if (!gelf_update_shdr(scn, &o->sh))

@@ -149,14 +149,16 @@ int cmd_list(int argc, char **argv)
 	f = sc_open(argv[optind]);
 	if (!f)
 		return EXIT_BAD;
-	if (sc_table_entries(f, &e, &n) ||
-	    (want_why && (!(why = calloc(n + 1, sizeof(*why))) ||
-			  explain_unaligned(f, e, n, why)))) {
-		if (want_why && !why)
+	if (sc_table_entries(f, &e, &n))	/* said why */
+		goto bad;
+	if (want_why) {
+		why = calloc(n + 1, sizeof(*why));
+		if (!why) {
 			error_at(sc_path(f), "out of memory");
-		free(why);
-		sc_close(f);
-		return EXIT_BAD;
+			goto bad;
+		}
+		if (explain_unaligned(f, e, n, why))
+			goto bad;
 	}
 	if (json)
 		putchar('[');
@@ -179,4 +181,8 @@ int cmd_list(int argc, char **argv)
 	free(why);
 	sc_close(f);
 	return 0;
+bad:
+	free(why);
+	sc_close(f);
+	return EXIT_BAD;
 }
