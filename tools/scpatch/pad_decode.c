@@ -78,26 +78,6 @@ void pad_rank_free(struct pad_rank *r)
 	free(r->counts);
 }
 
-long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
-{
-	uint64_t below;
-
-	if (off >= ps->size || !ps->blocks)	/* not decoded */
-		return -1;
-	/* the starts at or below off in its block; the first instruction
-	 * starts at 0, so one always covers off */
-	below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
-	return ps->blocks[off >> 6] + pad_popcount64(below) - 1;
-}
-
-long pad_insn_at(const struct pad_sec *ps, uint64_t off)
-{
-	if (off >= ps->size || !ps->blocks ||
-	    !bitmap_test(ps->starts, off))
-		return -1;
-	return pad_insn_covering(ps, off);
-}
-
 #define MAX_SECTION (1ull << 30)
 
 static void mark_laid(struct pad_sec *ps, size_t i)

@@ -309,8 +309,30 @@ static inline uint32_t pad_new_off(const struct pad_sec *ps, size_t i)
  * done, then checks the relocations and finds the sites. */
 int pad_decode_insns(struct pad_sec *ps);
 int pad_decode(struct pad_sec *ps);
-long pad_insn_at(const struct pad_sec *ps, uint64_t off);
-long pad_insn_covering(const struct pad_sec *ps, uint64_t off);
+
+/* The instruction covering OFF, -1 when the section is not decoded.
+ * Inline: millions of calls from every step of the pass, each a few
+ * instructions (pad_decode.c: count_blocks()). */
+static inline long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
+{
+	uint64_t below;
+
+	if (off >= ps->size || !ps->blocks)	/* not decoded */
+		return -1;
+	/* the starts at or below off in its block; the first instruction
+	 * starts at 0, so one always covers off */
+	below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
+	return ps->blocks[off >> 6] + pad_popcount64(below) - 1;
+}
+
+/* The instruction that starts at OFF, -1 */
+static inline long pad_insn_at(const struct pad_sec *ps, uint64_t off)
+{
+	if (off >= ps->size || !ps->blocks ||
+	    !bitmap_test(ps->starts, off))
+		return -1;
+	return pad_insn_covering(ps, off);
+}
 void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
