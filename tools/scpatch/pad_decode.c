@@ -15,6 +15,19 @@
 #include "diag.h"
 #include "pad_internal.h"
 
+bool pad_have_popcnt;
+
+#if defined(__x86_64__) && !defined(__POPCNT__)
+#include <cpuid.h>
+
+__attribute__((constructor)) static void detect_popcnt(void)
+{
+	unsigned a, b, c, d;
+
+	pad_have_popcnt = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_POPCNT);
+}
+#endif
+
 void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
 {
 	char buf[256];
