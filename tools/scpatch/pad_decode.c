@@ -15,6 +15,19 @@
 #include "diag.h"
 #include "pad_internal.h"
 
+bool pad_have_popcnt;
+
+#if defined(__x86_64__) && !defined(__POPCNT__)
+#include <cpuid.h>
+
+__attribute__((constructor)) static void detect_popcnt(void)
+{
+	unsigned a, b, c, d;
+
+	pad_have_popcnt = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_POPCNT);
+}
+#endif
+
 void pad_refuse(struct pad_sec *ps, const char *why, const char *fmt, ...)
 {
 	char buf[256];
@@ -78,26 +91,6 @@ void pad_rank_free(struct pad_rank *r)
 	free(r->counts);
 }
 
-long pad_insn_covering(const struct pad_sec *ps, uint64_t off)
-{
-	uint64_t below;
-
-	if (off >= ps->size || !ps->blocks)	/* not decoded */
-		return -1;
-	/* the starts at or below off in its block; the first instruction
-	 * starts at 0, so one always covers off */
-	below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
-	return ps->blocks[off >> 6] + pad_popcount64(below) - 1;
-}
-
-long pad_insn_at(const struct pad_sec *ps, uint64_t off)
-{
-	if (off >= ps->size || !ps->blocks ||
-	    !bitmap_test(ps->starts, off))
-		return -1;
-	return pad_insn_covering(ps, off);
-}
-
 #define MAX_SECTION (1ull << 30)
 
 static void mark_laid(struct pad_sec *ps, size_t i)
@@ -105,7 +98,9 @@ static void mark_laid(struct pad_sec *ps, size_t i)
 	pad_rank_set(&ps->laid, i);
 }
 
-static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
+/* The run of instructions [FIRST, LAST), which ends at offset END. */
+static int add_run(struct pad_sec *ps, size_t first, size_t last,
+		   uint64_t end, bool int3)
 {
 	struct pad_run *r;
 
@@ -117,8 +112,7 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 	}
 	r = &ps->runs[ps->nruns];
 	*r = (struct pad_run){ .first = first, .last = last, .int3 = int3,
-			       .start = ps->insns[first].off };
-	r->end = last < ps->n ? ps->insns[last].off : ps->size;
+			       .start = ps->insns[first].off, .end = end };
 	for (size_t i = first; i < last; i++) {
 		ps->insns[i].run = 1;
 		bitmap_set(ps->in_run, i);
@@ -131,30 +125,30 @@ static int add_run(struct pad_sec *ps, size_t first, size_t last, bool int3)
 enum run_kind { NO_RUN, NOP_RUN, INT3_RUN };
 
 /* int3 bytes count only between functions: inside one they may be traps
- * that code jumps to.  Called for every instruction: the common case is
- * decided without a call. */
-static inline enum run_kind run_kind(struct pad_sec *ps,
-				     const struct pad_insn *in)
+ * that code jumps to. */
+static enum run_kind run_kind(struct pad_sec *ps, uint64_t off,
+			      const struct insn *d)
 {
-	if (in->d.kind == INSN_NOP)
+	if (d->kind == INSN_NOP)
 		return NOP_RUN;
-	if (in->d.len == 1 && ps->data[in->off] == 0xcc &&
-	    !obj_find_func_containing(ps->obj, ps->sec, in->off))
+	if (d->len == 1 && ps->data[off] == 0xcc &&
+	    !obj_find_func_containing(ps->obj, ps->sec, off))
 		return INT3_RUN;
 	return NO_RUN;
 }
 
 /* Maximal runs of NOPs, or of int3 between functions, as the decode
- * reaches instruction I (ps->n at the end): the current one ends where
- * the next instruction is of another kind. */
-static inline int extend_runs(struct pad_sec *ps, size_t i, size_t *first,
-			      enum run_kind *cur)
+ * reaches instruction I at OFF (D; NULL at the end of the section): the
+ * current one ends where the next instruction is of another kind. */
+static int extend_runs(struct pad_sec *ps, size_t i, uint64_t off,
+		       const struct insn *d, size_t *first,
+		       enum run_kind *cur)
 {
-	enum run_kind k = i < ps->n ? run_kind(ps, &ps->insns[i]) : NO_RUN;
+	enum run_kind k = d ? run_kind(ps, off, d) : NO_RUN;
 
 	if (k == *cur)
 		return 0;
-	if (*cur != NO_RUN && add_run(ps, *first, i, *cur == INT3_RUN))
+	if (*cur != NO_RUN && add_run(ps, *first, i, off, *cur == INT3_RUN))
 		return -1;
 	*first = i;
 	*cur = k;
@@ -285,19 +279,9 @@ static int find_site_insns(struct pad_sec *ps)
 	return rank_sites(ps);
 }
 
-int pad_decode_insns(struct pad_sec *ps)
+/* Room for the records of a section of SIZE bytes, and for the bitmaps. */
+static int decode_alloc(struct pad_sec *ps, size_t cap)
 {
-	size_t cap = ps->size / 3 + 16, run_first = 0;
-	enum run_kind run = NO_RUN;
-	struct insn d;
-
-	/* offsets are 32 bits, even after the section grows (at most 3
-	 * bytes for a 5-byte site, 4 for a 2-byte branch) */
-	if (ps->size >= MAX_SECTION) {
-		pad_refuse(ps, "a code section of 1 GiB or more",
-			   "%zu bytes", ps->size);
-		return 0;
-	}
 	ps->insns = big_malloc(cap * sizeof(*ps->insns));
 	ps->starts = big_calloc((ps->size >> 6) + 1, sizeof(*ps->starts));
 	ps->refs = big_calloc((ps->size >> 6) + 1, sizeof(*ps->refs));
@@ -306,42 +290,74 @@ int pad_decode_insns(struct pad_sec *ps)
 	if (!ps->insns || !ps->starts || !ps->refs || !ps->in_run ||
 	    pad_rank_alloc(&ps->laid, ps->size))
 		return -1;
-	/* one walk: records, instruction starts, runs, pc-relative fields */
-	for (uint64_t off = 0; off < ps->size;) {
-		struct pad_insn *in;
+	return 0;
+}
 
-		if (ps->n == cap) {
-			void *p = big_realloc(ps->insns, 2 * cap * sizeof(*in));
+/*
+ * One walk: records, instruction starts, runs, pc-relative fields.  Five
+ * million instructions on a large object: what the loop keeps is in
+ * locals (its stores into the bitmaps could alias the size_t fields of
+ * ps, which the compiler would then read again for every instruction),
+ * and the common instruction, in no run and not one that starts one, is
+ * decided without a call.
+ */
+int pad_decode_insns(struct pad_sec *ps)
+{
+	size_t cap = ps->size / 3 + 16, n = 0, run_first = 0;
+	enum run_kind run = NO_RUN;
+	const uint8_t *data = ps->data;
+	size_t size = ps->size;
+	struct pad_insn *insns;
+	uint64_t *starts, off;
+	struct insn d;
 
-			if (!p)
+	/* offsets are 32 bits, even after the section grows (at most 3
+	 * bytes for a 5-byte site, 4 for a 2-byte branch) */
+	if (size >= MAX_SECTION) {
+		pad_refuse(ps, "a code section of 1 GiB or more",
+			   "%zu bytes", size);
+		return 0;
+	}
+	if (decode_alloc(ps, cap))
+		return -1;
+	insns = ps->insns;
+	starts = ps->starts;
+	for (off = 0; off < size; off += d.len, n++) {
+		if (n == cap) {
+			insns = big_realloc(insns, 2 * cap * sizeof(*insns));
+			if (!insns)
 				return -1;
-			ps->insns = p;
+			ps->insns = insns;
 			cap *= 2;
 		}
-		in = &ps->insns[ps->n++];
-		if (!arch_decode(ps->data + off, ps->size - off, off, &d)) {
+		if (!arch_decode(data + off, size - off, off, &d)) {
+			ps->n = n + 1;
 			pad_refuse(ps, "code that does not decode",
 				   "no instruction at +0x%" PRIx64, off);
 			return 0;
 		}
-		in->off = off;
-		in->d = (struct pad_dec){ .len = d.len, .kind = d.kind,
+		insns[n].off = off;
+		insns[n].d = (struct pad_dec){ .len = d.len, .kind = d.kind,
 			.disp_off = d.disp_off, .disp_size = d.disp_size,
 			.imm_off = d.imm_off, .imm_size = d.imm_size,
 			.pc_relative = d.pc_relative };
-		in->pad = 0;
-		in->relaxed = in->wide = in->reloc_in_disp = 0;
-		in->run = in->site = 0;
-		bitmap_set(ps->starts, off);
-		if (d.pc_relative)
-			mark_laid(ps, ps->n - 1);
-		if (extend_runs(ps, ps->n - 1, &run_first, &run) ||
-		    (d.pc_relative && push_pcrel(ps, ps->n - 1)))
+		insns[n].pad = 0;
+		insns[n].relaxed = insns[n].wide = insns[n].reloc_in_disp = 0;
+		insns[n].run = insns[n].site = 0;
+		bitmap_set(starts, off);
+		if (d.pc_relative) {
+			mark_laid(ps, n);
+			if (push_pcrel(ps, n))
+				return -1;
+		}
+		if (__builtin_expect(run != NO_RUN || d.kind == INSN_NOP ||
+				     d.kind == INSN_TRAP, 0) &&
+		    extend_runs(ps, n, off, &d, &run_first, &run))
 			return -1;
-		off += d.len;
 	}
-	if (extend_runs(ps, ps->n, &run_first, &run) || count_blocks(ps) ||
-	    rank_runs(ps))
+	ps->n = n;
+	if (extend_runs(ps, n, size, NULL, &run_first, &run) ||
+	    count_blocks(ps) || rank_runs(ps))
 		return -1;
 	return 0;
 }

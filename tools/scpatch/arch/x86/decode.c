@@ -7,7 +7,8 @@
  * map (legacy, 0F, 0F38, 0F3A, VEX, EVEX, XOP, REX2), ModRM/SIB/displacement
  * and the immediate.  The opcode knowledge is in opcode_tables.h, one flat
  * table of flags per map.  arch_decode() takes the common shapes of compiled
- * code on a fast path without bounds checks; decode_any() takes everything.
+ * code on a fast path without bounds checks, decode_fast() most of the
+ * others; decode_any() takes everything.
  *
  * Every read is bounded by min(size, 15): a truncated instruction and one
  * longer than the architectural 15-byte limit are both invalid.
@@ -401,7 +402,7 @@ static __attribute__((noinline)) bool decode_any(const uint8_t *buf,
 	insn->len = len;
 	insn->kind = kind;
 	insn->opcode_off = d.opcode_off;
-	insn->disp_off = disp_off;
+	insn->disp_off = disp_size ? disp_off : 0;	/* as the fast path */
 	insn->disp_size = disp_size;
 	insn->imm_off = imm_size ? d.i : 0;
 	insn->imm_size = imm_size;
@@ -425,12 +426,175 @@ static __attribute__((noinline)) bool decode_any(const uint8_t *buf,
 	return true;
 }
 
+/* Immediate sizes of the fast path, by REX.W and 66h (no REX.W). */
+#define FAST_W		2
+#define FAST_16		1
+static const uint8_t fast_imm_size[4][16] = {
+	[0] = { [O_IB] = 1, [O_IW] = 2, [O_IZ] = 4, [O_IV] = 4, [O_ENTER] = 3,
+		[O_ID] = 4, [O_IBB] = 2, [O_IQ] = 8 },
+	[FAST_16] = { [O_IB] = 1, [O_IW] = 2, [O_IZ] = 2, [O_IV] = 2,
+		      [O_ENTER] = 3, [O_ID] = 4, [O_IBB] = 2, [O_IQ] = 8 },
+	[FAST_W] = { [O_IB] = 1, [O_IW] = 2, [O_IZ] = 4, [O_IV] = 8,
+		     [O_ENTER] = 3, [O_ID] = 4, [O_IBB] = 2, [O_IQ] = 8 },
+};
+
+/* What the fast path found: the fields of struct insn but the address. */
+struct fast {
+	unsigned len, kind, opcode_off, disp_off, disp_size, imm_off, imm_size;
+	bool pc_relative;
+};
+
+/* Legacy prefixes the fast path takes (67h changes moffs and RIP-relative
+ * targets: decode_any() does it), and the bytes it may read: those and
+ * the longest form after them, REX, 0F, opcode, ModRM, SIB, disp32, imm32
+ * (13 bytes; a 4-byte read of a rel8 stays inside them). */
+#define FAST_PREFIXES	4
+#define FAST_MIN_SIZE	(FAST_PREFIXES + 13)
+
+/* The opcodes whose length or kind depends on ModRM or the prefixes:
+ * refines *flags, false when decode_any() must decide. */
+static bool fast_special(unsigned map, unsigned op, unsigned *flags,
+			 unsigned rex, const uint8_t *modrm, unsigned pfx,
+			 unsigned last_rep)
+{
+	if (!(*flags & F_MODRM)) {
+		/* 90: xchg r8, rax with REX.B; pause with F3 */
+		if ((rex & 1) || last_rep == P_F3)
+			*flags = K(INSN_OTHER);
+		return true;
+	}
+	/* 3DNow! and mov cr/dr (ModRM.mod ignored) */
+	if (map == MAP_0F && (op == 0x0f || (op & 0xfc) == 0x20))
+		return false;
+	*flags = special_flags(map, op, *flags, *modrm, pfx, last_rep);
+	/* xbegin has its rel after the ModRM */
+	return *flags && (*flags & F_OPERAND) != O_RELZ;
+}
+
+/*
+ * What arch_decode() leaves to the general decoder but compiled code still
+ * has a lot of (a tenth of its instructions): up to FAST_PREFIXES legacy
+ * prefixes but 67h (66h for SSE and nopw, F2/F3, FS for TLS), and the
+ * opcodes whose length or kind depends on ModRM or a prefix (mov Ev, iz,
+ * test, x87, call/jmp through memory, nop).  The same walk as arch_decode()
+ * without bounds checks (the caller leaves FAST_MIN_SIZE bytes); false
+ * when decode_any() must decide, which gives the same answer for what
+ * this takes.
+ */
+static bool decode_fast(const uint8_t *buf, struct fast *f)
+{
+	unsigned i = 0, pfx = 0, last_rep = 0, p;
+	unsigned rex = 0, op, flags, operand, map = MAP_LEGACY, mod, imm_size;
+	unsigned disp_off = 0, disp_size = 0, rel_size;
+	const uint8_t *restrictions = restrict_legacy;
+	bool rip_relative = false;
+
+	while ((p = prefix_bits[buf[i]]) & ~P_REX) {
+		if (i == FAST_PREFIXES || p == P_67)
+			return false;
+		pfx |= p;
+		if (p & (P_F2 | P_F3))
+			last_rep = p;
+		i++;
+	}
+	op = buf[i];
+	if (p == P_REX) {
+		rex = op;
+		op = buf[++i];
+	}
+	flags = map_legacy[op];
+	if (op == 0x0f) {
+		op = buf[++i];
+		flags = map_0f[op];
+		map = MAP_0F;
+		restrictions = restrict_0f;
+	}
+	/* a prefix after the REX, or a second REX, has no entry */
+	if (!flags || (flags & F_ESCAPE))
+		return false;
+	if ((flags & F_SPECIAL) &&
+	    !fast_special(map, op, &flags, rex, buf + i + 1, pfx, last_rep))
+		return false;
+	f->opcode_off = i++;
+	mod = flags & F_MODRM ? buf[i] >> 6 : 3;
+	if ((flags & F_RESTRICT) &&
+	    !restriction_allows(restrictions[op], prefix_column(pfx, last_rep),
+				mod))
+		return false;
+	if (flags & F_MODRM) {
+		unsigned info = modrm_info[buf[i++]];
+
+		disp_size = info & MI_DISP_SIZE;
+		if (info & MI_SIB) {
+			if ((info & MI_SIB_MOD0) && (buf[i] & 7) == 5)
+				disp_size = 4;
+			i++;
+		}
+		rip_relative = info & MI_RIP;
+		disp_off = disp_size ? i : 0;
+		i += disp_size;
+	}
+	operand = flags & F_OPERAND;
+	imm_size = fast_imm_size[(rex & 8 ? FAST_W : 0) |
+				 ((pfx & P_66) && !(rex & 8) ? FAST_16 : 0)]
+				[operand];
+	rel_size = plain_rel_size[operand];
+	if (rel_size) {		/* no ModRM here: rel or moffs */
+		disp_off = i;
+		disp_size = rel_size;
+		i += rel_size;
+	}
+	f->len = i + imm_size;
+	if (f->len > MAX_INSN_LEN)
+		return false;
+	f->kind = flags >> F_KIND_SHIFT;
+	f->disp_off = disp_off;
+	f->disp_size = disp_size;
+	f->imm_off = imm_size ? i : 0;
+	f->imm_size = imm_size;
+	f->pc_relative = rip_relative || (rel_size && operand != O_MOFFS);
+	return true;
+}
+
+/* The rel or RIP-relative disp of a fast-path instruction, sign-extended:
+ * 1 or 4 bytes (xbegin's rel16 takes decode_any()). */
+static inline int64_t fast_disp(const uint8_t *buf, const struct fast *f)
+{
+	int32_t d32;
+
+	memcpy(&d32, buf + f->disp_off, 4);
+	return f->disp_size == 1 ? (int8_t)d32 : d32;
+}
+
+/* What arch_decode() does not take on its own path: decode_fast(), else
+ * decode_any(). */
+static __attribute__((noinline)) bool decode_rare(const uint8_t *buf,
+		size_t size, uint64_t addr, struct insn *insn)
+{
+	struct fast f;
+
+	if (size < FAST_MIN_SIZE || !decode_fast(buf, &f))
+		return decode_any(buf, size, addr, insn);
+	insn->addr = addr;
+	insn->len = f.len;
+	insn->kind = f.kind;
+	insn->opcode_off = f.opcode_off;
+	insn->disp_off = f.disp_off;
+	insn->disp_size = f.disp_size;
+	insn->imm_off = f.imm_off;
+	insn->imm_size = f.imm_size;
+	insn->pc_relative = f.pc_relative;
+	insn->has_target = f.pc_relative;
+	insn->target = f.pc_relative ? addr + f.len + fast_disp(buf, &f) : 0;
+	return true;
+}
+
 /*
  * Most instructions in compiled code are an optional REX, a legacy or 0F
  * opcode, ModRM/SIB/displacement and an immediate, at least 15 bytes from
  * the end of the buffer.  This path decodes exactly those without bounds
  * checks (the longest such form is 13 bytes) and hands the rest to
- * decode_any(), which gives the same answer for these too.
+ * decode_rare(), which gives the same answer for these too.
  */
 bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 		 struct insn *insn)
@@ -441,7 +605,7 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 	bool rip_relative = false;
 
 	if (__builtin_expect(size < MAX_INSN_LEN, 0))
-		return decode_any(buf, size, addr, insn);
+		return decode_rare(buf, size, addr, insn);
 	op = buf[0];
 	if ((op & 0xf0) == 0x40) {
 		rex = op;
@@ -454,11 +618,11 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 		restrictions = restrict_0f;
 	}
 	if (__builtin_expect(!flags || (flags & (F_ESCAPE | F_SPECIAL)), 0))
-		return decode_any(buf, size, addr, insn);
+		return decode_rare(buf, size, addr, insn);
 	insn->opcode_off = i++;
 	if (__builtin_expect(flags & F_RESTRICT, 0) &&
 	    !restriction_allows(restrictions[op], C_NP, buf[i] >> 6))
-		return decode_any(buf, size, addr, insn);
+		return decode_rare(buf, size, addr, insn);
 	if (flags & F_MODRM) {
 		unsigned info = modrm_info[buf[i++]];
 
