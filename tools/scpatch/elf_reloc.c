@@ -80,20 +80,14 @@ static int field_size(uint32_t type)
 	return type <= R_X86_64_LAST_DEFINED ? 4 : -1;
 }
 
-/* Asked once per relocation at open (1.5M times for c.o): a table. */
-int obj_reloc_field_size(uint32_t type)
-{
-	static signed char sizes[256];
-	static bool filled;
+signed char obj_field_sizes[256];
+bool obj_field_sizes_filled;
 
-	if (type > 255)
-		return -1;
-	if (!filled) {
-		for (uint32_t t = 0; t < 256; t++)
-			sizes[t] = field_size(t);
-		filled = true;
-	}
-	return sizes[type];
+void obj_fill_field_sizes(void)
+{
+	for (uint32_t t = 0; t < 256; t++)
+		obj_field_sizes[t] = field_size(t);
+	obj_field_sizes_filled = true;
 }
 
 /*
@@ -208,6 +202,13 @@ static void decode_checked(struct section *rela, const Elf64_Rela *raw,
 	}
 }
 
+/* Keeps the inline obj_reloc()'s copy of the base array current. */
+static void publish_base(struct section *sec)
+{
+	sec->reloc_base = sec->relocs->base;
+	sec->reloc_nbase = sec->relocs->nbase;
+}
+
 int obj_load_relocs(struct obj *obj, struct section *sec)
 {
 	struct section *rela = rela_of(sec);
@@ -248,6 +249,7 @@ loaded:
 	/* Published only when complete: a section whose relocations failed
 	 * to load fails again on every call, never reads as having none. */
 	sec->relocs = rel;
+	publish_base(sec);
 	return 0;
 fail:
 	free(rel->base);
@@ -262,9 +264,8 @@ long obj_nrelocs(struct obj *obj, struct section *sec)
 	return sec->relocs->nbase + sec->relocs->nadded;
 }
 
-/* Passes walk every relocation of a section this way, millions of calls:
- * loaded ones cost no call. */
-struct reloc *obj_reloc(struct obj *obj, struct section *sec, size_t i)
+/* obj_reloc() past the base array, or before it is loaded. */
+struct reloc *obj_reloc_slow(struct obj *obj, struct section *sec, size_t i)
 {
 	struct obj_relocs *rel;
 
@@ -291,6 +292,7 @@ int obj_truncate_relocs(struct obj *obj, struct section *sec, size_t n)
 	if (n < rel->nbase) {
 		rel->nbase = n;
 		rel->nadded = 0;
+		publish_base(sec);
 	} else {
 		rel->nadded = n - rel->nbase;
 	}
@@ -495,6 +497,7 @@ struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
 		free(rel->base);
 		rel->base = relocs;
 		rel->nbase = n;
+		publish_base(sec);
 	} else if (push_chunk(rel, relocs)) {
 		return obj_nomem(), NULL;
 	} else if (push_added(rel, relocs, n)) {
