@@ -620,7 +620,10 @@ int obj_scan_relocs_to(struct obj *obj, struct symbol *const *syms,
 
 		if (rela->sh.sh_type != SHT_RELA || rela->symtab != s.tab)
 			continue;
-		if (owner->relocs || rela->is_new)
+		/* the file's table while it still says what the structs
+		 * do: read in order, where the structs' symbols are random
+		 * reads into megabytes */
+		if (rela->is_new || (owner->relocs && owner->relocs->changed))
 			ret = scan_structs(&s, owner, fn, arg);
 		else
 			ret = scan_raw(&s, rela, fn, arg);
