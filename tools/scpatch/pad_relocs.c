@@ -81,6 +81,21 @@ struct reloc_pass {
 	} cursor;
 };
 
+/*
+ * The relocations of a section come in offset order, their symbols in no
+ * order: a random read into megabytes of symbols each.  Asked this many
+ * relocations ahead, the reads overlap.
+ */
+#define AHEAD 16
+
+static void prefetch_symbol(struct obj *obj, struct section *t, size_t k)
+{
+	const struct reloc *r = obj_reloc(obj, t, k + AHEAD);
+
+	if (r && r->sym)
+		__builtin_prefetch(r->sym);
+}
+
 static void enter_section(struct reloc_pass *rp, const struct section *t)
 {
 	rp->in_debug = is_debug(t);
@@ -159,8 +174,10 @@ static int build_bases(struct reloc_pass *rp)
 	obj_for_each_section(rp->obj, t) {
 		if (!(t->sh.sh_flags & SHF_EXECINSTR) || t->sh.sh_type == SHT_RELA)
 			continue;
-		obj_for_each_reloc(rp->obj, t, r) {
+		for (size_t i = 0; (r = obj_reloc(rp->obj, t, i)); i++) {
 			enum reloc_kind k = reloc_kind(r->type);
+
+			prefetch_symbol(rp->obj, t, i);
 
 			if (!r->sym || !r->sym->sec || k == RK_OTHER ||
 			    (r->sym->sec->sh.sh_flags & SHF_EXECINSTR))
@@ -441,8 +458,10 @@ int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
 		if (!has_relocs(obj, t))
 			continue;
 		enter_section(&rp, t);
-		obj_for_each_reloc(obj, t, r)
+		for (size_t k = 0; (r = obj_reloc(obj, t, k)); k++) {
+			prefetch_symbol(obj, t, k);
 			mark_reloc(&rp, t, r);
+		}
 	}
 	return rp.b->failed ? -1 : 0;
 }
@@ -494,7 +513,8 @@ int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs,
 			continue;
 		self = pad_find_sec(secs, nsecs, t->idx);
 		enter_section(&rp, t);
-		obj_for_each_reloc(obj, t, r) {
+		for (size_t k = 0; (r = obj_reloc(obj, t, k)); k++) {
+			prefetch_symbol(obj, t, k);
 			changed |= fix_addend(&rp, t, r);
 			if (self) {
 				r->offset = pad_map_byte(self, r->offset);
