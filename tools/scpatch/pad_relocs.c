@@ -48,6 +48,7 @@ static enum reloc_kind reloc_kind(uint32_t type)
 struct table_bases {
 	uint64_t *v;
 	size_t n, cap;
+	size_t hint;	/* the last answer's upper bound (see table_base) */
 };
 
 /* Every data section's table bases, found by the mark pass when it needs
@@ -209,6 +210,13 @@ static bool table_base(struct reloc_pass *rp, struct section *data,
 	if (rp->b->failed || (!rp->b->built && build_bases(rp)))
 		return false;
 	hi = tb->n;
+	/* The entries of a table come in order: the answer is the last
+	 * one's, or the next (a binary search missed a branch a step). */
+	for (size_t h = tb->hint; h <= tb->hint + 1 && h <= hi; h++)
+		if ((!h || tb->v[h - 1] <= at) && (h == hi || tb->v[h] > at)) {
+			lo = hi = h;
+			break;
+		}
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -217,6 +225,7 @@ static bool table_base(struct reloc_pass *rp, struct section *data,
 		else
 			hi = mid;
 	}
+	tb->hint = lo;
 	if (!lo)
 		return false;
 	*base = tb->v[lo - 1];
