@@ -104,7 +104,8 @@ struct reloc {
 	int64_t addend;
 	struct symbol *sym;		/* NULL for symbol index 0 */
 	uint32_t type;			/* R_X86_64_* */
-	bool is_new;
+	/* No is_new: the added ones are those past the file's (see
+	 * obj_reloc()), and nothing asked it of each. */
 };
 
 enum obj_open_mode {
@@ -363,7 +364,7 @@ struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 			    struct symbol *sym, int64_t addend);
 /*
  * Appends the N relocations at RELOCS (->offset, ->type, ->sym, ->addend
- * set; ->is_new is set here), a malloc'ed array that the model takes
+ * set), a malloc'ed array that the model takes
  * over, as N obj_add_reloc() calls would, without a copy.  Returns
  * RELOCS, whose elements are then SEC's and stay valid until obj_close(),
  * or NULL (RELOCS still the caller's).

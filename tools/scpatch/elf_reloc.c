@@ -139,7 +139,6 @@ static int decode_rela(struct section *rela, size_t i, const Elf64_Rela *raw,
 	r->offset = raw->r_offset;
 	r->addend = raw->r_addend;
 	r->type = GELF_R_TYPE(raw->r_info);
-	r->is_new = false;
 	r->sym = NULL;
 	if (symi) {
 		if (!tab || symi >= tab->norig)
@@ -195,8 +194,7 @@ static void decode_checked(struct section *rela, const Elf64_Rela *raw,
 		r->offset = raw[i].r_offset;
 		r->addend = raw[i].r_addend;
 		r->type = GELF_R_TYPE(raw[i].r_info);
-		r->is_new = false;
-		r->sym = symi ? &syms[symi] : NULL;
+			r->sym = symi ? &syms[symi] : NULL;
 		if (i && r->offset < r[-1].offset)
 			rel->base_sorted = false;
 	}
@@ -439,7 +437,6 @@ struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 	r->type = type;
 	r->sym = sym;
 	r->addend = addend;
-	r->is_new = true;
 	obj_relocs_changed(obj, sec);
 	return r;
 }
@@ -484,11 +481,19 @@ struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
 	if (!relocs)
 		return obj_set_error(OBJ_ERR_USAGE, "no relocations to take"),
 		       NULL;
-	for (size_t i = 0; i < n; i++)
-		if (relocs[i].sym && relocs[i].sym->table != obj->symtab)
+	for (size_t i = 0; i < n; i++) {
+		const struct symbol *sym = relocs[i].sym;
+
+		/* a table's entries name a few symbols in turn: each is
+		 * asked once a run */
+		if (!sym || (i && sym == relocs[i - 1].sym) ||
+		    (i > 1 && sym == relocs[i - 2].sym))
+			continue;
+		if (sym->table != obj->symtab)
 			return obj_set_error(OBJ_ERR_USAGE,
 					     "relocation against a symbol of another table"),
 			       NULL;
+	}
 	if (!obj_section_rela(obj, sec) || obj_load_relocs(obj, sec))
 		return NULL;
 	rel = sec->relocs;
@@ -504,8 +509,6 @@ struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
 		rel->nchunks--;		/* still the caller's */
 		return obj_nomem(), NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		relocs[i].is_new = true;
 	obj_relocs_changed(obj, sec);
 	return relocs;
 }
