@@ -51,6 +51,7 @@ struct obj_relocs {
 	struct reloc **chunks;		/* every chunk, for freeing */
 	size_t nchunks;
 	struct reloc **by_offset;	/* sorted index, NULL when not built */
+	size_t hint;			/* lower_bound()'s last answer */
 	bool base_sorted;		/* base in offset order, no index needed */
 	bool index_valid;
 	bool changed;			/* serialize from the structs on write */

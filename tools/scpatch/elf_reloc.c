@@ -354,6 +354,14 @@ static struct reloc *lower_bound(struct obj *obj, struct section *sec,
 	hi = rel->nbase + rel->nadded;
 	if (!rel->by_offset && rel->nadded)
 		return NULL;
+	/* Passes ask in offset order (an FDE's relocation, then the
+	 * next's): the last answer or the one after, before a search. */
+	for (size_t h = rel->hint; h <= rel->hint + 1 && h <= hi; h++)
+		if ((!h || sorted_at(rel, h - 1)->offset < offset) &&
+		    (h == hi || sorted_at(rel, h)->offset >= offset)) {
+			lo = hi = h;
+			break;
+		}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -362,6 +370,7 @@ static struct reloc *lower_bound(struct obj *obj, struct section *sec,
 		else
 			hi = mid;
 	}
+	rel->hint = lo;
 	return lo < rel->nbase + rel->nadded ? sorted_at(rel, lo) : NULL;
 }
 
