@@ -536,24 +536,109 @@ int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs,
 	return rp.b->failed ? -1 : 0;
 }
 
-void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs)
+/* The padded section SYM's value and end are in, when they move. */
+static struct pad_sec *moved_symbol_sec(struct pad_sec **secs, size_t nsecs,
+					const struct symbol *sym)
+{
+	if (!sym->sec || sym->type == STT_SECTION)
+		return NULL;
+	return pad_find_sec(secs, nsecs, sym->sec->idx);
+}
+
+static void move_symbol(struct obj *obj, struct symbol *sym, uint64_t v,
+			uint64_t e)
+{
+	if (sym->sym.st_size)
+		sym->sym.st_size = e - v;
+	sym->sym.st_value = v;
+	obj_symbol_changed(obj, sym);
+}
+
+static void fix_symbols_in_order(struct obj *obj, struct pad_sec **secs,
+				 size_t nsecs)
 {
 	struct symbol *sym;
 
 	obj_for_each_symbol(obj_symtab(obj), sym) {
-		struct pad_sec *ps;
-		uint64_t v, e;
+		struct pad_sec *ps = moved_symbol_sec(secs, nsecs, sym);
 
-		if (!sym->sec || sym->type == STT_SECTION)
-			continue;
-		ps = pad_find_sec(secs, nsecs, sym->sec->idx);
-		if (!ps)
-			continue;
-		v = map_point(ps, sym->sym.st_value);
-		e = map_point(ps, sym->sym.st_value + sym->sym.st_size);
-		if (sym->sym.st_size)
-			sym->sym.st_size = e - v;
-		sym->sym.st_value = v;
-		obj_symbol_changed(obj, sym);
+		if (ps)
+			move_symbol(obj, sym, map_point(ps, sym->sym.st_value),
+				    map_point(ps, sym->sym.st_value +
+						  sym->sym.st_size));
 	}
+}
+
+/* A place to map, as a sort key: its section's index above its offset. */
+#define PLACE_BITS 40
+#define PLACE_MASK ((1ull << PLACE_BITS) - 1)
+
+struct places {
+	struct kv *v;
+	size_t n, cap;
+	bool fits;		/* every offset and section index fits a key */
+};
+
+static int add_place(struct places *p, unsigned idx, uint64_t off)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 4096;
+		struct kv *v = big_realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->fits &= off <= PLACE_MASK && idx < (1u << (64 - PLACE_BITS));
+	p->v[p->n] = (struct kv){ (uint64_t)idx << PLACE_BITS | off, p->n };
+	p->n++;
+	return 0;
+}
+
+/*
+ * The symbols' values and ends mapped in offset order: in symbol table
+ * order they are random lookups into the instructions and the layout
+ * (tens of megabytes on a large object), a cache miss or more each.
+ * False (nothing changed) when out of memory.
+ */
+static bool fix_symbols_sorted(struct obj *obj, struct pad_sec **secs,
+			       size_t nsecs)
+{
+	struct places p = { .fits = true };
+	uint64_t *out = NULL;
+	struct symbol *sym;
+	size_t k = 0;
+	bool ok = false;
+
+	obj_for_each_symbol(obj_symtab(obj), sym) {
+		struct pad_sec *ps = moved_symbol_sec(secs, nsecs, sym);
+
+		if (ps && (add_place(&p, sym->sec->idx, sym->sym.st_value) ||
+			   add_place(&p, sym->sec->idx, sym->sym.st_value +
+				     sym->sym.st_size)))
+			goto out;
+	}
+	out = big_malloc(p.n * sizeof(*out));
+	if (!p.fits || !out || sort_kv(p.v, p.n))
+		goto out;
+	for (size_t i = 0; i < p.n; i++)
+		out[p.v[i].val] = map_point(secs[p.v[i].key >> PLACE_BITS],
+					    p.v[i].key & PLACE_MASK);
+	obj_for_each_symbol(obj_symtab(obj), sym)
+		if (moved_symbol_sec(secs, nsecs, sym)) {
+			move_symbol(obj, sym, out[k], out[k + 1]);
+			k += 2;
+		}
+	ok = true;
+out:
+	free(p.v);
+	free(out);
+	return ok;
+}
+
+void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs)
+{
+	if (!fix_symbols_sorted(obj, secs, nsecs))
+		fix_symbols_in_order(obj, secs, nsecs);
 }
