@@ -68,6 +68,10 @@ struct section {
 	void *data;
 	bool data_loaded, data_owned;
 	struct obj_relocs *relocs;
+	/* relocs->base and ->nbase once loaded (0 before), for obj_reloc()
+	 * inline */
+	struct reloc *reloc_base;
+	size_t reloc_nbase;
 	struct obj_bysym *by_value;
 };
 
@@ -100,7 +104,8 @@ struct reloc {
 	int64_t addend;
 	struct symbol *sym;		/* NULL for symbol index 0 */
 	uint32_t type;			/* R_X86_64_* */
-	bool is_new;
+	/* No is_new: the added ones are those past the file's (see
+	 * obj_reloc()), and nothing asked it of each. */
 };
 
 enum obj_open_mode {
@@ -329,7 +334,17 @@ void obj_symbol_changed(struct obj *obj, struct symbol *sym);
  */
 long obj_nrelocs(struct obj *obj, struct section *sec);
 /* The I-th relocation of SEC in file order (added ones last), or NULL. */
-struct reloc *obj_reloc(struct obj *obj, struct section *sec, size_t i);
+struct reloc *obj_reloc_slow(struct obj *obj, struct section *sec, size_t i);
+
+/* Passes walk every relocation this way, ten million calls on a large
+ * object: those read from the file cost no call once loaded. */
+static inline struct reloc *obj_reloc(struct obj *obj, struct section *sec,
+				      size_t i)
+{
+	if (i < sec->reloc_nbase)
+		return &sec->reloc_base[i];
+	return obj_reloc_slow(obj, sec, i);
+}
 
 #define obj_for_each_reloc(obj, sec, r)					\
 	for (size_t __k = 0; ((r) = obj_reloc(obj, sec, __k)); __k++)
@@ -349,7 +364,7 @@ struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 			    struct symbol *sym, int64_t addend);
 /*
  * Appends the N relocations at RELOCS (->offset, ->type, ->sym, ->addend
- * set; ->is_new is set here), a malloc'ed array that the model takes
+ * set), a malloc'ed array that the model takes
  * over, as N obj_add_reloc() calls would, without a copy.  Returns
  * RELOCS, whose elements are then SEC's and stay valid until obj_close(),
  * or NULL (RELOCS still the caller's).

@@ -51,6 +51,7 @@ struct obj_relocs {
 	struct reloc **chunks;		/* every chunk, for freeing */
 	size_t nchunks;
 	struct reloc **by_offset;	/* sorted index, NULL when not built */
+	size_t hint;			/* lower_bound()'s last answer */
 	bool base_sorted;		/* base in offset order, no index needed */
 	bool index_valid;
 	bool changed;			/* serialize from the structs on write */
@@ -137,7 +138,19 @@ int strtab_ext_add(struct strtab_ext *ext, size_t base, const char *s,
  * (R_X86_64_NONE, TLSDESC_CALL, the GNU vtable ones), -1 for a type that
  * x86-64 does not define.
  */
-int obj_reloc_field_size(uint32_t type);
+extern signed char obj_field_sizes[256];
+extern bool obj_field_sizes_filled;
+void obj_fill_field_sizes(void);
+
+/* Asked once or twice per relocation (millions): a table, inline. */
+static inline int obj_reloc_field_size(uint32_t type)
+{
+	if (type > 255)
+		return -1;
+	if (!obj_field_sizes_filled)
+		obj_fill_field_sizes();
+	return obj_field_sizes[type];
+}
 /*
  * A relocation at OFFSET of BASE leaves its whole field inside the section,
  * without wrapping.  A marker has no field: it may sit at the end, which in

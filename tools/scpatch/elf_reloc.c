@@ -80,20 +80,14 @@ static int field_size(uint32_t type)
 	return type <= R_X86_64_LAST_DEFINED ? 4 : -1;
 }
 
-/* Asked once per relocation at open (1.5M times for c.o): a table. */
-int obj_reloc_field_size(uint32_t type)
-{
-	static signed char sizes[256];
-	static bool filled;
+signed char obj_field_sizes[256];
+bool obj_field_sizes_filled;
 
-	if (type > 255)
-		return -1;
-	if (!filled) {
-		for (uint32_t t = 0; t < 256; t++)
-			sizes[t] = field_size(t);
-		filled = true;
-	}
-	return sizes[type];
+void obj_fill_field_sizes(void)
+{
+	for (uint32_t t = 0; t < 256; t++)
+		obj_field_sizes[t] = field_size(t);
+	obj_field_sizes_filled = true;
 }
 
 /*
@@ -145,7 +139,6 @@ static int decode_rela(struct section *rela, size_t i, const Elf64_Rela *raw,
 	r->offset = raw->r_offset;
 	r->addend = raw->r_addend;
 	r->type = GELF_R_TYPE(raw->r_info);
-	r->is_new = false;
 	r->sym = NULL;
 	if (symi) {
 		if (!tab || symi >= tab->norig)
@@ -201,11 +194,17 @@ static void decode_checked(struct section *rela, const Elf64_Rela *raw,
 		r->offset = raw[i].r_offset;
 		r->addend = raw[i].r_addend;
 		r->type = GELF_R_TYPE(raw[i].r_info);
-		r->is_new = false;
-		r->sym = symi ? &syms[symi] : NULL;
+			r->sym = symi ? &syms[symi] : NULL;
 		if (i && r->offset < r[-1].offset)
 			rel->base_sorted = false;
 	}
+}
+
+/* Keeps the inline obj_reloc()'s copy of the base array current. */
+static void publish_base(struct section *sec)
+{
+	sec->reloc_base = sec->relocs->base;
+	sec->reloc_nbase = sec->relocs->nbase;
 }
 
 int obj_load_relocs(struct obj *obj, struct section *sec)
@@ -248,6 +247,7 @@ loaded:
 	/* Published only when complete: a section whose relocations failed
 	 * to load fails again on every call, never reads as having none. */
 	sec->relocs = rel;
+	publish_base(sec);
 	return 0;
 fail:
 	free(rel->base);
@@ -262,9 +262,8 @@ long obj_nrelocs(struct obj *obj, struct section *sec)
 	return sec->relocs->nbase + sec->relocs->nadded;
 }
 
-/* Passes walk every relocation of a section this way, millions of calls:
- * loaded ones cost no call. */
-struct reloc *obj_reloc(struct obj *obj, struct section *sec, size_t i)
+/* obj_reloc() past the base array, or before it is loaded. */
+struct reloc *obj_reloc_slow(struct obj *obj, struct section *sec, size_t i)
 {
 	struct obj_relocs *rel;
 
@@ -291,6 +290,7 @@ int obj_truncate_relocs(struct obj *obj, struct section *sec, size_t n)
 	if (n < rel->nbase) {
 		rel->nbase = n;
 		rel->nadded = 0;
+		publish_base(sec);
 	} else {
 		rel->nadded = n - rel->nbase;
 	}
@@ -354,6 +354,14 @@ static struct reloc *lower_bound(struct obj *obj, struct section *sec,
 	hi = rel->nbase + rel->nadded;
 	if (!rel->by_offset && rel->nadded)
 		return NULL;
+	/* Passes ask in offset order (an FDE's relocation, then the
+	 * next's): the last answer or the one after, before a search. */
+	for (size_t h = rel->hint; h <= rel->hint + 1 && h <= hi; h++)
+		if ((!h || sorted_at(rel, h - 1)->offset < offset) &&
+		    (h == hi || sorted_at(rel, h)->offset >= offset)) {
+			lo = hi = h;
+			break;
+		}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -362,6 +370,7 @@ static struct reloc *lower_bound(struct obj *obj, struct section *sec,
 		else
 			hi = mid;
 	}
+	rel->hint = lo;
 	return lo < rel->nbase + rel->nadded ? sorted_at(rel, lo) : NULL;
 }
 
@@ -437,7 +446,6 @@ struct reloc *obj_add_reloc(struct obj *obj, struct section *sec,
 	r->type = type;
 	r->sym = sym;
 	r->addend = addend;
-	r->is_new = true;
 	obj_relocs_changed(obj, sec);
 	return r;
 }
@@ -482,11 +490,19 @@ struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
 	if (!relocs)
 		return obj_set_error(OBJ_ERR_USAGE, "no relocations to take"),
 		       NULL;
-	for (size_t i = 0; i < n; i++)
-		if (relocs[i].sym && relocs[i].sym->table != obj->symtab)
+	for (size_t i = 0; i < n; i++) {
+		const struct symbol *sym = relocs[i].sym;
+
+		/* a table's entries name a few symbols in turn: each is
+		 * asked once a run */
+		if (!sym || (i && sym == relocs[i - 1].sym) ||
+		    (i > 1 && sym == relocs[i - 2].sym))
+			continue;
+		if (sym->table != obj->symtab)
 			return obj_set_error(OBJ_ERR_USAGE,
 					     "relocation against a symbol of another table"),
 			       NULL;
+	}
 	if (!obj_section_rela(obj, sec) || obj_load_relocs(obj, sec))
 		return NULL;
 	rel = sec->relocs;
@@ -495,14 +511,13 @@ struct reloc *obj_take_relocs(struct obj *obj, struct section *sec,
 		free(rel->base);
 		rel->base = relocs;
 		rel->nbase = n;
+		publish_base(sec);
 	} else if (push_chunk(rel, relocs)) {
 		return obj_nomem(), NULL;
 	} else if (push_added(rel, relocs, n)) {
 		rel->nchunks--;		/* still the caller's */
 		return obj_nomem(), NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		relocs[i].is_new = true;
 	obj_relocs_changed(obj, sec);
 	return relocs;
 }
@@ -617,7 +632,10 @@ int obj_scan_relocs_to(struct obj *obj, struct symbol *const *syms,
 
 		if (rela->sh.sh_type != SHT_RELA || rela->symtab != s.tab)
 			continue;
-		if (owner->relocs || rela->is_new)
+		/* the file's table while it still says what the structs
+		 * do: read in order, where the structs' symbols are random
+		 * reads into megabytes */
+		if (rela->is_new || (owner->relocs && owner->relocs->changed))
 			ret = scan_structs(&s, owner, fn, arg);
 		else
 			ret = scan_raw(&s, rela, fn, arg);

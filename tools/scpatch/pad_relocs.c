@@ -19,6 +19,7 @@
 #include "big_alloc.h"
 #include "dwarf_fix.h"
 #include "pad_internal.h"
+#include "sort_kv.h"
 
 struct pad_sec *pad_find_sec(struct pad_sec **secs, size_t nsecs,
 			     unsigned idx)
@@ -47,6 +48,7 @@ static enum reloc_kind reloc_kind(uint32_t type)
 struct table_bases {
 	uint64_t *v;
 	size_t n, cap;
+	size_t hint;	/* the last answer's upper bound (see table_base) */
 };
 
 /* Every data section's table bases, found by the mark pass when it needs
@@ -79,6 +81,21 @@ struct reloc_pass {
 		uint64_t start, pos;
 	} cursor;
 };
+
+/*
+ * The relocations of a section come in offset order, their symbols in no
+ * order: a random read into megabytes of symbols each.  Asked this many
+ * relocations ahead, the reads overlap.
+ */
+#define AHEAD 16
+
+static void prefetch_symbol(struct obj *obj, struct section *t, size_t k)
+{
+	const struct reloc *r = obj_reloc(obj, t, k + AHEAD);
+
+	if (r && r->sym)
+		__builtin_prefetch(r->sym);
+}
 
 static void enter_section(struct reloc_pass *rp, const struct section *t)
 {
@@ -122,6 +139,31 @@ static int add_base(struct table_bases *tb, uint64_t v)
 	return 0;
 }
 
+/* A radix sort for the large lists (tens of thousands of jump table
+ * entries in .rodata: qsort() cost 1% of a run), qsort() for the rest. */
+static int sort_bases(struct table_bases *tb)
+{
+	struct kv *kv;
+
+	if (tb->n < 256) {
+		qsort(tb->v, tb->n, sizeof(*tb->v), cmp_u64);
+		return 0;
+	}
+	kv = malloc(tb->n * sizeof(*kv));
+	if (!kv)
+		return -1;
+	for (size_t i = 0; i < tb->n; i++)
+		kv[i] = (struct kv){ .key = tb->v[i] };
+	if (sort_kv(kv, tb->n)) {
+		free(kv);
+		return -1;
+	}
+	for (size_t i = 0; i < tb->n; i++)
+		tb->v[i] = kv[i].key;
+	free(kv);
+	return 0;
+}
+
 /* One walk over the relocations of every code section fills the table
  * bases of every section (one walk per data section was quadratic on
  * objects with thousands of sections). */
@@ -133,8 +175,10 @@ static int build_bases(struct reloc_pass *rp)
 	obj_for_each_section(rp->obj, t) {
 		if (!(t->sh.sh_flags & SHF_EXECINSTR) || t->sh.sh_type == SHT_RELA)
 			continue;
-		obj_for_each_reloc(rp->obj, t, r) {
+		for (size_t i = 0; (r = obj_reloc(rp->obj, t, i)); i++) {
 			enum reloc_kind k = reloc_kind(r->type);
+
+			prefetch_symbol(rp->obj, t, i);
 
 			if (!r->sym || !r->sym->sec || k == RK_OTHER ||
 			    (r->sym->sec->sh.sh_flags & SHF_EXECINSTR))
@@ -149,9 +193,10 @@ static int build_bases(struct reloc_pass *rp)
 		}
 	}
 	for (unsigned i = 0; i < rp->b->n; i++)
-		if (rp->b->v[i].n)
-			qsort(rp->b->v[i].v, rp->b->v[i].n,
-			      sizeof(*rp->b->v[i].v), cmp_u64);
+		if (rp->b->v[i].n && sort_bases(&rp->b->v[i])) {
+			rp->b->failed = true;
+			return -1;
+		}
 	rp->b->built = true;
 	return 0;
 }
@@ -165,6 +210,13 @@ static bool table_base(struct reloc_pass *rp, struct section *data,
 	if (rp->b->failed || (!rp->b->built && build_bases(rp)))
 		return false;
 	hi = tb->n;
+	/* The entries of a table come in order: the answer is the last
+	 * one's, or the next (a binary search missed a branch a step). */
+	for (size_t h = tb->hint; h <= tb->hint + 1 && h <= hi; h++)
+		if ((!h || tb->v[h - 1] <= at) && (h == hi || tb->v[h] > at)) {
+			lo = hi = h;
+			break;
+		}
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -173,6 +225,7 @@ static bool table_base(struct reloc_pass *rp, struct section *data,
 		else
 			hi = mid;
 	}
+	tb->hint = lo;
 	if (!lo)
 		return false;
 	*base = tb->v[lo - 1];
@@ -414,8 +467,10 @@ int pad_mark_reloc_targets(struct obj *obj, struct pad_sec **secs,
 		if (!has_relocs(obj, t))
 			continue;
 		enter_section(&rp, t);
-		obj_for_each_reloc(obj, t, r)
+		for (size_t k = 0; (r = obj_reloc(obj, t, k)); k++) {
+			prefetch_symbol(obj, t, k);
 			mark_reloc(&rp, t, r);
+		}
 	}
 	return rp.b->failed ? -1 : 0;
 }
@@ -467,7 +522,8 @@ int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs,
 			continue;
 		self = pad_find_sec(secs, nsecs, t->idx);
 		enter_section(&rp, t);
-		obj_for_each_reloc(obj, t, r) {
+		for (size_t k = 0; (r = obj_reloc(obj, t, k)); k++) {
+			prefetch_symbol(obj, t, k);
 			changed |= fix_addend(&rp, t, r);
 			if (self) {
 				r->offset = pad_map_byte(self, r->offset);
@@ -480,24 +536,109 @@ int pad_fix_relocs(struct obj *obj, struct pad_sec **secs, size_t nsecs,
 	return rp.b->failed ? -1 : 0;
 }
 
-void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs)
+/* The padded section SYM's value and end are in, when they move. */
+static struct pad_sec *moved_symbol_sec(struct pad_sec **secs, size_t nsecs,
+					const struct symbol *sym)
+{
+	if (!sym->sec || sym->type == STT_SECTION)
+		return NULL;
+	return pad_find_sec(secs, nsecs, sym->sec->idx);
+}
+
+static void move_symbol(struct obj *obj, struct symbol *sym, uint64_t v,
+			uint64_t e)
+{
+	if (sym->sym.st_size)
+		sym->sym.st_size = e - v;
+	sym->sym.st_value = v;
+	obj_symbol_changed(obj, sym);
+}
+
+static void fix_symbols_in_order(struct obj *obj, struct pad_sec **secs,
+				 size_t nsecs)
 {
 	struct symbol *sym;
 
 	obj_for_each_symbol(obj_symtab(obj), sym) {
-		struct pad_sec *ps;
-		uint64_t v, e;
+		struct pad_sec *ps = moved_symbol_sec(secs, nsecs, sym);
 
-		if (!sym->sec || sym->type == STT_SECTION)
-			continue;
-		ps = pad_find_sec(secs, nsecs, sym->sec->idx);
-		if (!ps)
-			continue;
-		v = map_point(ps, sym->sym.st_value);
-		e = map_point(ps, sym->sym.st_value + sym->sym.st_size);
-		if (sym->sym.st_size)
-			sym->sym.st_size = e - v;
-		sym->sym.st_value = v;
-		obj_symbol_changed(obj, sym);
+		if (ps)
+			move_symbol(obj, sym, map_point(ps, sym->sym.st_value),
+				    map_point(ps, sym->sym.st_value +
+						  sym->sym.st_size));
 	}
+}
+
+/* A place to map, as a sort key: its section's index above its offset. */
+#define PLACE_BITS 40
+#define PLACE_MASK ((1ull << PLACE_BITS) - 1)
+
+struct places {
+	struct kv *v;
+	size_t n, cap;
+	bool fits;		/* every offset and section index fits a key */
+};
+
+static int add_place(struct places *p, unsigned idx, uint64_t off)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 4096;
+		struct kv *v = big_realloc(p->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->fits &= off <= PLACE_MASK && idx < (1u << (64 - PLACE_BITS));
+	p->v[p->n] = (struct kv){ (uint64_t)idx << PLACE_BITS | off, p->n };
+	p->n++;
+	return 0;
+}
+
+/*
+ * The symbols' values and ends mapped in offset order: in symbol table
+ * order they are random lookups into the instructions and the layout
+ * (tens of megabytes on a large object), a cache miss or more each.
+ * False (nothing changed) when out of memory.
+ */
+static bool fix_symbols_sorted(struct obj *obj, struct pad_sec **secs,
+			       size_t nsecs)
+{
+	struct places p = { .fits = true };
+	uint64_t *out = NULL;
+	struct symbol *sym;
+	size_t k = 0;
+	bool ok = false;
+
+	obj_for_each_symbol(obj_symtab(obj), sym) {
+		struct pad_sec *ps = moved_symbol_sec(secs, nsecs, sym);
+
+		if (ps && (add_place(&p, sym->sec->idx, sym->sym.st_value) ||
+			   add_place(&p, sym->sec->idx, sym->sym.st_value +
+				     sym->sym.st_size)))
+			goto out;
+	}
+	out = big_malloc(p.n * sizeof(*out));
+	if (!p.fits || !out || sort_kv(p.v, p.n))
+		goto out;
+	for (size_t i = 0; i < p.n; i++)
+		out[p.v[i].val] = map_point(secs[p.v[i].key >> PLACE_BITS],
+					    p.v[i].key & PLACE_MASK);
+	obj_for_each_symbol(obj_symtab(obj), sym)
+		if (moved_symbol_sec(secs, nsecs, sym)) {
+			move_symbol(obj, sym, out[k], out[k + 1]);
+			k += 2;
+		}
+	ok = true;
+out:
+	free(p.v);
+	free(out);
+	return ok;
+}
+
+void pad_fix_symbols(struct obj *obj, struct pad_sec **secs, size_t nsecs)
+{
+	if (!fix_symbols_sorted(obj, secs, nsecs))
+		fix_symbols_in_order(obj, secs, nsecs);
 }
