@@ -336,8 +336,14 @@ bool pad_freeze(struct pad_sec *ps, uint64_t start, uint64_t end,
 		const char *why, bool opaque);
 bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what);
 void pad_mark_branches(struct pad_sec *ps);
-/* A branch or RIP-relative operand the assembler resolved itself. */
-bool pad_resolved_here(const struct pad_insn *in);
+/* A branch or RIP-relative operand the assembler resolved itself.
+ * Inline: the build and the validation ask it of every laid-out
+ * instruction. */
+static inline bool pad_resolved_here(const struct pad_insn *in)
+{
+	return in->d.pc_relative && in->d.disp_size && !in->reloc_in_disp &&
+	       in->d.disp_size != 8;
+}
 uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in);
 /* Where the target of IN (resolved here, marked) goes after the plan. */
 uint64_t pad_map_target(const struct pad_sec *ps, const struct pad_insn *in);

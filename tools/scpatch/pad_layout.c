@@ -242,17 +242,16 @@ static void close_sites(struct pad_sec *ps, size_t *open, size_t nopen,
 		ps->sites[open[k]].moved_end = end;
 }
 
+/* SHIFT: those of its instructions (all laid out, so in a row) */
 static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
-			  uint64_t pos, uint64_t *pending)
+			  int32_t *shift, uint64_t pos, uint64_t *pending)
 {
 	uint64_t len = run->end - run->start;
 	uint64_t take = run->usable && *pending < len ? *pending :
 			run->usable ? len : 0;
-	/* its instructions are all laid out: their shifts are in a row;
-	 * inside the run the code moves with its start (the labels of what
-	 * it gives up are unmapped), after it, less what it took */
-	int32_t *shift = pad_shift_of(ps, run->first);
 
+	/* inside the run the code moves with its start (the labels of what
+	 * it gives up are unmapped), after it, less what it took */
 	run->absorbed = take;
 	run->new_start = pos;
 	*pending -= take;
@@ -265,11 +264,19 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 	return pos + len - take;
 }
 
+/* How many of the set bits of R are below I */
+static uint32_t rank_below(const struct pad_rank *r, size_t i)
+{
+	return i ? pad_rank_le(r, i - 1) : 0;
+}
+
 /*
  * Lays out from instruction I, at new offset POS with nothing owed.  Past
  * instruction UNTIL, it stops after the first run that leaves nothing owed
  * where the last layout left nothing owed and ended at the same offset:
  * from there on the layout is the last one.  Returns where it stopped.
+ * The walk is in order: it counts the laid-out instructions (their
+ * shifts), runs and sites it passes instead of ranking each.
  */
 static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 			  size_t until, bool unrelax)
@@ -279,24 +286,28 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 	/* POS is where original offset AT goes: the instructions from AT to
 	 * the next laid-out one move with it as a block */
 	uint64_t at = i < ps->n ? ps->insns[i].off : ps->size;
+	int32_t *shift = ps->shifts + rank_below(&ps->laid, i);
+	struct pad_run *run = ps->runs + rank_below(&ps->run_firsts, i);
+	const uint32_t *site_at = ps->site_at +
+				  rank_below(&ps->site_insns, i);
 
 	for (i = pad_next_laid(ps, i); i < ps->n; i = pad_next_laid(ps, i)) {
 		struct pad_insn *in = &ps->insns[i];
-		int32_t site;
 
 		pos += in->off - at;
 		if (in->run) {
-			struct pad_run *run = &ps->runs[pad_run_of(ps, in)];
 			uint64_t old_end = pad_run_new_end(run);
 			bool settled = !run->owed, owed = pending;
 
-			pos = place_run(ps, run, pos, &pending);
+			pos = place_run(ps, run, shift, pos, &pending);
+			shift += run->last - run->first;
 			at = run->end;
 			if (owed && !pending) {
 				close_sites(ps, open, nopen, run->end);
 				nopen = 0;
 			}
 			i = run->last;
+			run++;
 			if (i > until && !pending && settled && pos == old_end)
 				return i;
 			continue;
@@ -305,19 +316,19 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 			in->relaxed = false;
 		in->wide = in->relaxed;
 		in->pad = 0;
-		site = pad_site_of(ps, in);
-		if (site >= 0 && !ps->sites[site].skip) {
+		if (in->site && !ps->sites[*site_at].skip) {
 			in->pad = -(pos + in->d.disp_off) & 3;
 			if (in->pad) {
-				ps->sites[site].moved_start = in->off;
-				open[nopen++] = site;
+				ps->sites[*site_at].moved_start = in->off;
+				open[nopen++] = *site_at;
 			}
 		}
+		site_at += in->site;
 		pos += in->pad;
 		pending += in->pad + pad_new_len(in) - in->d.len;
 		pos += pad_new_len(in);
 		at = in->off + in->d.len;
-		*pad_shift_of(ps, i) = (int64_t)pos - at;
+		*shift++ = (int64_t)pos - at;
 		i++;
 	}
 	close_sites(ps, open, nopen, ps->size);
@@ -540,12 +551,6 @@ static int64_t read_disp(const struct pad_sec *ps, const struct pad_insn *in)
 				 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
 	}
 	return 0;
-}
-
-bool pad_resolved_here(const struct pad_insn *in)
-{
-	return in->d.pc_relative && in->d.disp_size && !in->reloc_in_disp &&
-	       in->d.disp_size != 8;
 }
 
 uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in)
