@@ -177,8 +177,8 @@ static bool check_run_shifts(struct pad_sec *ps, const struct pad_run *run,
  * The walk goes from laid-out instruction to laid-out instruction in
  * order, so it counts them, their runs and their sites instead of
  * ranking each: R is the index of instruction I's shift, the shift before
- * it is the one at R - 1.  The count is checked at the end against the
- * bitmap's, so that it proves the shifts the lookups by rank read.
+ * it is the one at R - 1.  The counts are checked at the end against the
+ * bitmaps', so that it proves the shifts the lookups by rank read.
  */
 bool pad_validate(struct pad_sec *ps)
 {
@@ -238,7 +238,9 @@ bool pad_validate(struct pad_sec *ps)
 		r++;
 		i++;
 	}
-	if (r != (ps->n ? pad_rank_le(&ps->laid, ps->n - 1) : 0))
+	if (ps->n && (r != pad_rank_le(&ps->laid, ps->n - 1) ||
+		      nrun != ps->nruns ||
+		      nsite != pad_rank_le(&ps->site_insns, ps->n - 1)))
 		return fail(ps, ps->size, "laid-out instructions");
 	return at == ps->new_size || fail(ps, ps->size, "section end");
 }
