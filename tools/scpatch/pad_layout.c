@@ -27,6 +27,50 @@
 
 #define UNMAPPED PAD_UNMAPPED
 
+/*
+ * pad_insn_covering() and pad_insn_at() without the calls: the fix-ups
+ * map millions of offsets.  OFF < ps->size; the first instruction starts
+ * at 0, so one always covers OFF.
+ */
+static inline long covering(const struct pad_sec *ps, uint64_t off)
+{
+	uint64_t below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
+
+	return ps->blocks[off >> 6] + pad_popcount64(below) - 1;
+}
+
+/* pad_insn_at() without the calls */
+static inline long insn_at(const struct pad_sec *ps, uint64_t off)
+{
+	if (off >= ps->size || !ps->blocks || !bitmap_test(ps->starts, off))
+		return -1;
+	return covering(ps, off);
+}
+
+/*
+ * pad_label_at(), for lookups far from each other: each array it reads
+ * is a cache miss then.  The laid-out bit comes first, as the rank needs
+ * its word anyway; most targets are not laid out, and then neither the
+ * run bitmap nor the runs are read.
+ */
+static inline uint32_t label_at(const struct pad_sec *ps, size_t i,
+				uint64_t off)
+{
+	uint32_t r = pad_rank_le(&ps->laid, i);
+
+	if (pad_is_laid(ps, i)) {
+		r--;
+		if (pad_in_run(ps, i)) {
+			const struct pad_run *run =
+				&ps->runs[pad_rank_le(&ps->run_firsts, i) - 1];
+
+			if (run->absorbed && i != run->first)
+				return UNMAPPED;
+		}
+	}
+	return off + (r ? ps->shifts[r - 1] : 0);
+}
+
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 {
 	long i;
@@ -35,21 +79,22 @@ bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 		*out = ps->new_size;
 		return true;
 	}
-	i = pad_insn_at(ps, off);
+	i = insn_at(ps, off);
 	if (i < 0)
 		return false;
 	/* without a look at its record (a cache miss in a large array) */
-	*out = pad_label_at(ps, i, off);
+	*out = label_at(ps, i, off);
 	return *out != UNMAPPED;
 }
 
 uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 {
-	long i = pad_insn_covering(ps, off);
+	long i;
 	const struct pad_insn *in;
 
-	if (i < 0)
+	if (off >= ps->size || !ps->blocks)
 		return off >= ps->size ? off - ps->size + ps->new_size : off;
+	i = covering(ps, off);
 	if (!pad_is_laid(ps, i))	/* its bytes moved as a block */
 		return off + pad_shift_before(ps, i);
 	in = &ps->insns[i];
@@ -585,13 +630,14 @@ static int check_branch(struct pad_sec *ps, size_t i)
 	if (in->relaxed)
 		return 0;
 	t = pad_old_target(ps, in);
-	k = pad_insn_at(ps, t);
-	if (k >= 0 && pad_label(ps, k) == UNMAPPED) {
+	k = insn_at(ps, t);
+	/* the target's label, without its record: it starts at t */
+	nt = k >= 0 ? label_at(ps, k, t) : pad_map_ref(ps, t);
+	if (k >= 0 && nt == UNMAPPED) {
 		pad_refuse(ps, "branch into moved padding",
 			   "branch at +0x%" PRIx64, (uint64_t)in->off);
 		return 0;
 	}
-	nt = k >= 0 ? pad_label(ps, k) : pad_map_ref(ps, t);
 	nd = (int64_t)(nt - (pad_new_off(ps, i) + pad_new_len(in)));
 	lim = in->d.disp_size == 1 ? 128 : 32768;
 	if (nd >= -lim && nd < lim)
@@ -654,8 +700,13 @@ static int check_branches(struct pad_sec *ps)
 			      ps->n;
 
 		for (size_t k = lower_bound(st->shorts, st->nshorts, first);
-		     k < st->nshorts && st->shorts[k] < last && !ps->why; k++)
+		     k < st->nshorts && st->shorts[k] < last && !ps->why; k++) {
+			/* the records are far apart: a miss each, unless
+			 * asked for ahead */
+			if (k + 16 < st->nshorts)
+				__builtin_prefetch(&ps->insns[st->shorts[k + 16]]);
 			changed |= check_branch(ps, st->shorts[k]);
+		}
 	}
 	for (size_t k = 0; k < st->nwides && st->nspans && !ps->why; k++)
 		changed |= check_branch(ps, st->wides[k]);
