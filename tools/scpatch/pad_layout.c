@@ -204,8 +204,14 @@ static bool any_ref(const struct pad_sec *ps, uint64_t from, uint64_t to)
 	return false;
 }
 
-/* A run pads to an alignment boundary, nothing points inside it and no
- * function starts with it (patchable entries, hot-patch NOPs). */
+/*
+ * A run pads to an alignment boundary, nothing points inside it and no
+ * function starts with it (patchable entries, hot-patch NOPs).  Every
+ * symbol of the section was marked as a reference (pad_relocs.c,
+ * mark_symbols) before the plan: where no reference is, no symbol starts,
+ * and the symbol lookup (a binary search, most of the cost) is not
+ * needed.
+ */
 static void find_usable_runs(struct pad_sec *ps)
 {
 	for (size_t r = 0; r < ps->nruns; r++) {
@@ -215,7 +221,7 @@ static void find_usable_runs(struct pad_sec *ps)
 		run->usable = (run->end % 8 == 0 || run->end == ps->size) &&
 			      !in_frozen(ps, run->start, run->end) &&
 			      !any_ref(ps, run->start + 1, run->end);
-		if (!run->usable)	/* the symbol lookup is the cost */
+		if (!run->usable || !bitmap_test(ps->refs, run->start))
 			continue;
 		sym = obj_find_symbol_at(ps->obj, ps->sec, run->start);
 		if (sym && sym->type == STT_FUNC)
