@@ -50,19 +50,10 @@ static bool fits(int64_t v, unsigned size)
 	       v < ((int64_t)1 << (8 * size - 1));
 }
 
-/* The pcrel entry of instruction I, from *K on: both go up. */
-static size_t pcrel_entry(const struct pad_sec *ps, size_t *k, size_t i)
-{
-	while (*k < ps->npcrel && ps->pcrel[*k] < i)
-		(*k)++;
-	return *k;
-}
-
 /* Laid-out instruction IN, its NOP at LABEL */
 static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
-		     uint64_t label, size_t *k)
+		     uint64_t label, size_t *nres)
 {
-	size_t i = in - ps->insns;
 	uint64_t new_off = label + in->pad;
 	uint8_t *p = ps->new_data + new_off;
 	uint64_t t;
@@ -76,8 +67,8 @@ static int emit_insn(struct pad_sec *ps, const struct pad_insn *in,
 	}
 	/* targets are marked: boundaries, or inside frozen code */
 	t = pad_map_target(ps, in);
-	/* a resolved displacement is pc-relative: it has an entry */
-	ps->targets[pcrel_entry(ps, k, i)] = t;
+	/* in the order of the walk, which the validation's follows */
+	ps->targets[(*nres)++] = t;
 	disp = (int64_t)(t - (new_off + pad_new_len(in)));
 	if (in->relaxed) {
 		uint8_t op = ps->data[in->off];
@@ -142,9 +133,11 @@ int pad_build(struct pad_sec *ps)
 	int64_t before = 0;
 	const int32_t *shift = ps->shifts;
 	const struct pad_run *run = ps->runs;
-	size_t k = 0;
+	size_t nres = 0;
 
 	ps->new_data = big_malloc(ps->new_size ? ps->new_size : 1);
+	/* at most one per pc-relative instruction; only what is written is
+	 * touched */
 	ps->targets = big_malloc((ps->npcrel + 1) * sizeof(*ps->targets));
 	if (!ps->new_data || !ps->targets)
 		return -1;
@@ -173,7 +166,7 @@ int pad_build(struct pad_sec *ps)
 
 			if (label + in->pad + pad_new_len(in) > ps->new_size)
 				return past_end(ps, in->off);
-			if (emit_insn(ps, in, label, &k)) {
+			if (emit_insn(ps, in, label, &nres)) {
 				pad_refuse(ps, "a displacement does not fit "
 					   "after the move", "instruction at +0x%"
 					   PRIx64, (uint64_t)in->off);

@@ -172,8 +172,9 @@ struct pad_sec {
 				 * (the last of those that name it) */
 	uint32_t *pcrel;	/* instructions with a pc-relative field */
 	size_t npcrel;
-	uint32_t *targets;	/* per pcrel entry resolved here: its new
-				 * target, as pad_build() encoded it */
+	uint32_t *targets;	/* per instruction resolved here, in order:
+				 * its new target, as pad_build() encoded
+				 * it */
 	struct pad_sec_site *sites;
 	size_t nsites;
 	struct pad_range *frozen;

@@ -82,18 +82,14 @@ static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
 	return p[0] == 0x0f && p[1] == (0x80 | (op & 0x0f));
 }
 
-/* Where the target of IN (resolved here) must be: as pad_build()
- * encoded it when it recorded it, else mapped again.  *K walks the
- * pc-relative instructions in step with the walk. */
+/* Where the target of IN (resolved here) must be: as pad_build() encoded
+ * it when it recorded it (one per instruction resolved here, in the order
+ * of both walks: *NRES counts them), else mapped again. */
 static uint64_t new_target(const struct pad_sec *ps, const struct pad_insn *in,
-			   size_t *k)
+			   size_t *nres)
 {
-	size_t i = in - ps->insns;
-
-	while (*k < ps->npcrel && ps->pcrel[*k] < i)
-		(*k)++;
-	if (ps->targets && *k < ps->npcrel && ps->pcrel[*k] == i)
-		return ps->targets[*k];
+	if (ps->targets && *nres <= ps->npcrel)
+		return ps->targets[(*nres)++];
 	return pad_map_ref(ps, pad_old_target(ps, in));
 }
 
@@ -112,7 +108,7 @@ static bool copied(const struct pad_insn *in)
 /* Laid-out instruction IN whose bytes changed (!copied()), its NOP at
  * LABEL: decoded afresh. */
 static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
-		       uint64_t label, size_t *k)
+		       uint64_t label, size_t *nres)
 {
 	uint64_t new_off = label + in->pad;
 	struct insn d;
@@ -129,7 +125,7 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 		return fail(ps, in->off, in->relaxed ? "relaxed branch" :
 			    "instruction bytes");
 	if (pad_resolved_here(in) &&
-	    (!d.has_target || d.target != new_target(ps, in, k)))
+	    (!d.has_target || d.target != new_target(ps, in, nres)))
 		return fail(ps, in->off, "branch target");
 	return true;
 }
@@ -184,7 +180,7 @@ bool pad_validate(struct pad_sec *ps)
 {
 	/* original bytes before FROM are proved, FROM goes to AT */
 	uint64_t at = 0, from = 0;
-	size_t k = 0, r = 0, nrun = 0, nsite = 0;
+	size_t nres = 0, r = 0, nrun = 0, nsite = 0;
 
 	for (size_t i = pad_next_laid(ps, 0);; i = pad_next_laid(ps, i)) {
 		const struct pad_insn *in = &ps->insns[i];
@@ -226,7 +222,7 @@ bool pad_validate(struct pad_sec *ps)
 			pos += in->d.len;
 		} else {
 			if (!check_stretch(ps, from, end, at) ||
-			    !check_insn(ps, in, pos, &k))
+			    !check_insn(ps, in, pos, &nres))
 				return false;
 			pos += in->pad + pad_new_len(in);
 			at = pos;
