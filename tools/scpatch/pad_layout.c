@@ -159,19 +159,19 @@ bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 
 	if (off == ps->size)
 		return true;
-	i = pad_insn_at(ps, off);
-	if (i < 0) {
-		i = pad_insn_covering(ps, off);
-		if (i < 0) {
-			pad_refuse(ps, "a reference points inside an instruction",
-				   "%s +0x%" PRIx64 " is outside the section",
-				   what, off);
-			return false;
-		}
-		return freeze_around(ps, i, off, what);
+	/* an instruction start, as millions of references are: its index
+	 * is not needed */
+	if (off < ps->size && ps->blocks && bitmap_test(ps->starts, off)) {
+		bitmap_set(ps->refs, off);
+		return true;
 	}
-	bitmap_set(ps->refs, off);
-	return true;
+	i = pad_insn_covering(ps, off);
+	if (i < 0) {
+		pad_refuse(ps, "a reference points inside an instruction",
+			   "%s +0x%" PRIx64 " is outside the section", what, off);
+		return false;
+	}
+	return freeze_around(ps, i, off, what);
 }
 
 /* gcc's DWARF ends a location range at a call's return address - 1: the
@@ -322,7 +322,8 @@ static uint32_t rank_below(const struct pad_rank *r, size_t i)
 }
 
 /*
- * Lays out from instruction I, at new offset POS with nothing owed.  Past
+ * Lays out from instruction I, at new offset POS with PENDING bytes owed
+ * by the NOPEN sites in plan->open.  Past
  * instruction UNTIL, it stops after the first run that leaves nothing owed
  * where the last layout left nothing owed and ended at the same offset:
  * from there on the layout is the last one.  Returns where it stopped.
@@ -330,10 +331,10 @@ static uint32_t rank_below(const struct pad_rank *r, size_t i)
  * shifts), runs and sites it passes instead of ranking each.
  */
 static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
-			  size_t until, bool unrelax)
+			  uint64_t pending, size_t nopen, size_t until,
+			  bool unrelax)
 {
-	size_t *open = ps->plan->open, nopen = 0;
-	uint64_t pending = 0;
+	size_t *open = ps->plan->open;
 	/* POS is where original offset AT goes: the instructions from AT to
 	 * the next laid-out one move with it as a block */
 	uint64_t at = i < ps->n ? ps->insns[i].off : ps->size;
@@ -391,21 +392,65 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
  * from there on depends on its end only. */
 static size_t segment_start(const struct pad_sec *ps, size_t d, uint64_t *pos)
 {
-	for (long j = pad_prev_laid(ps, d); j >= 0; j = pad_prev_laid(ps, j)) {
-		const struct pad_insn *in = &ps->insns[j];
-		const struct pad_run *run;
+	for (size_t r = rank_below(&ps->run_firsts, d); r--;) {
+		const struct pad_run *run = &ps->runs[r];
 
-		if (!in->run)
-			continue;
-		run = &ps->runs[pad_run_of(ps, in)];
 		if (!run->owed) {
 			*pos = pad_run_new_end(run);
 			return run->last;
 		}
-		j = run->first;
 	}
 	*pos = 0;
 	return 0;
+}
+
+/* The sites padded in [FIRST, D), into plan->open: all still owe their
+ * bytes when FIRST starts a segment (no run of it left nothing owed). */
+static size_t open_sites(struct pad_sec *ps, size_t first, size_t d)
+{
+	const uint64_t *bits = ps->site_insns.bits;
+	const uint32_t *site_at = ps->site_at +
+				  rank_below(&ps->site_insns, first);
+	size_t nopen = 0;
+
+	for (size_t j = bitmap_first_at_or_after(bits, first, d); j < d;
+	     j = bitmap_first_at_or_after(bits, j + 1, d)) {
+		uint32_t s = *site_at++;
+
+		if (!ps->sites[s].skip && ps->insns[j].pad)
+			ps->plan->open[nopen++] = s;
+	}
+	return nopen;
+}
+
+/*
+ * Lays out again from dirty instruction D (a site or a branch) on.  The
+ * layout before it has not changed, so the walk starts at D, not at the
+ * start of its segment, with what the walk from there would have found
+ * at D: how much is owed (what the code moved since the segment started)
+ * and which sites owe it.  Not when the branches laid out again start
+ * unrelaxed (UNRELAX): then those before D change too.  Returns where it
+ * stopped; *FIRST where it started.
+ */
+static size_t layout_dirty(struct pad_sec *ps, size_t d, bool unrelax,
+			   size_t *first)
+{
+	uint64_t pos;
+	size_t seg = segment_start(ps, d, &pos);
+	uint64_t seg_off = seg < ps->n ? ps->insns[seg].off : ps->size;
+	int64_t before = pad_shift_before(ps, d);
+	/* the code at the segment's start moved by pos - seg_off, the code
+	 * right before D by BEFORE: no run between took all, so the
+	 * difference is still owed */
+	int64_t owed = before - ((int64_t)pos - (int64_t)seg_off);
+
+	if (unrelax || owed < 0) {
+		*first = seg;
+		return layout_from(ps, seg, pos, 0, 0, d, unrelax);
+	}
+	*first = d;
+	return layout_from(ps, d, ps->insns[d].off + before, owed,
+			   open_sites(ps, seg, d), d, false);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -523,7 +568,7 @@ static int relayout(struct pad_sec *ps)
 	if (st->all) {
 		st->all = false;
 		st->ndirty = 0;
-		layout_from(ps, 0, 0, SIZE_MAX, unrelax);
+		layout_from(ps, 0, 0, 0, 0, SIZE_MAX, unrelax);
 		st->changed_all = true;
 		return add_span(st, 0, ps->n);
 	}
@@ -531,12 +576,10 @@ static int relayout(struct pad_sec *ps)
 		qsort(st->dirty, st->ndirty, sizeof(*st->dirty), cmp_u32);
 	for (size_t k = 0; k < st->ndirty; k++) {
 		size_t first;
-		uint64_t pos;
 
 		if (st->dirty[k] < done)
 			continue;
-		first = segment_start(ps, st->dirty[k], &pos);
-		done = layout_from(ps, first, pos, st->dirty[k], unrelax);
+		done = layout_dirty(ps, st->dirty[k], unrelax, &first);
 		note_changed(ps, first, done);
 		if (add_span(st, first, done))
 			return -1;
