@@ -94,19 +94,26 @@ static uint64_t new_target(const struct pad_sec *ps, const struct pad_insn *in,
 }
 
 /*
- * Whether laid-out instruction IN was copied as it was, right where the
- * code before it went: no NOP before it, not relaxed, no displacement to
- * recompute.  Then its bytes are proved with the stretch around it (as
- * the original decode says, the same bytes at the same distance from a
- * proved boundary decode to the same instruction), not decoded again.
+ * Whether the bytes of laid-out instruction IN are the original ones: not
+ * relaxed, no displacement to recompute.  Then they are proved by one
+ * comparison, not decoded again: as the original decode says, the same
+ * bytes at a proved boundary decode to the same instruction (the argument
+ * the stretches between laid-out instructions rest on).
  */
-static bool copied(const struct pad_insn *in)
+static bool unchanged(const struct pad_insn *in)
 {
-	return !in->pad && !in->relaxed && !in->wide && !pad_resolved_here(in);
+	return !in->relaxed && !in->wide && !pad_resolved_here(in);
 }
 
-/* Laid-out instruction IN whose bytes changed (!copied()), its NOP at
- * LABEL: decoded afresh. */
+/* ... and it was copied right where the code before it went, with no NOP
+ * before it: it is proved with the stretch around it. */
+static bool copied(const struct pad_insn *in)
+{
+	return !in->pad && unchanged(in);
+}
+
+/* Laid-out instruction IN, not copied(), its NOP at LABEL: the NOP and a
+ * changed instruction are decoded afresh. */
 static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 		       uint64_t label, size_t *nres)
 {
@@ -116,6 +123,11 @@ static bool check_insn(struct pad_sec *ps, const struct pad_insn *in,
 	if (in->pad && (!decode_new(ps, label, &d) ||
 			d.kind != INSN_NOP || d.len != in->pad))
 		return fail(ps, in->off, "inserted NOP");
+	if (unchanged(in))
+		return (new_off + in->d.len <= ps->new_size &&
+			!memcmp(ps->data + in->off, ps->new_data + new_off,
+				in->d.len)) ||
+		       fail(ps, in->off, "instruction bytes");
 	if (!decode_new(ps, new_off, &d) || d.len != pad_new_len(in) ||
 	    d.kind != in->d.kind)
 		return fail(ps, in->off, "instruction");
