@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * Padding: translation validation.  Before anything is committed, the new
- * bytes of a section are decoded afresh, independently of how they were
- * produced, and walked beside the original instructions: every original
- * instruction must be there, with the same length and bytes except a
- * displacement the assembler resolved, whose decoded target must be the
- * mapped original target; a relaxed branch must be the same branch with a
+ * bytes of a section are walked beside the original instructions,
+ * independently of how they were produced: every original instruction
+ * must be there, with the same length and bytes except a displacement the
+ * assembler resolved, whose target, decoded afresh, must be the mapped
+ * original target; a relaxed branch must decode as the same branch with a
  * rel32; inserted and shrunk padding must decode as NOPs (int3 between
  * functions); the section must end where the plan says; every aligned site
- * must have its rel32 at a multiple of 4.  Any mismatch leaves the whole
- * section unpadded.  What refers to the bytes (relocations, symbols,
+ * must have its rel32 at a multiple of 4; every shift must be where the
+ * code after it went.  Bytes that did not change are compared, not
+ * decoded: the same bytes at a proved boundary decode to the same
+ * instructions as the original decode found.  Any mismatch leaves the
+ * whole section unpadded.  What refers to the bytes (relocations, symbols,
  * .eh_frame) is proved after the commit, from the placement proved here,
  * by pad_verify.c.
  */
