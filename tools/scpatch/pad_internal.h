@@ -190,8 +190,9 @@ struct pad_sec {
 				 * (the last of those that name it) */
 	uint32_t *pcrel;	/* instructions with a pc-relative field */
 	size_t npcrel;
-	uint32_t *targets;	/* per pcrel entry resolved here: its new
-				 * target, as pad_build() encoded it */
+	uint32_t *targets;	/* per instruction resolved here, in order:
+				 * its new target, as pad_build() encoded
+				 * it */
 	struct pad_sec_site *sites;
 	size_t nsites;
 	struct pad_range *frozen;
@@ -376,8 +377,14 @@ bool pad_freeze(struct pad_sec *ps, uint64_t start, uint64_t end,
 		const char *why, bool opaque);
 bool pad_mark_debug_point(struct pad_sec *ps, uint64_t off, const char *what);
 void pad_mark_branches(struct pad_sec *ps);
-/* A branch or RIP-relative operand the assembler resolved itself. */
-bool pad_resolved_here(const struct pad_insn *in);
+/* A branch or RIP-relative operand the assembler resolved itself.
+ * Inline: the build and the validation ask it of every laid-out
+ * instruction. */
+static inline bool pad_resolved_here(const struct pad_insn *in)
+{
+	return in->d.pc_relative && in->d.disp_size && !in->reloc_in_disp &&
+	       in->d.disp_size != 8;
+}
 uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in);
 /* Where the target of IN (resolved here, marked) goes after the plan. */
 uint64_t pad_map_target(const struct pad_sec *ps, const struct pad_insn *in);

@@ -27,6 +27,50 @@
 
 #define UNMAPPED PAD_UNMAPPED
 
+/*
+ * pad_insn_covering() and pad_insn_at() without the calls: the fix-ups
+ * map millions of offsets.  OFF < ps->size; the first instruction starts
+ * at 0, so one always covers OFF.
+ */
+static inline long covering(const struct pad_sec *ps, uint64_t off)
+{
+	uint64_t below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
+
+	return ps->blocks[off >> 6] + pad_popcount64(below) - 1;
+}
+
+/* pad_insn_at() without the calls */
+static inline long insn_at(const struct pad_sec *ps, uint64_t off)
+{
+	if (off >= ps->size || !ps->blocks || !bitmap_test(ps->starts, off))
+		return -1;
+	return covering(ps, off);
+}
+
+/*
+ * pad_label_at(), for lookups far from each other: each array it reads
+ * is a cache miss then.  The laid-out bit comes first, as the rank needs
+ * its word anyway; most targets are not laid out, and then neither the
+ * run bitmap nor the runs are read.
+ */
+static inline uint32_t label_at(const struct pad_sec *ps, size_t i,
+				uint64_t off)
+{
+	uint32_t r = pad_rank_le(&ps->laid, i);
+
+	if (pad_is_laid(ps, i)) {
+		r--;
+		if (pad_in_run(ps, i)) {
+			const struct pad_run *run =
+				&ps->runs[pad_rank_le(&ps->run_firsts, i) - 1];
+
+			if (run->absorbed && i != run->first)
+				return UNMAPPED;
+		}
+	}
+	return off + (r ? ps->shifts[r - 1] : 0);
+}
+
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 {
 	long i;
@@ -35,21 +79,22 @@ bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 		*out = ps->new_size;
 		return true;
 	}
-	i = pad_insn_at(ps, off);
+	i = insn_at(ps, off);
 	if (i < 0)
 		return false;
 	/* without a look at its record (a cache miss in a large array) */
-	*out = pad_label_at(ps, i, off);
+	*out = label_at(ps, i, off);
 	return *out != UNMAPPED;
 }
 
 uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 {
-	long i = pad_insn_covering(ps, off);
+	long i;
 	const struct pad_insn *in;
 
-	if (i < 0)
+	if (off >= ps->size || !ps->blocks)
 		return off >= ps->size ? off - ps->size + ps->new_size : off;
+	i = covering(ps, off);
 	if (!pad_is_laid(ps, i))	/* its bytes moved as a block */
 		return off + pad_shift_before(ps, i);
 	in = &ps->insns[i];
@@ -114,19 +159,19 @@ bool pad_mark_point(struct pad_sec *ps, uint64_t off, const char *what)
 
 	if (off == ps->size)
 		return true;
-	i = pad_insn_at(ps, off);
-	if (i < 0) {
-		i = pad_insn_covering(ps, off);
-		if (i < 0) {
-			pad_refuse(ps, "a reference points inside an instruction",
-				   "%s +0x%" PRIx64 " is outside the section",
-				   what, off);
-			return false;
-		}
-		return freeze_around(ps, i, off, what);
+	/* an instruction start, as millions of references are: its index
+	 * is not needed */
+	if (off < ps->size && ps->blocks && bitmap_test(ps->starts, off)) {
+		bitmap_set(ps->refs, off);
+		return true;
 	}
-	bitmap_set(ps->refs, off);
-	return true;
+	i = pad_insn_covering(ps, off);
+	if (i < 0) {
+		pad_refuse(ps, "a reference points inside an instruction",
+			   "%s +0x%" PRIx64 " is outside the section", what, off);
+		return false;
+	}
+	return freeze_around(ps, i, off, what);
 }
 
 /* gcc's DWARF ends a location range at a call's return address - 1: the
@@ -159,8 +204,14 @@ static bool any_ref(const struct pad_sec *ps, uint64_t from, uint64_t to)
 	return false;
 }
 
-/* A run pads to an alignment boundary, nothing points inside it and no
- * function starts with it (patchable entries, hot-patch NOPs). */
+/*
+ * A run pads to an alignment boundary, nothing points inside it and no
+ * function starts with it (patchable entries, hot-patch NOPs).  Every
+ * symbol of the section was marked as a reference (pad_relocs.c,
+ * mark_symbols) before the plan: where no reference is, no symbol starts,
+ * and the symbol lookup (a binary search, most of the cost) is not
+ * needed.
+ */
 static void find_usable_runs(struct pad_sec *ps)
 {
 	for (size_t r = 0; r < ps->nruns; r++) {
@@ -170,7 +221,7 @@ static void find_usable_runs(struct pad_sec *ps)
 		run->usable = (run->end % 8 == 0 || run->end == ps->size) &&
 			      !in_frozen(ps, run->start, run->end) &&
 			      !any_ref(ps, run->start + 1, run->end);
-		if (!run->usable)	/* the symbol lookup is the cost */
+		if (!run->usable || !bitmap_test(ps->refs, run->start))
 			continue;
 		sym = obj_find_symbol_at(ps->obj, ps->sec, run->start);
 		if (sym && sym->type == STT_FUNC)
@@ -242,17 +293,16 @@ static void close_sites(struct pad_sec *ps, size_t *open, size_t nopen,
 		ps->sites[open[k]].moved_end = end;
 }
 
+/* SHIFT: those of its instructions (all laid out, so in a row) */
 static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
-			  uint64_t pos, uint64_t *pending)
+			  int32_t *shift, uint64_t pos, uint64_t *pending)
 {
 	uint64_t len = run->end - run->start;
 	uint64_t take = run->usable && *pending < len ? *pending :
 			run->usable ? len : 0;
-	/* its instructions are all laid out: their shifts are in a row;
-	 * inside the run the code moves with its start (the labels of what
-	 * it gives up are unmapped), after it, less what it took */
-	int32_t *shift = pad_shift_of(ps, run->first);
 
+	/* inside the run the code moves with its start (the labels of what
+	 * it gives up are unmapped), after it, less what it took */
 	run->absorbed = take;
 	run->new_start = pos;
 	*pending -= take;
@@ -265,38 +315,51 @@ static uint64_t place_run(struct pad_sec *ps, struct pad_run *run,
 	return pos + len - take;
 }
 
+/* How many of the set bits of R are below I */
+static uint32_t rank_below(const struct pad_rank *r, size_t i)
+{
+	return i ? pad_rank_le(r, i - 1) : 0;
+}
+
 /*
- * Lays out from instruction I, at new offset POS with nothing owed.  Past
+ * Lays out from instruction I, at new offset POS with PENDING bytes owed
+ * by the NOPEN sites in plan->open.  Past
  * instruction UNTIL, it stops after the first run that leaves nothing owed
  * where the last layout left nothing owed and ended at the same offset:
  * from there on the layout is the last one.  Returns where it stopped.
+ * The walk is in order: it counts the laid-out instructions (their
+ * shifts), runs and sites it passes instead of ranking each.
  */
 static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
-			  size_t until, bool unrelax)
+			  uint64_t pending, size_t nopen, size_t until,
+			  bool unrelax)
 {
-	size_t *open = ps->plan->open, nopen = 0;
-	uint64_t pending = 0;
+	size_t *open = ps->plan->open;
 	/* POS is where original offset AT goes: the instructions from AT to
 	 * the next laid-out one move with it as a block */
 	uint64_t at = i < ps->n ? ps->insns[i].off : ps->size;
+	int32_t *shift = ps->shifts + rank_below(&ps->laid, i);
+	struct pad_run *run = ps->runs + rank_below(&ps->run_firsts, i);
+	const uint32_t *site_at = ps->site_at +
+				  rank_below(&ps->site_insns, i);
 
 	for (i = pad_next_laid(ps, i); i < ps->n; i = pad_next_laid(ps, i)) {
 		struct pad_insn *in = &ps->insns[i];
-		int32_t site;
 
 		pos += in->off - at;
 		if (in->run) {
-			struct pad_run *run = &ps->runs[pad_run_of(ps, in)];
 			uint64_t old_end = pad_run_new_end(run);
 			bool settled = !run->owed, owed = pending;
 
-			pos = place_run(ps, run, pos, &pending);
+			pos = place_run(ps, run, shift, pos, &pending);
+			shift += run->last - run->first;
 			at = run->end;
 			if (owed && !pending) {
 				close_sites(ps, open, nopen, run->end);
 				nopen = 0;
 			}
 			i = run->last;
+			run++;
 			if (i > until && !pending && settled && pos == old_end)
 				return i;
 			continue;
@@ -305,19 +368,19 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
 			in->relaxed = false;
 		in->wide = in->relaxed;
 		in->pad = 0;
-		site = pad_site_of(ps, in);
-		if (site >= 0 && !ps->sites[site].skip) {
+		if (in->site && !ps->sites[*site_at].skip) {
 			in->pad = -(pos + in->d.disp_off) & 3;
 			if (in->pad) {
-				ps->sites[site].moved_start = in->off;
-				open[nopen++] = site;
+				ps->sites[*site_at].moved_start = in->off;
+				open[nopen++] = *site_at;
 			}
 		}
+		site_at += in->site;
 		pos += in->pad;
 		pending += in->pad + pad_new_len(in) - in->d.len;
 		pos += pad_new_len(in);
 		at = in->off + in->d.len;
-		*pad_shift_of(ps, i) = (int64_t)pos - at;
+		*shift++ = (int64_t)pos - at;
 		i++;
 	}
 	close_sites(ps, open, nopen, ps->size);
@@ -329,21 +392,65 @@ static size_t layout_from(struct pad_sec *ps, size_t i, uint64_t pos,
  * from there on depends on its end only. */
 static size_t segment_start(const struct pad_sec *ps, size_t d, uint64_t *pos)
 {
-	for (long j = pad_prev_laid(ps, d); j >= 0; j = pad_prev_laid(ps, j)) {
-		const struct pad_insn *in = &ps->insns[j];
-		const struct pad_run *run;
+	for (size_t r = rank_below(&ps->run_firsts, d); r--;) {
+		const struct pad_run *run = &ps->runs[r];
 
-		if (!in->run)
-			continue;
-		run = &ps->runs[pad_run_of(ps, in)];
 		if (!run->owed) {
 			*pos = pad_run_new_end(run);
 			return run->last;
 		}
-		j = run->first;
 	}
 	*pos = 0;
 	return 0;
+}
+
+/* The sites padded in [FIRST, D), into plan->open: all still owe their
+ * bytes when FIRST starts a segment (no run of it left nothing owed). */
+static size_t open_sites(struct pad_sec *ps, size_t first, size_t d)
+{
+	const uint64_t *bits = ps->site_insns.bits;
+	const uint32_t *site_at = ps->site_at +
+				  rank_below(&ps->site_insns, first);
+	size_t nopen = 0;
+
+	for (size_t j = bitmap_first_at_or_after(bits, first, d); j < d;
+	     j = bitmap_first_at_or_after(bits, j + 1, d)) {
+		uint32_t s = *site_at++;
+
+		if (!ps->sites[s].skip && ps->insns[j].pad)
+			ps->plan->open[nopen++] = s;
+	}
+	return nopen;
+}
+
+/*
+ * Lays out again from dirty instruction D (a site or a branch) on.  The
+ * layout before it has not changed, so the walk starts at D, not at the
+ * start of its segment, with what the walk from there would have found
+ * at D: how much is owed (what the code moved since the segment started)
+ * and which sites owe it.  Not when the branches laid out again start
+ * unrelaxed (UNRELAX): then those before D change too.  Returns where it
+ * stopped; *FIRST where it started.
+ */
+static size_t layout_dirty(struct pad_sec *ps, size_t d, bool unrelax,
+			   size_t *first)
+{
+	uint64_t pos;
+	size_t seg = segment_start(ps, d, &pos);
+	uint64_t seg_off = seg < ps->n ? ps->insns[seg].off : ps->size;
+	int64_t before = pad_shift_before(ps, d);
+	/* the code at the segment's start moved by pos - seg_off, the code
+	 * right before D by BEFORE: no run between took all, so the
+	 * difference is still owed */
+	int64_t owed = before - ((int64_t)pos - (int64_t)seg_off);
+
+	if (unrelax || owed < 0) {
+		*first = seg;
+		return layout_from(ps, seg, pos, 0, 0, d, unrelax);
+	}
+	*first = d;
+	return layout_from(ps, d, ps->insns[d].off + before, owed,
+			   open_sites(ps, seg, d), d, false);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -461,7 +568,7 @@ static int relayout(struct pad_sec *ps)
 	if (st->all) {
 		st->all = false;
 		st->ndirty = 0;
-		layout_from(ps, 0, 0, SIZE_MAX, unrelax);
+		layout_from(ps, 0, 0, 0, 0, SIZE_MAX, unrelax);
 		st->changed_all = true;
 		return add_span(st, 0, ps->n);
 	}
@@ -469,12 +576,10 @@ static int relayout(struct pad_sec *ps)
 		qsort(st->dirty, st->ndirty, sizeof(*st->dirty), cmp_u32);
 	for (size_t k = 0; k < st->ndirty; k++) {
 		size_t first;
-		uint64_t pos;
 
 		if (st->dirty[k] < done)
 			continue;
-		first = segment_start(ps, st->dirty[k], &pos);
-		done = layout_from(ps, first, pos, st->dirty[k], unrelax);
+		done = layout_dirty(ps, st->dirty[k], unrelax, &first);
 		note_changed(ps, first, done);
 		if (add_span(st, first, done))
 			return -1;
@@ -542,12 +647,6 @@ static int64_t read_disp(const struct pad_sec *ps, const struct pad_insn *in)
 	return 0;
 }
 
-bool pad_resolved_here(const struct pad_insn *in)
-{
-	return in->d.pc_relative && in->d.disp_size && !in->reloc_in_disp &&
-	       in->d.disp_size != 8;
-}
-
 uint64_t pad_old_target(const struct pad_sec *ps, const struct pad_insn *in)
 {
 	return in->off + in->d.len + read_disp(ps, in);
@@ -580,13 +679,14 @@ static int check_branch(struct pad_sec *ps, size_t i)
 	if (in->relaxed)
 		return 0;
 	t = pad_old_target(ps, in);
-	k = pad_insn_at(ps, t);
-	if (k >= 0 && pad_label(ps, k) == UNMAPPED) {
+	k = insn_at(ps, t);
+	/* the target's label, without its record: it starts at t */
+	nt = k >= 0 ? label_at(ps, k, t) : pad_map_ref(ps, t);
+	if (k >= 0 && nt == UNMAPPED) {
 		pad_refuse(ps, "branch into moved padding",
 			   "branch at +0x%" PRIx64, (uint64_t)in->off);
 		return 0;
 	}
-	nt = k >= 0 ? pad_label(ps, k) : pad_map_ref(ps, t);
 	nd = (int64_t)(nt - (pad_new_off(ps, i) + pad_new_len(in)));
 	lim = in->d.disp_size == 1 ? 128 : 32768;
 	if (nd >= -lim && nd < lim)
@@ -649,8 +749,13 @@ static int check_branches(struct pad_sec *ps)
 			      ps->n;
 
 		for (size_t k = lower_bound(st->shorts, st->nshorts, first);
-		     k < st->nshorts && st->shorts[k] < last && !ps->why; k++)
+		     k < st->nshorts && st->shorts[k] < last && !ps->why; k++) {
+			/* the records are far apart: a miss each, unless
+			 * asked for ahead */
+			if (k + 16 < st->nshorts)
+				__builtin_prefetch(&ps->insns[st->shorts[k + 16]]);
 			changed |= check_branch(ps, st->shorts[k]);
+		}
 	}
 	for (size_t k = 0; k < st->nwides && st->nspans && !ps->why; k++)
 		changed |= check_branch(ps, st->wides[k]);
