@@ -138,12 +138,12 @@ struct pad_verify {
  * points at. */
 bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	    uint64_t *out);
-/* The same, scanning forward from the instruction *HINT (-1: none) when
- * ORIG is a little after it; *HINT becomes ORIG's instruction. */
+/* The same, starting from the instruction *HINT (-1: none) when it or
+ * the next covers ORIG; *HINT becomes ORIG's instruction. */
 bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 		 uint64_t *out, long *hint);
-/* The instruction covering ORIG, scanning forward from *HINT when ORIG
- * is a little after it (HINT may be NULL); -1 when none. */
+/* The instruction covering ORIG, *HINT or the next when one of them
+ * covers it (HINT may be NULL); -1 when none. */
 long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint);
 /* The instruction covering ORIG, unchecked (a hint for the above), and
  * its record on its way into the cache: lookups a few relocations ahead
@@ -152,6 +152,11 @@ long pv_insn_ahead(const struct pad_sec *ps, uint64_t orig);
 /* Later, its record read: the NOP run of that instruction, where a
  * function ends (its symbol's size, its FDE's range). */
 void pv_run_ahead(const struct pad_sec *ps, uint64_t orig);
+/* The records of the instructions of [BEGIN, END) on their way into the
+ * cache, up to PV_RANGE_AHEAD of them: an FDE's rows are mapped one by
+ * one, tens of instructions apart, a cache miss each. */
+#define PV_RANGE_AHEAD 1024
+void pv_range_ahead(const struct pad_sec *ps, uint64_t begin, uint64_t end);
 /* Where a relocated field at ORIG went: it moves with its instruction,
  * which ends at *END (0 when there is none). */
 bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,
