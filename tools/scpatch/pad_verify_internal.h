@@ -121,6 +121,9 @@ struct pad_verify {
 		bool ok;
 	} memo;
 	uint64_t ahead_target;	/* the last one asked for ahead */
+	long target_hint;	/* the instruction of the target of the
+				 * relocation being read, asked for ahead
+				 * (unchecked) */
 	uint64_t field_end;	/* end of the instruction of the last field
 				 * mapped by map_field() */
 	long field_hint;	/* and that instruction */

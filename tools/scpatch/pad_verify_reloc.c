@@ -240,10 +240,13 @@ static bool map_target(struct pad_verify *pv, const struct pad_sec *s,
 	}
 	if (pv->memo.s != s || pv->memo.orig != target ||
 	    pv->memo.kind != kind) {
+		long hint = pv->target_hint;	/* checked there */
+
 		pv->memo.s = s;
 		pv->memo.orig = target;
 		pv->memo.kind = kind;
-		pv->memo.ok = pv_map(s, target, kind, &pv->memo.out);
+		pv->memo.ok = pv_map_near(s, target, kind, &pv->memo.out,
+					  &hint);
 	}
 	*out = pv->memo.out;
 	return pv->memo.ok;
@@ -400,14 +403,20 @@ static struct pad_sec *active(const struct pad_verify *pv,
 
 /* Relocations are read this many ahead of the one checked: the symbol
  * each points at and the instruction its field is in are random reads
- * into tens of megabytes, which then overlap.  Half way, with the symbol
- * read, the instruction at symbol + addend (the target, but for the bias
- * of a jump table entry) is asked for too. */
+ * into tens of megabytes, which then overlap.  So is what mapping its
+ * target reads, in steps a few relocations apart, as each needs what the
+ * one before asked for: the symbol's section, the bitmap words of the
+ * target's instruction starts, its record and the bits its label needs,
+ * the shift its label is.  The instruction found is only a hint, checked
+ * against its record when the target is mapped. */
 #define AHEAD 16
 
 struct ahead {
 	struct reloc *r;
-	long insn;
+	long insn;		/* of its field, in padded code */
+	const struct pad_sec *ts;	/* padded code it points into */
+	uint64_t target;
+	long tinsn;		/* the instruction there (a hint) */
 };
 
 static void look_ahead(struct pad_verify *pv, struct section *t,
@@ -417,6 +426,8 @@ static void look_ahead(struct pad_verify *pv, struct section *t,
 
 	a->r = r;
 	a->insn = -1;
+	a->ts = NULL;
+	a->tinsn = -1;
 	if (!r)
 		return;
 	if (r->sym)
@@ -425,26 +436,75 @@ static void look_ahead(struct pad_verify *pv, struct section *t,
 		a->insn = pv_insn_ahead(self, r->offset);
 }
 
-/* Not for relocations of padded code (into it they are calls, whose
- * symbol's mapping is known), nor for runs to one place.  A PC-relative
- * jump table entry of T points at its table's base plus the addend. */
-static void look_at_target(struct pad_verify *pv, const struct section *t,
-			   const struct ahead *a)
+/* The symbol read: its section (tens of thousands of them in C++
+ * objects), whose index tells whether it is padded. */
+static void sec_ahead(const struct ahead *a)
+{
+	if (a->r && a->r->sym && a->r->sym->sec)
+		__builtin_prefetch(&a->r->sym->sec->idx);
+}
+
+/* Step 1, the section read: where the reference points, but for the bias
+ * of a PC-relative field in code (most are 4 bytes at the end of their
+ * instruction) and of a jump table entry (its table's base).  Not for
+ * references to where their symbol is (symmap[]), nor for the second of
+ * a run to one place (the memo of map_target()). */
+static void target_ahead(struct pad_verify *pv, const struct section *t,
+			 struct ahead *a)
 {
 	const struct reloc *r = a->r;
 	const struct pad_sec *s;
 	uint64_t target, base;
 
-	if (!r || !r->sym || !(s = active(pv, r->sym->sec)))
+	if (!r || !r->sym || !(s = active(pv, r->sym->sec)) ||
+	    reloc_kind(r->type) == RK_OTHER || r->type == R_X86_64_NONE)
 		return;
 	target = sym_value(r->sym) + r->addend;
-	if (reloc_kind(r->type) == RK_PC && !is_code(t) &&
-	    table_base(pv, t, r->offset, &base))
-		target -= r->offset - base;
-	if (target != pv->ahead_target) {
-		pv->ahead_target = target;
-		pv_insn_ahead(s, target);
+	if (r->sym->type != STT_SECTION && pv->ref_kind != REF_INSN &&
+	    target == r->sym->sym.st_value)
+		return;
+	if (reloc_kind(r->type) == RK_PC) {
+		if (is_code(t))
+			target += 4;
+		else if (table_base(pv, t, r->offset, &base))
+			target -= r->offset - base;
 	}
+	/* runs of references to one place need it once */
+	if (target >= s->size || !s->blocks || target == pv->ahead_target)
+		return;
+	pv->ahead_target = target;
+	a->ts = s;
+	a->target = target;
+	__builtin_prefetch(&s->starts[target >> 6]);
+	__builtin_prefetch(&s->blocks[target >> 6]);
+}
+
+/* Step 2: its instruction, whose record, run and laid-out bits */
+static void target_insn_ahead(struct ahead *a)
+{
+	const struct pad_sec *s = a->ts;
+	long i;
+
+	if (!s)
+		return;
+	a->tinsn = i = pv_insn_ahead(s, a->target);
+	if (i < 0)
+		return;
+	__builtin_prefetch(&s->in_run[i >> 6]);
+	__builtin_prefetch(&s->laid.bits[i >> 6]);
+	__builtin_prefetch(&s->laid.counts[i >> 6]);
+}
+
+/* Step 3: the shift of the laid-out instruction before it */
+static void target_shift_ahead(const struct ahead *a)
+{
+	const struct pad_sec *s = a->ts;
+	uint32_t rank;
+
+	if (!s || a->tinsn < 0 || (size_t)a->tinsn >= s->n)
+		return;
+	rank = pad_rank_le(&s->laid, a->tinsn);
+	__builtin_prefetch(&s->shifts[rank ? rank - 1 : 0]);
 }
 
 /* The relocations of T: in padded code every one, elsewhere those into
@@ -468,9 +528,14 @@ static int prepare_section(struct pad_verify *pv, struct section *t)
 		struct pad_sec *s = active(pv, to);
 
 		pv->field_hint = ring[k % AHEAD].insn;
+		pv->target_hint = ring[k % AHEAD].tinsn;
 		look_ahead(pv, t, self, &ring[k % AHEAD], k + AHEAD);
-		if (!self)
-			look_at_target(pv, t, &ring[(k + AHEAD / 2) % AHEAD]);
+		sec_ahead(&ring[(k + 3 * AHEAD / 4) % AHEAD]);
+		if (!self) {
+			target_ahead(pv, t, &ring[(k + 5 * AHEAD / 8) % AHEAD]);
+			target_insn_ahead(&ring[(k + 3 * AHEAD / 8) % AHEAD]);
+			target_shift_ahead(&ring[(k + AHEAD / 8 + 1) % AHEAD]);
+		}
 		vs.hash = mix(vs.hash, r);
 		if (code && to && !is_code(to) &&
 		    to->sh.sh_type != SHT_NOBITS && note_base(pv, r))
