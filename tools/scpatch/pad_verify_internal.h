@@ -23,9 +23,10 @@ enum ref_kind {
 
 /* A section whose relocations are checked: their number must not change,
  * nor their types and symbols (HASH).  What each must be after the commit
- * is in pad_verify.exp from FIRST on: in padded code two words a
- * relocation (its offset, its addend), elsewhere one a relocation into
- * padded code (its addend), which INTO (from bit FIRST_INTO) tells. */
+ * is in pad_verify.exp from FIRST on (PV_SMALL values): in padded code two
+ * a relocation (its offset, less the one before's, and its addend),
+ * elsewhere one a relocation into padded code (its addend), which INTO
+ * (from bit FIRST_INTO) tells. */
 struct vrelsec {
 	struct section *sec;
 	long nrelocs;
@@ -34,10 +35,17 @@ struct vrelsec {
 	bool padded;
 };
 
-/* An expected offset or addend that does not fit its 32-bit word (which
- * then holds PV_WIDE): the IDX-th relocation of its section. */
-#define PV_WIDE 0x80000000u
+/* A value in pad_verify.exp: a 16-bit word, bit 0 clear, for one of 15
+ * bits (most offsets from the relocation before, most addends in code);
+ * else two words, bit 0 of the first set, for one of 31 bits (offsets in
+ * a section, which are below 1 GiB).  Millions of relocations: this is
+ * about half the memory two 32-bit words were.  PV_WIDE in 31 bits: the
+ * relocation's offset and addend are in pad_verify.wide. */
+#define PV_SMALL_MAX 16383
+#define PV_WIDE (-(1ll << 30))
 
+/* An expected offset or addend that does not fit in 31 bits: the IDX-th
+ * relocation of its section. */
 struct vwide {
 	size_t idx;
 	uint64_t off;
@@ -82,8 +90,9 @@ struct pad_verify {
 	struct obj *obj;
 	struct pad_sec **secs;
 	size_t nsecs;
-	uint32_t *exp;		/* expected offsets and addends */
+	uint16_t *exp;		/* expected offsets and addends */
 	size_t nexp;
+	uint64_t exp_off;	/* the last offset put there */
 	uint64_t *into;		/* relocations into padded code, a bit each */
 	size_t ninto;
 	struct vwide *wide;	/* the values that do not fit in exp */

@@ -299,22 +299,50 @@ static uint64_t mix(uint64_t h, const struct reloc *r)
 	return h << 7 | h >> 57;
 }
 
-/* Keeps what the K-th relocation of a section must be: in padded code
- * (WITH_OFF) its offset and addend, elsewhere its addend. */
-static int expect(struct pad_verify *pv, size_t k, bool with_off,
-		  uint64_t off, int64_t addend)
+/* Puts V in pv->exp (PV_WIDE says how); false when it needs more than
+ * 31 bits, or is PV_WIDE. */
+static inline bool put_value(struct pad_verify *pv, int64_t v)
 {
-	uint32_t *e = &pv->exp[pv->nexp];
+	uint16_t *e = &pv->exp[pv->nexp];
+	uint32_t u;
 
-	pv->nexp += with_off ? 2 : 1;
-	if ((!with_off || off < PV_WIDE) && addend > INT32_MIN &&
-	    addend <= INT32_MAX) {
-		if (with_off)
-			*e++ = off;
-		*e = (uint32_t)(int32_t)addend;
-		return 0;
+	if (v >= -PV_SMALL_MAX - 1 && v <= PV_SMALL_MAX) {
+		e[0] = (uint16_t)((uint32_t)v << 1);
+		pv->nexp++;
+		return true;
 	}
-	e[0] = e[with_off] = PV_WIDE;
+	if (v <= PV_WIDE || v >= -PV_WIDE)
+		return false;
+	u = (uint32_t)v << 1 | 1;
+	e[0] = (uint16_t)u;
+	e[1] = (uint16_t)(u >> 16);
+	pv->nexp += 2;
+	return true;
+}
+
+static inline int64_t get_value(const uint16_t **e)
+{
+	const uint16_t *p = *e;
+
+	if (!(p[0] & 1)) {
+		*e = p + 1;
+		return (int16_t)p[0] >> 1;
+	}
+	*e = p + 2;
+	return (int32_t)((uint32_t)p[1] << 16 | p[0]) >> 1;
+}
+
+/* One that does not fit (rare): in pv->wide, PV_WIDE in pv->exp from AT
+ * (what was put of it is overwritten). */
+static __attribute__((noinline)) int expect_wide(struct pad_verify *pv,
+						 size_t k, size_t at,
+						 uint64_t off, int64_t addend)
+{
+	uint32_t u = (uint32_t)PV_WIDE << 1 | 1;
+
+	pv->nexp = at;
+	pv->exp[pv->nexp++] = (uint16_t)u;
+	pv->exp[pv->nexp++] = (uint16_t)(u >> 16);
 	if (pv->nwide == pv->wide_cap) {
 		size_t cap = pv->wide_cap ? 2 * pv->wide_cap : 64;
 		struct vwide *p = realloc(pv->wide, cap * sizeof(*p));
@@ -326,6 +354,21 @@ static int expect(struct pad_verify *pv, size_t k, bool with_off,
 	}
 	pv->wide[pv->nwide++] = (struct vwide){ k, off, addend };
 	return 0;
+}
+
+/* Keeps what the K-th relocation of a section must be: in padded code
+ * (WITH_OFF) its offset and addend, elsewhere its addend. */
+static inline int expect(struct pad_verify *pv, size_t k, bool with_off,
+			 uint64_t off, int64_t addend)
+{
+	size_t at = pv->nexp;
+	int64_t delta = (int64_t)(off - pv->exp_off);
+
+	if (with_off)
+		pv->exp_off = off;
+	if ((!with_off || put_value(pv, delta)) && put_value(pv, addend))
+		return 0;
+	return expect_wide(pv, k, at, off, addend);
 }
 
 /* The K-th relocation R of padded section T (SELF): its field moves with
@@ -368,7 +411,7 @@ static int alloc_relocs(struct pad_verify *pv, struct section ***with,
 			n += obj_nrelocs(pv->obj, t);
 			(*with)[(*nwith)++] = t;
 		}
-	pv->exp = malloc((2 * n + 1) * sizeof(*pv->exp));
+	pv->exp = malloc((4 * n + 1) * sizeof(*pv->exp));
 	pv->into = calloc(n / 64 + 1, sizeof(*pv->into));
 	pv->bases = calloc(nsecs + 1, sizeof(*pv->bases));
 	pv->active = calloc(nsecs + 1, sizeof(*pv->active));
@@ -520,6 +563,7 @@ static int prepare_section(struct pad_verify *pv, struct section *t)
 	size_t k;
 
 	pv->ref_kind = ref_kind_of(t);
+	pv->exp_off = 0;
 	for (k = 0; k < AHEAD; k++)
 		look_ahead(pv, t, self, &ring[k], k);
 	for (k = 0; ring[k % AHEAD].r; k++) {
@@ -600,9 +644,9 @@ static bool reloc_failed(struct pad_verify *pv, const struct vrelsec *vs,
 
 static bool check_section(struct pad_verify *pv, const struct vrelsec *vs)
 {
-	const uint32_t *e = pv->exp + vs->first;
+	const uint16_t *e = pv->exp + vs->first;
 	size_t w = vs->first_wide;	/* pv->wide is NULL when none is */
-	uint64_t hash = 0;
+	uint64_t hash = 0, last = 0;
 	struct reloc *r;
 	size_t k = 0;
 
@@ -616,15 +660,16 @@ static bool check_section(struct pad_verify *pv, const struct vrelsec *vs)
 			k++;
 			continue;
 		}
-		if (*e == PV_WIDE) {
+		addend = get_value(&e);
+		if (addend == PV_WIDE) {
 			off = pv->wide[w].off;
 			addend = pv->wide[w++].addend;
-		} else {
-			if (vs->padded)
-				off = *e;
-			addend = (int32_t)e[vs->padded];
+		} else if (vs->padded) {
+			off = last + (uint64_t)addend;
+			addend = get_value(&e);
 		}
-		e += vs->padded ? 2 : 1;
+		if (vs->padded)
+			last = off;
 		if (r->offset != off ||
 		    (r->type != R_X86_64_NONE && r->addend != addend))
 			return reloc_failed(pv, vs, k, r, off, addend);
