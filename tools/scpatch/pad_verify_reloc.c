@@ -662,7 +662,9 @@ static bool check_section(struct pad_verify *pv, const struct vrelsec *vs)
 		}
 		addend = get_value(&e);
 		if (addend == PV_WIDE) {
-			off = pv->wide[w].off;
+			/* out of padded code, the offset is not kept */
+			if (vs->padded)
+				off = pv->wide[w].off;
 			addend = pv->wide[w++].addend;
 		} else if (vs->padded) {
 			off = last + (uint64_t)addend;
