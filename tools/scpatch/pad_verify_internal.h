@@ -120,7 +120,8 @@ struct pad_verify {
 		struct section *sec;
 		uint64_t start, pos;
 	} cursor;
-	uint64_t *symmap;	/* per symbol index: where its value went */
+	uint32_t *symmap;	/* per symbol index: where its value went,
+				 * plus 1 (0: not mapped) */
 	unsigned nsymmap;
 	struct {		/* the last reference mapped: relocations
 				 * come in runs to the same place */

@@ -234,8 +234,8 @@ static bool map_target(struct pad_verify *pv, const struct pad_sec *s,
 	if (kind != REF_INSN && sym->type != STT_SECTION &&
 	    target == sym->sym.st_value &&
 	    (idx = obj_symbol_index(sym)) < pv->nsymmap &&
-	    pv->symmap[idx] != UINT64_MAX) {
-		*out = pv->symmap[idx];
+	    pv->symmap[idx]) {
+		*out = pv->symmap[idx] - 1;
 		return true;
 	}
 	if (pv->memo.s != s || pv->memo.orig != target ||
@@ -261,8 +261,8 @@ static uint64_t new_sym_value(const struct pad_verify *pv,
 	if (sym->type == STT_SECTION)
 		return 0;
 	idx = obj_symbol_index(sym);
-	return idx < pv->nsymmap && pv->symmap[idx] != UINT64_MAX ?
-	       pv->symmap[idx] : sym->sym.st_value;
+	return idx < pv->nsymmap && pv->symmap[idx] ?
+	       pv->symmap[idx] - 1 : sym->sym.st_value;
 }
 
 /* The addend R (in T) must have for symbol + addend + bias to point
