@@ -80,8 +80,15 @@ static void map_symbol(struct pad_verify *pv, struct vsym *v, long *hints)
 	}
 	if (v->size)
 		v->new_size = end - v->new_value;
+	/* sections of 1 GiB are not padded: this is for a broken pass */
+	if (v->new_value >= UINT32_MAX) {
+		pv_fail(pv, "symbol %s (%s+0x%" PRIx64 ") is now at +0x%"
+			PRIx64 ", beyond 4 GiB", v->sym->name, s->sec->name,
+			v->value, v->new_value);
+		return;
+	}
 	if (v->idx < pv->nsymmap)
-		pv->symmap[v->idx] = v->new_value;
+		pv->symmap[v->idx] = v->new_value + 1;
 }
 
 /* What mapping the symbols reads, asked for ahead: their cache misses then
@@ -127,10 +134,10 @@ static int prepare_symbols(struct pad_verify *pv)
 	unsigned sec = 0;
 
 	pv->nsymmap = obj_nsymbols(obj_symtab(pv->obj));
-	pv->symmap = malloc((pv->nsymmap + 1) * sizeof(*pv->symmap));
+	/* only the pages of the symbols of padded code are touched */
+	pv->symmap = calloc(pv->nsymmap + 1, sizeof(*pv->symmap));
 	if (!pv->symmap || collect_symbols(pv))
 		return -1;
-	memset(pv->symmap, 0xff, (pv->nsymmap + 1) * sizeof(*pv->symmap));
 	order = malloc((pv->nsyms + 1) * sizeof(*order));
 	if (!order)
 		return -1;

@@ -699,6 +699,10 @@ static bool paired(const struct vfde *f, const struct nfde *n, size_t k)
 	return f[k].sec == n[k].sec && f[k].new_begin == n[k].begin;
 }
 
+/* The instructions of the FDE this many after the one checked are asked
+ * for ahead (pv_range_ahead()): its rows are mapped by then. */
+#define CHECK_AHEAD 8
+
 void pv_cfi_check(struct pad_verify *pv)
 {
 	struct cie_pair cp = { .old.at = UINT64_MAX, .new.at = UINT64_MAX };
@@ -738,6 +742,12 @@ void pv_cfi_check(struct pad_verify *pv)
 		}
 		if (k && pv->fdes[k].sec != pv->fdes[k - 1].sec)
 			hint = -1;
+		if (k + CHECK_AHEAD < nn) {
+			const struct vfde *a = &pv->fdes[k + CHECK_AHEAD];
+
+			pv_range_ahead(pad_find_sec(pv->secs, pv->nsecs,
+						    a->sec), a->begin, a->end);
+		}
 		check_fde(pv, &w, d, &pv->fdes[k], &n[k], &cp, &hint);
 	}
 out:

@@ -23,9 +23,10 @@ enum ref_kind {
 
 /* A section whose relocations are checked: their number must not change,
  * nor their types and symbols (HASH).  What each must be after the commit
- * is in pad_verify.exp from FIRST on: in padded code two words a
- * relocation (its offset, its addend), elsewhere one a relocation into
- * padded code (its addend), which INTO (from bit FIRST_INTO) tells. */
+ * is in pad_verify.exp from FIRST on (PV_SMALL values): in padded code two
+ * a relocation (its offset, less the one before's, and its addend),
+ * elsewhere one a relocation into padded code (its addend), which INTO
+ * (from bit FIRST_INTO) tells. */
 struct vrelsec {
 	struct section *sec;
 	long nrelocs;
@@ -34,10 +35,17 @@ struct vrelsec {
 	bool padded;
 };
 
-/* An expected offset or addend that does not fit its 32-bit word (which
- * then holds PV_WIDE): the IDX-th relocation of its section. */
-#define PV_WIDE 0x80000000u
+/* A value in pad_verify.exp: a 16-bit word, bit 0 clear, for one of 15
+ * bits (most offsets from the relocation before, most addends in code);
+ * else two words, bit 0 of the first set, for one of 31 bits (offsets in
+ * a section, which are below 1 GiB).  Millions of relocations: this is
+ * about half the memory two 32-bit words were.  PV_WIDE in 31 bits: the
+ * relocation's offset and addend are in pad_verify.wide. */
+#define PV_SMALL_MAX 16383
+#define PV_WIDE (-(1ll << 30))
 
+/* An expected offset or addend that does not fit in 31 bits: the IDX-th
+ * relocation of its section. */
 struct vwide {
 	size_t idx;
 	uint64_t off;
@@ -82,8 +90,9 @@ struct pad_verify {
 	struct obj *obj;
 	struct pad_sec **secs;
 	size_t nsecs;
-	uint32_t *exp;		/* expected offsets and addends */
+	uint16_t *exp;		/* expected offsets and addends */
 	size_t nexp;
+	uint64_t exp_off;	/* the last offset put there */
 	uint64_t *into;		/* relocations into padded code, a bit each */
 	size_t ninto;
 	struct vwide *wide;	/* the values that do not fit in exp */
@@ -111,7 +120,8 @@ struct pad_verify {
 		struct section *sec;
 		uint64_t start, pos;
 	} cursor;
-	uint64_t *symmap;	/* per symbol index: where its value went */
+	uint32_t *symmap;	/* per symbol index: where its value went,
+				 * plus 1 (0: not mapped) */
 	unsigned nsymmap;
 	struct {		/* the last reference mapped: relocations
 				 * come in runs to the same place */
@@ -121,6 +131,9 @@ struct pad_verify {
 		bool ok;
 	} memo;
 	uint64_t ahead_target;	/* the last one asked for ahead */
+	long target_hint;	/* the instruction of the target of the
+				 * relocation being read, asked for ahead
+				 * (unchecked) */
 	uint64_t field_end;	/* end of the instruction of the last field
 				 * mapped by map_field() */
 	long field_hint;	/* and that instruction */
@@ -138,12 +151,12 @@ struct pad_verify {
  * points at. */
 bool pv_map(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 	    uint64_t *out);
-/* The same, scanning forward from the instruction *HINT (-1: none) when
- * ORIG is a little after it; *HINT becomes ORIG's instruction. */
+/* The same, starting from the instruction *HINT (-1: none) when it or
+ * the next covers ORIG; *HINT becomes ORIG's instruction. */
 bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,
 		 uint64_t *out, long *hint);
-/* The instruction covering ORIG, scanning forward from *HINT when ORIG
- * is a little after it (HINT may be NULL); -1 when none. */
+/* The instruction covering ORIG, *HINT or the next when one of them
+ * covers it (HINT may be NULL); -1 when none. */
 long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint);
 /* The instruction covering ORIG, unchecked (a hint for the above), and
  * its record on its way into the cache: lookups a few relocations ahead
@@ -152,6 +165,11 @@ long pv_insn_ahead(const struct pad_sec *ps, uint64_t orig);
 /* Later, its record read: the NOP run of that instruction, where a
  * function ends (its symbol's size, its FDE's range). */
 void pv_run_ahead(const struct pad_sec *ps, uint64_t orig);
+/* The records of the instructions of [BEGIN, END) on their way into the
+ * cache, up to PV_RANGE_AHEAD of them: an FDE's rows are mapped one by
+ * one, tens of instructions apart, a cache miss each. */
+#define PV_RANGE_AHEAD 1024
+void pv_range_ahead(const struct pad_sec *ps, uint64_t begin, uint64_t end);
 /* Where a relocated field at ORIG went: it moves with its instruction,
  * which ends at *END (0 when there is none). */
 bool pv_map_field(const struct pad_sec *ps, uint64_t orig, uint32_t type,

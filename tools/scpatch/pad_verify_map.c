@@ -45,23 +45,21 @@ static bool map_in_run(const struct pad_sec *ps, const struct pad_insn *in,
 	return true;
 }
 
-/* insn_of(), from *HINT when it covers ORIG (the instruction asked for
- * ahead, pv_insn_ahead()) or scanning forward from it when ORIG is a
- * little after it (CFA rows of one FDE come in order). */
+/* insn_of(), from *HINT when it or the one after covers ORIG (the
+ * instruction asked for ahead, pv_insn_ahead(); the next field or row).
+ * Else the lookup by offset: two reads of bitmaps, where a scan forward
+ * from the hint read every record in between (CFA rows are tens of
+ * instructions apart). */
 long pv_insn_near(const struct pad_sec *ps, uint64_t orig, long *hint)
 {
 	long i = hint ? *hint : -1;
 
 	if (i >= 0 && (size_t)i < ps->n && ps->insns[i].off <= orig &&
-	    orig - ps->insns[i].off < 256) {
-		while (orig - ps->insns[i].off >= ps->insns[i].d.len &&
-		       (size_t)i + 1 < ps->n && ps->insns[i + 1].off <= orig)
-			i++;
-		if (orig - ps->insns[i].off >= ps->insns[i].d.len)
-			i = -1;
-	} else {
+	    orig - ps->insns[i].off >= ps->insns[i].d.len)
+		i++;
+	if (i < 0 || (size_t)i >= ps->n || ps->insns[i].off > orig ||
+	    orig - ps->insns[i].off >= ps->insns[i].d.len)
 		i = insn_of(ps, orig);
-	}
 	if (hint)
 		*hint = i;
 	return i;
@@ -86,6 +84,30 @@ void pv_run_ahead(const struct pad_sec *ps, uint64_t orig)
 	if (i >= 0 && (size_t)i < ps->n &&
 	    (run = pad_run_of(ps, &ps->insns[i])) >= 0)
 		__builtin_prefetch(&ps->runs[run]);
+}
+
+static void prefetch_span(const void *begin, const void *end)
+{
+	const char *p = begin, *e = end;
+
+	for (; p < e; p += 64)
+		__builtin_prefetch(p);
+	__builtin_prefetch(e - 1);	/* BEGIN need not start a line */
+}
+
+void pv_range_ahead(const struct pad_sec *ps, uint64_t begin, uint64_t end)
+{
+	long i, last;
+
+	if (begin >= end || end > ps->size)
+		return;
+	i = pad_insn_covering(ps, begin);
+	last = pad_insn_covering(ps, end - 1);
+	if (i < 0 || last < i || (size_t)last >= ps->n)
+		return;
+	if (last - i > PV_RANGE_AHEAD)
+		last = i + PV_RANGE_AHEAD;
+	prefetch_span(&ps->insns[i], &ps->insns[last + 1]);
 }
 
 bool pv_map_near(const struct pad_sec *ps, uint64_t orig, enum ref_kind kind,

@@ -234,16 +234,19 @@ static bool map_target(struct pad_verify *pv, const struct pad_sec *s,
 	if (kind != REF_INSN && sym->type != STT_SECTION &&
 	    target == sym->sym.st_value &&
 	    (idx = obj_symbol_index(sym)) < pv->nsymmap &&
-	    pv->symmap[idx] != UINT64_MAX) {
-		*out = pv->symmap[idx];
+	    pv->symmap[idx]) {
+		*out = pv->symmap[idx] - 1;
 		return true;
 	}
 	if (pv->memo.s != s || pv->memo.orig != target ||
 	    pv->memo.kind != kind) {
+		long hint = pv->target_hint;	/* checked there */
+
 		pv->memo.s = s;
 		pv->memo.orig = target;
 		pv->memo.kind = kind;
-		pv->memo.ok = pv_map(s, target, kind, &pv->memo.out);
+		pv->memo.ok = pv_map_near(s, target, kind, &pv->memo.out,
+					  &hint);
 	}
 	*out = pv->memo.out;
 	return pv->memo.ok;
@@ -258,8 +261,8 @@ static uint64_t new_sym_value(const struct pad_verify *pv,
 	if (sym->type == STT_SECTION)
 		return 0;
 	idx = obj_symbol_index(sym);
-	return idx < pv->nsymmap && pv->symmap[idx] != UINT64_MAX ?
-	       pv->symmap[idx] : sym->sym.st_value;
+	return idx < pv->nsymmap && pv->symmap[idx] ?
+	       pv->symmap[idx] - 1 : sym->sym.st_value;
 }
 
 /* The addend R (in T) must have for symbol + addend + bias to point
@@ -296,22 +299,50 @@ static uint64_t mix(uint64_t h, const struct reloc *r)
 	return h << 7 | h >> 57;
 }
 
-/* Keeps what the K-th relocation of a section must be: in padded code
- * (WITH_OFF) its offset and addend, elsewhere its addend. */
-static int expect(struct pad_verify *pv, size_t k, bool with_off,
-		  uint64_t off, int64_t addend)
+/* Puts V in pv->exp (PV_WIDE says how); false when it needs more than
+ * 31 bits, or is PV_WIDE. */
+static inline bool put_value(struct pad_verify *pv, int64_t v)
 {
-	uint32_t *e = &pv->exp[pv->nexp];
+	uint16_t *e = &pv->exp[pv->nexp];
+	uint32_t u;
 
-	pv->nexp += with_off ? 2 : 1;
-	if ((!with_off || off < PV_WIDE) && addend > INT32_MIN &&
-	    addend <= INT32_MAX) {
-		if (with_off)
-			*e++ = off;
-		*e = (uint32_t)(int32_t)addend;
-		return 0;
+	if (v >= -PV_SMALL_MAX - 1 && v <= PV_SMALL_MAX) {
+		e[0] = (uint16_t)((uint32_t)v << 1);
+		pv->nexp++;
+		return true;
 	}
-	e[0] = e[with_off] = PV_WIDE;
+	if (v <= PV_WIDE || v >= -PV_WIDE)
+		return false;
+	u = (uint32_t)v << 1 | 1;
+	e[0] = (uint16_t)u;
+	e[1] = (uint16_t)(u >> 16);
+	pv->nexp += 2;
+	return true;
+}
+
+static inline int64_t get_value(const uint16_t **e)
+{
+	const uint16_t *p = *e;
+
+	if (!(p[0] & 1)) {
+		*e = p + 1;
+		return (int16_t)p[0] >> 1;
+	}
+	*e = p + 2;
+	return (int32_t)((uint32_t)p[1] << 16 | p[0]) >> 1;
+}
+
+/* One that does not fit (rare): in pv->wide, PV_WIDE in pv->exp from AT
+ * (what was put of it is overwritten). */
+static __attribute__((noinline)) int expect_wide(struct pad_verify *pv,
+						 size_t k, size_t at,
+						 uint64_t off, int64_t addend)
+{
+	uint32_t u = (uint32_t)PV_WIDE << 1 | 1;
+
+	pv->nexp = at;
+	pv->exp[pv->nexp++] = (uint16_t)u;
+	pv->exp[pv->nexp++] = (uint16_t)(u >> 16);
 	if (pv->nwide == pv->wide_cap) {
 		size_t cap = pv->wide_cap ? 2 * pv->wide_cap : 64;
 		struct vwide *p = realloc(pv->wide, cap * sizeof(*p));
@@ -323,6 +354,21 @@ static int expect(struct pad_verify *pv, size_t k, bool with_off,
 	}
 	pv->wide[pv->nwide++] = (struct vwide){ k, off, addend };
 	return 0;
+}
+
+/* Keeps what the K-th relocation of a section must be: in padded code
+ * (WITH_OFF) its offset and addend, elsewhere its addend. */
+static inline int expect(struct pad_verify *pv, size_t k, bool with_off,
+			 uint64_t off, int64_t addend)
+{
+	size_t at = pv->nexp;
+	int64_t delta = (int64_t)(off - pv->exp_off);
+
+	if (with_off)
+		pv->exp_off = off;
+	if ((!with_off || put_value(pv, delta)) && put_value(pv, addend))
+		return 0;
+	return expect_wide(pv, k, at, off, addend);
 }
 
 /* The K-th relocation R of padded section T (SELF): its field moves with
@@ -365,7 +411,7 @@ static int alloc_relocs(struct pad_verify *pv, struct section ***with,
 			n += obj_nrelocs(pv->obj, t);
 			(*with)[(*nwith)++] = t;
 		}
-	pv->exp = malloc((2 * n + 1) * sizeof(*pv->exp));
+	pv->exp = malloc((4 * n + 1) * sizeof(*pv->exp));
 	pv->into = calloc(n / 64 + 1, sizeof(*pv->into));
 	pv->bases = calloc(nsecs + 1, sizeof(*pv->bases));
 	pv->active = calloc(nsecs + 1, sizeof(*pv->active));
@@ -400,14 +446,20 @@ static struct pad_sec *active(const struct pad_verify *pv,
 
 /* Relocations are read this many ahead of the one checked: the symbol
  * each points at and the instruction its field is in are random reads
- * into tens of megabytes, which then overlap.  Half way, with the symbol
- * read, the instruction at symbol + addend (the target, but for the bias
- * of a jump table entry) is asked for too. */
+ * into tens of megabytes, which then overlap.  So is what mapping its
+ * target reads, in steps a few relocations apart, as each needs what the
+ * one before asked for: the symbol's section, the bitmap words of the
+ * target's instruction starts, its record and the bits its label needs,
+ * the shift its label is.  The instruction found is only a hint, checked
+ * against its record when the target is mapped. */
 #define AHEAD 16
 
 struct ahead {
 	struct reloc *r;
-	long insn;
+	long insn;		/* of its field, in padded code */
+	const struct pad_sec *ts;	/* padded code it points into */
+	uint64_t target;
+	long tinsn;		/* the instruction there (a hint) */
 };
 
 static void look_ahead(struct pad_verify *pv, struct section *t,
@@ -417,6 +469,8 @@ static void look_ahead(struct pad_verify *pv, struct section *t,
 
 	a->r = r;
 	a->insn = -1;
+	a->ts = NULL;
+	a->tinsn = -1;
 	if (!r)
 		return;
 	if (r->sym)
@@ -425,26 +479,75 @@ static void look_ahead(struct pad_verify *pv, struct section *t,
 		a->insn = pv_insn_ahead(self, r->offset);
 }
 
-/* Not for relocations of padded code (into it they are calls, whose
- * symbol's mapping is known), nor for runs to one place.  A PC-relative
- * jump table entry of T points at its table's base plus the addend. */
-static void look_at_target(struct pad_verify *pv, const struct section *t,
-			   const struct ahead *a)
+/* The symbol read: its section (tens of thousands of them in C++
+ * objects), whose index tells whether it is padded. */
+static void sec_ahead(const struct ahead *a)
+{
+	if (a->r && a->r->sym && a->r->sym->sec)
+		__builtin_prefetch(&a->r->sym->sec->idx);
+}
+
+/* Step 1, the section read: where the reference points, but for the bias
+ * of a PC-relative field in code (most are 4 bytes at the end of their
+ * instruction) and of a jump table entry (its table's base).  Not for
+ * references to where their symbol is (symmap[]), nor for the second of
+ * a run to one place (the memo of map_target()). */
+static void target_ahead(struct pad_verify *pv, const struct section *t,
+			 struct ahead *a)
 {
 	const struct reloc *r = a->r;
 	const struct pad_sec *s;
 	uint64_t target, base;
 
-	if (!r || !r->sym || !(s = active(pv, r->sym->sec)))
+	if (!r || !r->sym || !(s = active(pv, r->sym->sec)) ||
+	    reloc_kind(r->type) == RK_OTHER || r->type == R_X86_64_NONE)
 		return;
 	target = sym_value(r->sym) + r->addend;
-	if (reloc_kind(r->type) == RK_PC && !is_code(t) &&
-	    table_base(pv, t, r->offset, &base))
-		target -= r->offset - base;
-	if (target != pv->ahead_target) {
-		pv->ahead_target = target;
-		pv_insn_ahead(s, target);
+	if (r->sym->type != STT_SECTION && pv->ref_kind != REF_INSN &&
+	    target == r->sym->sym.st_value)
+		return;
+	if (reloc_kind(r->type) == RK_PC) {
+		if (is_code(t))
+			target += 4;
+		else if (table_base(pv, t, r->offset, &base))
+			target -= r->offset - base;
 	}
+	/* runs of references to one place need it once */
+	if (target >= s->size || !s->blocks || target == pv->ahead_target)
+		return;
+	pv->ahead_target = target;
+	a->ts = s;
+	a->target = target;
+	__builtin_prefetch(&s->starts[target >> 6]);
+	__builtin_prefetch(&s->blocks[target >> 6]);
+}
+
+/* Step 2: its instruction, whose record, run and laid-out bits */
+static void target_insn_ahead(struct ahead *a)
+{
+	const struct pad_sec *s = a->ts;
+	long i;
+
+	if (!s)
+		return;
+	a->tinsn = i = pv_insn_ahead(s, a->target);
+	if (i < 0)
+		return;
+	__builtin_prefetch(&s->in_run[i >> 6]);
+	__builtin_prefetch(&s->laid.bits[i >> 6]);
+	__builtin_prefetch(&s->laid.counts[i >> 6]);
+}
+
+/* Step 3: the shift of the laid-out instruction before it */
+static void target_shift_ahead(const struct ahead *a)
+{
+	const struct pad_sec *s = a->ts;
+	uint32_t rank;
+
+	if (!s || a->tinsn < 0 || (size_t)a->tinsn >= s->n)
+		return;
+	rank = pad_rank_le(&s->laid, a->tinsn);
+	__builtin_prefetch(&s->shifts[rank ? rank - 1 : 0]);
 }
 
 /* The relocations of T: in padded code every one, elsewhere those into
@@ -460,6 +563,7 @@ static int prepare_section(struct pad_verify *pv, struct section *t)
 	size_t k;
 
 	pv->ref_kind = ref_kind_of(t);
+	pv->exp_off = 0;
 	for (k = 0; k < AHEAD; k++)
 		look_ahead(pv, t, self, &ring[k], k);
 	for (k = 0; ring[k % AHEAD].r; k++) {
@@ -468,9 +572,14 @@ static int prepare_section(struct pad_verify *pv, struct section *t)
 		struct pad_sec *s = active(pv, to);
 
 		pv->field_hint = ring[k % AHEAD].insn;
+		pv->target_hint = ring[k % AHEAD].tinsn;
 		look_ahead(pv, t, self, &ring[k % AHEAD], k + AHEAD);
-		if (!self)
-			look_at_target(pv, t, &ring[(k + AHEAD / 2) % AHEAD]);
+		sec_ahead(&ring[(k + 3 * AHEAD / 4) % AHEAD]);
+		if (!self) {
+			target_ahead(pv, t, &ring[(k + 5 * AHEAD / 8) % AHEAD]);
+			target_insn_ahead(&ring[(k + 3 * AHEAD / 8) % AHEAD]);
+			target_shift_ahead(&ring[(k + AHEAD / 8 + 1) % AHEAD]);
+		}
 		vs.hash = mix(vs.hash, r);
 		if (code && to && !is_code(to) &&
 		    to->sh.sh_type != SHT_NOBITS && note_base(pv, r))
@@ -535,9 +644,9 @@ static bool reloc_failed(struct pad_verify *pv, const struct vrelsec *vs,
 
 static bool check_section(struct pad_verify *pv, const struct vrelsec *vs)
 {
-	const uint32_t *e = pv->exp + vs->first;
+	const uint16_t *e = pv->exp + vs->first;
 	size_t w = vs->first_wide;	/* pv->wide is NULL when none is */
-	uint64_t hash = 0;
+	uint64_t hash = 0, last = 0;
 	struct reloc *r;
 	size_t k = 0;
 
@@ -551,15 +660,18 @@ static bool check_section(struct pad_verify *pv, const struct vrelsec *vs)
 			k++;
 			continue;
 		}
-		if (*e == PV_WIDE) {
-			off = pv->wide[w].off;
-			addend = pv->wide[w++].addend;
-		} else {
+		addend = get_value(&e);
+		if (addend == PV_WIDE) {
+			/* out of padded code, the offset is not kept */
 			if (vs->padded)
-				off = *e;
-			addend = (int32_t)e[vs->padded];
+				off = pv->wide[w].off;
+			addend = pv->wide[w++].addend;
+		} else if (vs->padded) {
+			off = last + (uint64_t)addend;
+			addend = get_value(&e);
 		}
-		e += vs->padded ? 2 : 1;
+		if (vs->padded)
+			last = off;
 		if (r->offset != off ||
 		    (r->type != R_X86_64_NONE && r->addend != addend))
 			return reloc_failed(pv, vs, k, r, off, addend);
