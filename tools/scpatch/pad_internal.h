@@ -272,19 +272,29 @@ static inline bool pad_in_run(const struct pad_sec *ps, size_t i)
 	return bitmap_test(ps->in_run, i);
 }
 
-/* The label of instruction I, which starts at OFF (PAD_UNMAPPED: a run
- * gave its bytes up). */
+/*
+ * The label of instruction I, which starts at OFF (PAD_UNMAPPED: a run
+ * gave its bytes up).  The fix-ups ask it of offsets far apart, where
+ * each array read is a cache miss: the laid-out bit comes first, as the
+ * rank needs its word anyway; most instructions are not laid out, and
+ * then neither the run bitmap nor the runs are read.
+ */
 static inline uint32_t pad_label_at(const struct pad_sec *ps, size_t i,
 				    uint64_t off)
 {
-	if (pad_in_run(ps, i)) {
-		const struct pad_run *run =
-			&ps->runs[pad_rank_le(&ps->run_firsts, i) - 1];
+	uint32_t r = pad_rank_le(&ps->laid, i);
 
-		if (run->absorbed && i != run->first)
-			return PAD_UNMAPPED;
+	if (pad_is_laid(ps, i)) {
+		r--;
+		if (pad_in_run(ps, i)) {
+			const struct pad_run *run =
+				&ps->runs[pad_rank_le(&ps->run_firsts, i) - 1];
+
+			if (run->absorbed && i != run->first)
+				return PAD_UNMAPPED;
+		}
 	}
-	return off + pad_shift_before(ps, i);
+	return off + (r ? ps->shifts[r - 1] : 0);
 }
 
 static inline uint32_t pad_label(const struct pad_sec *ps, size_t i)

@@ -27,50 +27,6 @@
 
 #define UNMAPPED PAD_UNMAPPED
 
-/*
- * pad_insn_covering() and pad_insn_at() without the calls: the fix-ups
- * map millions of offsets.  OFF < ps->size; the first instruction starts
- * at 0, so one always covers OFF.
- */
-static inline long covering(const struct pad_sec *ps, uint64_t off)
-{
-	uint64_t below = ps->starts[off >> 6] & (~0ull >> (63 - (off & 63)));
-
-	return ps->blocks[off >> 6] + pad_popcount64(below) - 1;
-}
-
-/* pad_insn_at() without the calls */
-static inline long insn_at(const struct pad_sec *ps, uint64_t off)
-{
-	if (off >= ps->size || !ps->blocks || !bitmap_test(ps->starts, off))
-		return -1;
-	return covering(ps, off);
-}
-
-/*
- * pad_label_at(), for lookups far from each other: each array it reads
- * is a cache miss then.  The laid-out bit comes first, as the rank needs
- * its word anyway; most targets are not laid out, and then neither the
- * run bitmap nor the runs are read.
- */
-static inline uint32_t label_at(const struct pad_sec *ps, size_t i,
-				uint64_t off)
-{
-	uint32_t r = pad_rank_le(&ps->laid, i);
-
-	if (pad_is_laid(ps, i)) {
-		r--;
-		if (pad_in_run(ps, i)) {
-			const struct pad_run *run =
-				&ps->runs[pad_rank_le(&ps->run_firsts, i) - 1];
-
-			if (run->absorbed && i != run->first)
-				return UNMAPPED;
-		}
-	}
-	return off + (r ? ps->shifts[r - 1] : 0);
-}
-
 bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 {
 	long i;
@@ -79,11 +35,11 @@ bool pad_map(const struct pad_sec *ps, uint64_t off, uint64_t *out)
 		*out = ps->new_size;
 		return true;
 	}
-	i = insn_at(ps, off);
+	i = pad_insn_at(ps, off);
 	if (i < 0)
 		return false;
 	/* without a look at its record (a cache miss in a large array) */
-	*out = label_at(ps, i, off);
+	*out = pad_label_at(ps, i, off);
 	return *out != UNMAPPED;
 }
 
@@ -92,9 +48,9 @@ uint64_t pad_map_byte(const struct pad_sec *ps, uint64_t off)
 	long i;
 	const struct pad_insn *in;
 
-	if (off >= ps->size || !ps->blocks)
+	i = pad_insn_covering(ps, off);
+	if (i < 0)
 		return off >= ps->size ? off - ps->size + ps->new_size : off;
-	i = covering(ps, off);
 	if (!pad_is_laid(ps, i))	/* its bytes moved as a block */
 		return off + pad_shift_before(ps, i);
 	in = &ps->insns[i];
@@ -679,9 +635,9 @@ static int check_branch(struct pad_sec *ps, size_t i)
 	if (in->relaxed)
 		return 0;
 	t = pad_old_target(ps, in);
-	k = insn_at(ps, t);
+	k = pad_insn_at(ps, t);
 	/* the target's label, without its record: it starts at t */
-	nt = k >= 0 ? label_at(ps, k, t) : pad_map_ref(ps, t);
+	nt = k >= 0 ? pad_label_at(ps, k, t) : pad_map_ref(ps, t);
 	if (k >= 0 && nt == UNMAPPED) {
 		pad_refuse(ps, "branch into moved padding",
 			   "branch at +0x%" PRIx64, (uint64_t)in->off);

@@ -91,7 +91,7 @@ static bool same_branch(const struct pad_sec *ps, const struct pad_insn *in,
 static uint64_t new_target(const struct pad_sec *ps, const struct pad_insn *in,
 			   size_t *nres)
 {
-	if (ps->targets && *nres <= ps->npcrel)
+	if (ps->targets && *nres < ps->npcrel)
 		return ps->targets[(*nres)++];
 	return pad_map_ref(ps, pad_old_target(ps, in));
 }
