@@ -41,6 +41,29 @@ static const uint8_t modrm_info[256] = {
 	MI_8(MI_MOD0), MI_8(MI_MOD1), MI_8(MI_MOD2), MI_8(MI_MOD3),
 };
 
+/*
+ * The fast paths' ModRM byte at BUF[*I] and its SIB and displacement: the
+ * displacement's offset and size, and whether it is RIP-relative.  *I
+ * moves past them.  Inlined into both paths: their locals stay in
+ * registers.
+ */
+static inline __attribute__((always_inline)) void
+fast_modrm(const uint8_t *buf, unsigned *i, unsigned *disp_off,
+	   unsigned *disp_size, bool *rip_relative)
+{
+	unsigned info = modrm_info[buf[(*i)++]];
+
+	*disp_size = info & MI_DISP_SIZE;
+	if (info & MI_SIB) {
+		if ((info & MI_SIB_MOD0) && (buf[*i] & 7) == 5)
+			*disp_size = 4;
+		(*i)++;
+	}
+	*rip_relative = info & MI_RIP;
+	*disp_off = *disp_size ? *i : 0;
+	*i += *disp_size;
+}
+
 /* What the general decoder has read so far of the instruction at buf. */
 struct decoder {
 	const uint8_t *buf;
@@ -521,19 +544,8 @@ static bool decode_fast(const uint8_t *buf, struct fast *f)
 	    !restriction_allows(restrictions[op], prefix_column(pfx, last_rep),
 				mod))
 		return false;
-	if (flags & F_MODRM) {
-		unsigned info = modrm_info[buf[i++]];
-
-		disp_size = info & MI_DISP_SIZE;
-		if (info & MI_SIB) {
-			if ((info & MI_SIB_MOD0) && (buf[i] & 7) == 5)
-				disp_size = 4;
-			i++;
-		}
-		rip_relative = info & MI_RIP;
-		disp_off = disp_size ? i : 0;
-		i += disp_size;
-	}
+	if (flags & F_MODRM)
+		fast_modrm(buf, &i, &disp_off, &disp_size, &rip_relative);
 	operand = flags & F_OPERAND;
 	imm_size = fast_imm_size[(rex & 8 ? FAST_W : 0) |
 				 ((pfx & P_66) && !(rex & 8) ? FAST_16 : 0)]
@@ -623,19 +635,8 @@ bool arch_decode(const uint8_t *buf, size_t size, uint64_t addr,
 	if (__builtin_expect(flags & F_RESTRICT, 0) &&
 	    !restriction_allows(restrictions[op], C_NP, buf[i] >> 6))
 		return decode_rare(buf, size, addr, insn);
-	if (flags & F_MODRM) {
-		unsigned info = modrm_info[buf[i++]];
-
-		disp_size = info & MI_DISP_SIZE;
-		if (info & MI_SIB) {
-			if ((info & MI_SIB_MOD0) && (buf[i] & 7) == 5)
-				disp_size = 4;
-			i++;
-		}
-		rip_relative = info & MI_RIP;
-		disp_off = disp_size ? i : 0;
-		i += disp_size;
-	}
+	if (flags & F_MODRM)
+		fast_modrm(buf, &i, &disp_off, &disp_size, &rip_relative);
 	operand = flags & F_OPERAND;
 	imm_size = plain_imm_size[operand];
 	if (operand == O_IV && (rex & 8))
