@@ -220,6 +220,22 @@ static void group_header(struct obj *obj, struct out_sec *o)
 }
 
 /*
+ * elf_newscn(), NULL when it failed, with libelf's error in *ERR.  When it
+ * cannot allocate the new header, elf_newscn() of elfutils 0.188 sets its
+ * error but still returns the section, with no ELF behind it: the next
+ * call on it would crash.  Its error state says.
+ */
+static Elf_Scn *new_scn(Elf *e, int *err)
+{
+	Elf_Scn *scn;
+
+	elf_errno();
+	scn = elf_newscn(e);
+	*err = elf_errno();
+	return *err ? NULL : scn;
+}
+
+/*
  * A changed SHF_COMPRESSED section goes out compressed again, with the
  * input's algorithm: libelf compresses it in a scratch ELF handle that owns
  * nothing of ours (elf_compress on the input's handle would free buffers
@@ -235,14 +251,14 @@ static int compress_into(struct out_sec *o, uint32_t type, const void *data,
 	Elf_Data *d;
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
-	int ret = -1;
+	int ret = -1, err;
 
 	if (!e || !gelf_newehdr(e, ELFCLASS64) || !gelf_getehdr(e, &eh))
 		goto out;
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	eh.e_machine = EM_X86_64;
 	eh.e_version = EV_CURRENT;
-	if (!gelf_update_ehdr(e, &eh) || !(scn = elf_newscn(e)) ||
+	if (!gelf_update_ehdr(e, &eh) || !(scn = new_scn(e, &err)) ||
 	    !gelf_getshdr(scn, &sh))
 		goto out;
 	sh.sh_type = SHT_PROGBITS;
@@ -468,16 +484,10 @@ static int libelf_error(const char *what)
  * (no conversion: the file is native-endian). */
 static int add_section(Elf *e, struct out_sec *o)
 {
-	Elf_Scn *scn;
 	int err;
+	Elf_Scn *scn = new_scn(e, &err);
 
-	/* When it cannot allocate the new header, elf_newscn() of elfutils
-	 * 0.188 sets its error but still returns the section, with no ELF
-	 * behind it: the next call would crash.  Its error state says. */
-	elf_errno();
-	scn = elf_newscn(e);
-	err = elf_errno();
-	if (!scn || err)
+	if (!scn)
 		return obj_set_error(OBJ_ERR_IO, "new section: libelf: %s",
 				     elf_errmsg(err));
 	/* No data for libelf: it leaves the contents' bytes alone, for
