@@ -251,7 +251,7 @@ static int compress_into(struct out_sec *o, uint32_t type, const void *data,
 	Elf_Data *d;
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
-	int ret = -1, err;
+	int ret = -1, err;	/* unused: any failure here means uncompressed */
 
 	if (!e || !gelf_newehdr(e, ELFCLASS64) || !gelf_getehdr(e, &eh))
 		goto out;
@@ -489,7 +489,7 @@ static int add_section(Elf *e, struct out_sec *o)
 
 	if (!scn)
 		return obj_set_error(OBJ_ERR_IO, "new section: libelf: %s",
-				     elf_errmsg(err));
+				     err ? elf_errmsg(err) : "failed");
 	/* No data for libelf: it leaves the contents' bytes alone, for
 	 * write_contents(). */
 	if (!gelf_update_shdr(scn, &o->sh))

@@ -309,20 +309,6 @@ static inline uint32_t pad_laid_new_off(const struct pad_sec *ps, size_t i)
 	return pad_label(ps, i) + ps->insns[i].pad;
 }
 
-/* Where the code after laid-out instruction I starts, originally and in
- * the new layout (after its run, for a run's instruction). */
-static inline uint64_t pad_orig_end(const struct pad_sec *ps, size_t i)
-{
-	const struct pad_insn *in = &ps->insns[i];
-
-	return in->run ? ps->runs[pad_run_of(ps, in)].end : in->off + in->d.len;
-}
-
-static inline uint64_t pad_laid_end(const struct pad_sec *ps, size_t i)
-{
-	return pad_orig_end(ps, i) + *pad_shift_of(ps, i);
-}
-
 /* New offset of instruction I itself: after the NOP put before it */
 static inline uint32_t pad_new_off(const struct pad_sec *ps, size_t i)
 {

@@ -400,6 +400,9 @@ static size_t layout_dirty(struct pad_sec *ps, size_t d, bool unrelax,
 	 * difference is still owed */
 	int64_t owed = before - ((int64_t)pos - (int64_t)seg_off);
 
+	/* owed < 0 cannot happen (code only moves forward between runs
+	 * that take nothing); the walk from the segment's start would
+	 * still be right if it did */
 	if (unrelax || owed < 0) {
 		*first = seg;
 		return layout_from(ps, seg, pos, 0, 0, d, unrelax);
